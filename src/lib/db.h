@@ -1,0 +1,44 @@
+/* A MariaDB connection that connects on first use and again after it
+ * was lost. */
+#ifndef NR_DB_H
+#define NR_DB_H
+
+#include <stdbool.h>
+
+#include <mysql.h>
+
+#include "config.h"
+#include "nr.h"
+
+struct db;
+
+/* Returns a new handle for conf (borrowed: it must outlive the handle);
+ * label names it in messages ("master", "slave"). Connects nothing. */
+struct db *db_new(const struct config_db *conf, const char *label);
+
+/* Closes the connection and frees db; NULL is a no-op. */
+void db_free(struct db *db);
+
+/* Connects when not connected. NR_EDBGONE when the server cannot be
+ * reached. */
+int db_connect(struct db *db, struct nr_err *err) NR_WUR;
+
+/* Drops the connection; the next call connects again. */
+void db_disconnect(struct db *db);
+
+/* Checks the server answers a query, reconnecting once when the
+ * connection was lost. */
+int db_ping(struct db *db, struct nr_err *err) NR_WUR;
+
+/* Runs one statement that returns no rows. A lost connection gives
+ * NR_EDBGONE and is dropped; other failures NR_EDB. */
+int db_exec(struct db *db, const char *sql, struct nr_err *err) NR_WUR;
+
+/* The connected handle (borrowed), or NULL when not connected. */
+MYSQL *db_handle(struct db *db);
+
+/* Classifies the last error of db and fills err; drops the connection
+ * when it was lost. Returns NR_EDBGONE or NR_EDB. */
+int db_fail(struct db *db, const char *what, struct nr_err *err);
+
+#endif

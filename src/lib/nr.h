@@ -1,0 +1,36 @@
+/* Return codes, attributes and the error value shared by every module. */
+#ifndef NR_H
+#define NR_H
+
+#include <stddef.h>
+
+#define NR_WUR __attribute__((warn_unused_result))
+#define NR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+enum nr_rc {
+	NR_OK = 0,
+	NR_EINVAL,	/* bad input from a caller, a request or a file */
+	NR_ENOMEM,
+	NR_EIO,		/* file or socket trouble */
+	NR_ECONFIG,	/* configuration rejected */
+	NR_EDB,		/* database error */
+	NR_EDBGONE,	/* database unreachable or connection lost */
+	NR_ENOTFOUND,
+	NR_ETOOBIG,	/* a hard size cap was hit */
+};
+
+/* Filled by a failing function; owned by the caller, usually on the stack. */
+struct nr_err {
+	int code;
+	char msg[512];
+};
+
+/* Sets err (may be NULL) and returns code, so callers can write
+ * "return err_set(err, NR_EINVAL, ...)". */
+int err_set(struct nr_err *err, int code, const char *fmt, ...)
+	NR_PRINTF(3, 4);
+
+/* Empties err (may be NULL). */
+void err_clear(struct nr_err *err);
+
+#endif

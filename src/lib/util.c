@@ -1,0 +1,142 @@
+/* Small helpers shared by every module. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void
+oom(void)
+{
+	fputs("out of memory\n", stderr);
+	abort();
+}
+
+char *
+util_strdup(const char *s)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	d = strdup(s);
+	if (d == NULL)
+		oom();
+	return d;
+}
+
+void *
+util_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+util_realloc(void *p, size_t size)
+{
+	void *q = realloc(p, size ? size : 1);
+
+	if (q == NULL)
+		oom();
+	return q;
+}
+
+int
+util_read_file(const char *path, size_t cap, char **out, size_t *len,
+	       struct nr_err *err)
+{
+	FILE *f = NULL;
+	char *buf = NULL;
+	size_t n = 0, size = 4096;
+	int rc = NR_OK;
+
+	*out = NULL;
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		rc = err_set(err, NR_EIO, "cannot open %s: %s", path,
+			     strerror(errno));
+		goto out;
+	}
+	buf = util_calloc(1, size);
+	for (;;) {
+		size_t got = fread(buf + n, 1, size - n - 1, f);
+
+		n += got;
+		if (n > cap) {
+			rc = err_set(err, NR_ETOOBIG,
+				     "%s is larger than %zu bytes", path, cap);
+			goto out;
+		}
+		if (got == 0)
+			break;
+		if (size - n - 1 == 0) {
+			size *= 2;
+			buf = util_realloc(buf, size);
+		}
+	}
+	if (ferror(f)) {
+		rc = err_set(err, NR_EIO, "cannot read %s: %s", path,
+			     strerror(errno));
+		goto out;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	buf = NULL;
+	if (len != NULL)
+		*len = n;
+out:
+	free(buf);
+	if (f != NULL)
+		fclose(f);
+	return rc;
+}
+
+static bool
+in_set(const char *s, size_t max, bool first_alpha, const char *extra)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > max)
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     c == '_';
+		bool digit = c >= '0' && c <= '9';
+
+		if (alpha || (digit && !(i == 0 && first_alpha)))
+			continue;
+		if (strchr(extra, c) == NULL || c == '\0')
+			return false;
+	}
+	return true;
+}
+
+bool
+util_is_ident(const char *s)
+{
+	return s != NULL && in_set(s, 64, true, "");
+}
+
+bool
+util_is_name(const char *s)
+{
+	return s != NULL && in_set(s, 64, false, ".-");
+}
+
+void
+util_strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

@@ -1,0 +1,34 @@
+/* Small helpers: checked allocation, bounded file reads, identifiers. */
+#ifndef NR_UTIL_H
+#define NR_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nr.h"
+
+/* Like strdup; NULL in gives NULL out. Aborts the process on out of
+ * memory: allocation failure is not a recoverable condition here. */
+char *util_strdup(const char *s);
+
+/* Like calloc/realloc, aborting on out of memory. */
+void *util_calloc(size_t n, size_t size);
+void *util_realloc(void *p, size_t size);
+
+/* Reads the whole file at path into *out (NUL-terminated, caller frees)
+ * and its length into *len. Files larger than cap give NR_ETOOBIG. */
+int util_read_file(const char *path, size_t cap, char **out, size_t *len,
+		   struct nr_err *err) NR_WUR;
+
+/* True when s is a plain SQL identifier we accept for tables and
+ * columns: [A-Za-z_][A-Za-z0-9_]*, at most 64 bytes. */
+bool util_is_ident(const char *s);
+
+/* True when s is a name for a node, remote or key: [A-Za-z0-9_.-],
+ * 1 to 64 bytes. */
+bool util_is_name(const char *s);
+
+/* Frees a NULL-terminated or counted array of strings and the array. */
+void util_strv_free(char **v, size_t n);
+
+#endif

@@ -1,0 +1,407 @@
+/* Unit tests of config.c: the original example loads unchanged, every
+ * problem is reported with its JSON path, secrets come from env and
+ * files, and defaults are what the README says. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+/* A valid config into which a test splices one part. */
+#define BASE_DB                                                               \
+	"\"databases\": {\"master\": {\"host\": \"127.0.0.1\", \"port\": "    \
+	"3306, \"user\": \"u\", \"password\": \"p\", \"database\": \"m\"}}"
+#define BASE_TABLES                                                           \
+	"\"replication\": {\"tables\": [{\"name\": \"users\", "               \
+	"\"primaryKey\": \"id\"}]}"
+
+static struct config_diag diag;
+
+/* Parses text; returns the config or NULL, with diag filled. */
+static struct config *
+parse(const char *text)
+{
+	struct config *cfg = NULL;
+
+	config_diag_free(&diag);
+	if (config_parse(text, NULL, &cfg, &diag) != NR_OK)
+		ck_assert_ptr_null(cfg);
+	return cfg;
+}
+
+/* All diagnostic lines joined by newlines (static buffer). */
+static const char *
+diag_text(void)
+{
+	static char buf[8192];
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < diag.n && used < sizeof(buf); i++)
+		used += snprintf(buf + used, sizeof(buf) - used, "%s\n",
+				 diag.v[i].text);
+	return buf;
+}
+
+START_TEST(original_example_loads_unchanged)
+{
+	struct config *cfg = NULL;
+	int rc;
+
+	config_diag_free(&diag);
+	rc = config_load(TOP_SRCDIR "/examples/config.example.json", &cfg,
+			 &diag);
+	ck_assert_msg(rc == NR_OK, "rejected: %s", diag_text());
+	/* Legacy keys pass silently; the one note is the short key. */
+	ck_assert_uint_eq(diag.nerrors, 0);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert(diag.v[0].warning);
+	ck_assert_str_eq(diag.v[0].text,
+			 "api.keys[1]: key is shorter than 16 characters; use "
+			 "\"nunezctl gen-key\" for a strong one");
+	ck_assert_int_eq(cfg->mode, MODE_MASTER_SLAVE);
+	ck_assert_uint_eq(cfg->nkeys, 2);
+	ck_assert_str_eq(cfg->keys[0].secret, "your-api-key-here");
+	ck_assert_uint_eq(cfg->keys[0].scopes,
+			  SCOPE_READ | SCOPE_PULL | SCOPE_PUSH);
+	ck_assert_uint_eq(cfg->nremotes, 2);
+	ck_assert_ptr_nonnull(config_remote_find(cfg, "production"));
+	ck_assert_int_eq(config_remote_find(cfg, "staging")->sync_mode,
+			 SYNC_PULL);
+	ck_assert_int_eq(config_remote_find(cfg, "production")->sync_mode,
+			 SYNC_BIDIRECTIONAL);
+	ck_assert_str_eq(config_remote_find(cfg, "production")->url,
+			 "https://prod-server.example.com");
+	ck_assert_uint_eq(cfg->ntables, 2);
+	ck_assert_str_eq(cfg->tables[0].name, "users");
+	ck_assert_uint_eq(cfg->tables[0].ignore.n, 2);
+	ck_assert_str_eq(cfg->tables[0].ignore.v[1], "internal_notes");
+	ck_assert_str_eq(cfg->tables[0].pk.v[0], "id");
+	ck_assert_str_eq(cfg->tables[0].timestamp_column, "updated_at");
+	ck_assert_int_eq(cfg->tables[0].strategy, STRATEGY_LAST_WRITE_WINS);
+	ck_assert(cfg->has_slave);
+	ck_assert_int_eq(cfg->slave.port, 3307);
+	ck_assert_str_eq(cfg->master.database, "master_db");
+	/* No node section: an id from host name and database. */
+	ck_assert_ptr_nonnull(cfg->node_id);
+	ck_assert_ptr_nonnull(strstr(cfg->node_id, "master_db"));
+	ck_assert_str_eq(cfg->path, TOP_SRCDIR "/examples/config.example.json");
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(full_example_loads)
+{
+	struct config *cfg = NULL;
+	int rc;
+
+	setenv("NUNEZ_EXAMPLE_PEER_KEY", "peer-key-from-environment", 1);
+	config_diag_free(&diag);
+	rc = config_load(TOP_SRCDIR "/examples/config.full.json", &cfg, &diag);
+	ck_assert_msg(rc == NR_OK, "rejected: %s", diag_text());
+	ck_assert_uint_eq(diag.n, 0);
+	ck_assert_int_eq(cfg->mode, MODE_MASTER_MASTER);
+	ck_assert_str_eq(cfg->node_id, "hq");
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(defaults)
+{
+	struct config *cfg = parse("{" BASE_DB ", " BASE_TABLES "}");
+
+	ck_assert_msg(cfg != NULL, "rejected: %s", diag_text());
+	ck_assert_int_eq(cfg->mode, MODE_MASTER_SLAVE);
+	ck_assert(!cfg->has_slave);
+	ck_assert_int_eq(cfg->node_priority, 100);
+	ck_assert_int_eq(cfg->sync.batch_size, 1000);
+	ck_assert_int_eq(cfg->sync.breaker_failures, 5);
+	ck_assert_int_eq(cfg->sync.breaker_cooldown, 300);
+	ck_assert_int_eq(cfg->api.max_body, 16777216);
+	ck_assert_int_eq(cfg->api.signature_window, 300);
+	ck_assert_int_eq(cfg->master.connect_timeout, 5);
+	ck_assert_int_eq(cfg->tables[0].capture, CAPTURE_TRIGGER);
+	ck_assert_ptr_null(cfg->tables[0].timestamp_column);
+	ck_assert_uint_eq(cfg->nkeys, 0);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(composite_key_and_options)
+{
+	struct config *cfg = parse(
+		"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": "
+		"\"order_items\", \"primaryKey\": [\"order_id\", \"line\"], "
+		"\"conflictStrategy\": \"manual\", \"capture\": \"timestamp\","
+		" \"timestampColumn\": \"changed\", \"tenantColumn\": "
+		"\"tenant_id\", \"softDeleteColumn\": \"deleted\"}]}, "
+		"\"remoteEnvironments\": {\"dr\": {\"url\": "
+		"\"https://dr.example.com/\", \"apiKey\": \"k\", \"syncMode\": "
+		"\"push\", \"priority\": 1, \"verifyTls\": false}}}");
+
+	ck_assert_msg(cfg != NULL, "rejected: %s", diag_text());
+	ck_assert_uint_eq(cfg->tables[0].pk.n, 2);
+	ck_assert_str_eq(cfg->tables[0].pk.v[1], "line");
+	ck_assert_int_eq(cfg->tables[0].strategy, STRATEGY_MANUAL);
+	ck_assert_int_eq(cfg->tables[0].capture, CAPTURE_TIMESTAMP);
+	ck_assert_str_eq(cfg->tables[0].tenant_column, "tenant_id");
+	ck_assert_str_eq(cfg->remotes[0].url, "https://dr.example.com");
+	ck_assert_int_eq(cfg->remotes[0].sync_mode, SYNC_PUSH);
+	ck_assert(!cfg->remotes[0].verify_tls);
+	ck_assert(cfg->remotes[0].sign_requests);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(secret_from_env_and_file)
+{
+	char dir[] = "/tmp/nunez-test-XXXXXX", path[128];
+	struct config *cfg = NULL;
+	FILE *f;
+	int rc;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/db.secret", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("from-a-file\n", f);
+	fclose(f);
+	setenv("NUNEZ_TEST_KEY", "from-the-environment-123", 1);
+	config_diag_free(&diag);
+	rc = config_parse(
+		"{\"databases\": {\"master\": {\"user\": \"u\", \"password\": "
+		"{\"file\": \"db.secret\"}, \"database\": \"m\"}}, " BASE_TABLES
+		", \"api\": {\"keys\": [{\"key\": {\"env\": \"NUNEZ_TEST_KEY\"}"
+		"}]}}",
+		dir, &cfg, &diag);
+	ck_assert_msg(rc == NR_OK, "rejected: %s", diag_text());
+	ck_assert_str_eq(cfg->master.password, "from-a-file");
+	ck_assert_str_eq(cfg->keys[0].secret, "from-the-environment-123");
+	config_free(cfg);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(hashed_key_is_normalised)
+{
+	struct config *cfg = parse(
+		"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+		"\"sha256:ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"
+		"0123456789\", \"scopes\": [\"read\", \"admin\"]}]}}");
+
+	ck_assert_msg(cfg != NULL, "rejected: %s", diag_text());
+	ck_assert(cfg->keys[0].hashed);
+	ck_assert_str_eq(cfg->keys[0].secret,
+			 "abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+			 "0123456789");
+	ck_assert_uint_eq(cfg->keys[0].scopes, SCOPE_READ | SCOPE_ADMIN);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(unknown_key_is_a_warning)
+{
+	struct config *cfg = parse("{" BASE_DB ", " BASE_TABLES
+				   ", \"sync\": {\"batchSise\": 10}}");
+
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.nerrors, 0);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert(diag.v[0].warning);
+	ck_assert_str_eq(diag.v[0].text, "sync.batchSise: unknown key, ignored");
+	config_free(cfg);
+}
+END_TEST
+
+/* One bad config and a line its diagnostics must hold. */
+struct bad {
+	const char *json;
+	const char *want;
+};
+
+static const struct bad bad[] = {
+	{"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
+	 "\"primaryKey\": \"id\"}, {\"name\": \"b\", \"primaryKey\": 5}]}}",
+	 "replication.tables[1].primaryKey: expected a string or an array of "
+	 "strings, got an integer"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"prod\": "
+	 "{\"url\": \"https://p\", \"apiKey\": \"k\", \"syncMode\": "
+	 "\"both\"}}}",
+	 "remoteEnvironments.prod.syncMode: expected one of push, pull, "
+	 "bidirectional; got \"both\""},
+	{"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"users; "
+	 "DROP TABLE x\", \"primaryKey\": \"id\"}]}}",
+	 "replication.tables[0].name: \"users; DROP TABLE x\" is not a valid "
+	 "identifier"},
+	{"{\"mode\": \"master-master\", " BASE_DB ", " BASE_TABLES "}",
+	 "mode: \"master-master\" needs databases.slave"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+	 "\"abcdefghijklmnopq\", \"scopes\": [\"read\", \"root\"]}]}}",
+	 "api.keys[0].scopes[1]: unknown scope \"root\""},
+	{"{" BASE_TABLES "}", "databases: required key is missing"},
+	{"{" BASE_DB "}", "replication: required key is missing"},
+	{"{\"databases\": {\"master\": {\"user\": \"u\", \"database\": \"m\", "
+	 "\"port\": 70000}}, " BASE_TABLES "}",
+	 "databases.master.port: expected an integer from 1 to 65535, got "
+	 "70000"},
+	{"{\"databases\": {\"master\": {\"user\": \"u\"}}, " BASE_TABLES "}",
+	 "databases.master.database: required key is missing"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"prod\": "
+	 "{\"url\": \"ftp://p\", \"apiKey\": \"k\"}}}",
+	 "remoteEnvironments.prod.url: expected an http:// or https:// URL"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"prod\": "
+	 "{\"url\": \"https://p\"}}}",
+	 "remoteEnvironments.prod.apiKey: required key is missing"},
+	{"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
+	 "\"primaryKey\": \"id\", \"ignoreColumns\": [\"id\"]}]}}",
+	 "replication.tables[0].ignoreColumns: primary key column \"id\" "
+	 "cannot be ignored"},
+	{"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
+	 "\"primaryKey\": \"id\"}, {\"name\": \"a\", \"primaryKey\": "
+	 "\"id\"}]}}",
+	 "replication.tables[1].name: table \"a\" is configured twice"},
+	{"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
+	 "\"primaryKey\": \"id\", \"capture\": \"timestamp\"}]}}",
+	 "replication.tables[0].timestampColumn: required when capture is "
+	 "\"timestamp\""},
+	{"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+	 "\"abcdefghijklmnopq\", \"scopes\": [\"client\"]}]}}",
+	 "api.keys[0]: a key with scope \"client\" needs a tenant"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [\"sha256:"
+	 "1234\"]}}",
+	 "api.keys[0]: a stored key hash must be \"sha256:\" and 64 hex "
+	 "digits"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": {"
+	 "\"env\": \"NUNEZ_SURELY_UNSET_VARIABLE\"}}]}}",
+	 "api.keys[0].key: environment variable NUNEZ_SURELY_UNSET_VARIABLE "
+	 "is not set"},
+	{"{\"databases\": {\"master\": {\"user\": \"u\", \"database\": \"m\", "
+	 "\"password\": {\"file\": \"/nonexistent/secret\"}}}, " BASE_TABLES
+	 "}",
+	 "databases.master.password: cannot open /nonexistent/secret"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"batchSize\": \"500\"}}",
+	 "sync.batchSize: expected an integer, got a string"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"batchSize\": 0}}",
+	 "sync.batchSize: expected an integer from 1 to 100000, got 0"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+	 "\"abcdefghijklmnopq\", \"tables\": [\"orders\"]}]}}",
+	 "api.keys[0].tables[0]: \"orders\" is not a replicated table"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [\"same-key-"
+	 "123456789\", \"same-key-123456789\"]}}",
+	 "api.keys[1]: the same key as api.keys[0]"},
+	{"{" BASE_DB ", \"replication\": {\"tables\": {\"name\": \"a\"}}}",
+	 "replication.tables: expected an array, got an object"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"bad name\":"
+	 " {\"url\": \"https://p\", \"apiKey\": \"k\"}}}",
+	 "remoteEnvironments.bad name: is not a valid environment name"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"p\": "
+	 "{\"url\": \"https://p\", \"apiKey\": \"sha256:0123456789abcdef0123"
+	 "456789abcdef0123456789abcdef0123456789abcdef\"}}}",
+	 "remoteEnvironments.p.apiKey: a stored hash cannot be sent"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"node\": {\"id\": \"a/b\"}}",
+	 "node.id: \"a/b\" is not a valid name"},
+	{"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": "
+	 "\"_nunez_changelog\", \"primaryKey\": \"seq\"}]}}",
+	 "replication.tables[0].name: names starting with _nunez_ are "
+	 "reserved"},
+	{"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
+	 "\"primaryKey\": []}]}}",
+	 "replication.tables[0].primaryKey: must name at least one column"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"p\": "
+	 "{\"url\": \"https://p\", \"apiKey\": \"k\", \"verifyTls\": "
+	 "\"no\"}}}",
+	 "remoteEnvironments.p.verifyTls: expected true or false, got a "
+	 "string"},
+	{"{\"databases\": {\"master\": {\"user\": \"u\", \"database\": \"m\"}, "
+	 "\"slave\": {\"user\": \"u\", \"database\": \"m\"}}, " BASE_TABLES "}",
+	 "databases.slave: is the same database as databases.master"},
+	{"{" BASE_DB ", " BASE_TABLES ", } ", "invalid JSON at line 1"},
+	{"[1, 2]", "expected a JSON object at the top, got an array"},
+	{"{" BASE_DB ", " BASE_TABLES "} trailing",
+	 "invalid JSON at line 1, column 179: unexpected character"},
+};
+
+START_TEST(bad_config_is_reported_with_its_path)
+{
+	const struct bad *b = &bad[_i];
+	struct config *cfg = parse(b->json);
+
+	ck_assert_msg(cfg == NULL, "accepted bad config %d: %s", _i, b->json);
+	ck_assert_uint_ge(diag.nerrors, 1);
+	ck_assert_msg(strstr(diag_text(), b->want) != NULL,
+		      "config %d: want '%s' in:\n%s", _i, b->want,
+		      diag_text());
+}
+END_TEST
+
+START_TEST(all_problems_are_reported_at_once)
+{
+	struct config *cfg = parse(
+		"{\"mode\": \"ring\", \"databases\": {\"master\": {\"port\": "
+		"\"x\"}}, \"replication\": {\"tables\": [{\"name\": 1}]}}");
+
+	ck_assert_ptr_null(cfg);
+	ck_assert_uint_ge(diag.nerrors, 5);
+	ck_assert_ptr_nonnull(strstr(diag_text(), "mode: expected one of"));
+	ck_assert_ptr_nonnull(
+		strstr(diag_text(), "databases.master.port: expected an integer"));
+	ck_assert_ptr_nonnull(strstr(diag_text(), "databases.master.user: "
+						  "required key is missing"));
+	ck_assert_ptr_nonnull(strstr(diag_text(), "replication.tables[0].name:"
+						  " expected a string"));
+	ck_assert_ptr_nonnull(strstr(diag_text(), "replication.tables[0]."
+						  "primaryKey: required key"));
+}
+END_TEST
+
+START_TEST(load_reports_missing_and_empty_files)
+{
+	struct config *cfg = NULL;
+	char path[] = "/tmp/nunez-empty-XXXXXX";
+	int fd;
+
+	config_diag_free(&diag);
+	ck_assert_int_eq(config_load("/nonexistent/config.json", &cfg, &diag),
+			 NR_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(diag_text(), "cannot open"));
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	config_diag_free(&diag);
+	ck_assert_int_eq(config_load(path, &cfg, &diag), NR_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(diag_text(), "the file is empty"));
+	unlink(path);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("config");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, original_example_loads_unchanged);
+	tcase_add_test(tc, full_example_loads);
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, composite_key_and_options);
+	tcase_add_test(tc, secret_from_env_and_file);
+	tcase_add_test(tc, hashed_key_is_normalised);
+	tcase_add_test(tc, unknown_key_is_a_warning);
+	tcase_add_loop_test(tc, bad_config_is_reported_with_its_path, 0,
+			    (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, all_problems_are_reported_at_once);
+	tcase_add_test(tc, load_reports_missing_and_empty_files);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	config_diag_free(&diag);
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,89 @@
+/* Unit tests of util.c: identifiers, names, bounded file reads. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+START_TEST(identifiers)
+{
+	ck_assert(util_is_ident("users"));
+	ck_assert(util_is_ident("_x9"));
+	ck_assert(util_is_ident("Order_Items"));
+	ck_assert(!util_is_ident(""));
+	ck_assert(!util_is_ident(NULL));
+	ck_assert(!util_is_ident("9lives"));
+	ck_assert(!util_is_ident("a-b"));
+	ck_assert(!util_is_ident("a b"));
+	ck_assert(!util_is_ident("a`b"));
+	ck_assert(!util_is_ident("users;DROP"));
+	ck_assert(!util_is_ident("caf\xc3\xa9"));
+	ck_assert(util_is_ident("a234567890123456789012345678901234567890123456"
+				"789012345678901234"));
+	ck_assert(!util_is_ident("a2345678901234567890123456789012345678901234"
+				 "56789012345678901234X"));
+}
+END_TEST
+
+START_TEST(names)
+{
+	ck_assert(util_is_name("prod-eu.1"));
+	ck_assert(util_is_name("9"));
+	ck_assert(!util_is_name(""));
+	ck_assert(!util_is_name("a/b"));
+	ck_assert(!util_is_name("a b"));
+	ck_assert(!util_is_name("a'b"));
+}
+END_TEST
+
+START_TEST(read_file_with_cap)
+{
+	char path[] = "/tmp/nunez-util-XXXXXX", *text = NULL;
+	struct nr_err err;
+	size_t len = 0, i;
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	for (i = 0; i < 10000; i++)
+		fputc('a' + (int)(i % 26), f);
+	fclose(f);
+	ck_assert_int_eq(util_read_file(path, 20000, &text, &len, &err),
+			 NR_OK);
+	ck_assert_uint_eq(len, 10000);
+	ck_assert_uint_eq(strlen(text), 10000);
+	ck_assert_int_eq(text[9999], 'a' + 9999 % 26);
+	free(text);
+	ck_assert_int_eq(util_read_file(path, 9999, &text, &len, &err),
+			 NR_ETOOBIG);
+	ck_assert_ptr_null(text);
+	ck_assert_ptr_nonnull(strstr(err.msg, "larger than 9999 bytes"));
+	unlink(path);
+	ck_assert_int_eq(util_read_file(path, 100, &text, &len, &err), NR_EIO);
+	ck_assert_ptr_nonnull(strstr(err.msg, "cannot open"));
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("util");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, identifiers);
+	tcase_add_test(tc, names);
+	tcase_add_test(tc, read_file_with_cap);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
