@@ -457,6 +457,20 @@ h_up() {
 	h_write_env "$dir" "$n"
 }
 
+# Prints the pids of live processes whose command line names a path under
+# DIR $1: forked nunez-api workers carry the config path, for instance.
+h_leftovers() {
+	local f pid
+	for f in /proc/[0-9]*/cmdline; do
+		pid=${f#/proc/}
+		pid=${pid%/cmdline}
+		[ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
+		grep -q -a -F "$1/" "$f" 2>/dev/null && h_alive "$pid" &&
+			echo "$pid"
+	done
+	return 0
+}
+
 # h_down DIR: stops every process started under DIR (nginx and nunez-api
 # first, then the databases), frees its ports. Returns 1 if a process
 # outlived the stop.
@@ -480,11 +494,7 @@ h_down() {
 	for pid in $pids $dbs; do
 		h_alive "$pid" && kill -KILL "$pid" 2>/dev/null
 	done
-	# Forked workers carry the config path, which is under DIR.
-	left=$(grep -l -a -F "$dir/" /proc/[0-9]*/cmdline 2>/dev/null |
-		grep -v "/proc/$$/" | sed 's|/proc/\([0-9]*\)/.*|\1|')
-	for pid in $left; do
-		h_alive "$pid" || continue
+	for pid in $(h_leftovers "$dir"); do
 		echo "harness: leftover process $pid: $(tr '\0' ' ' \
 			<"/proc/$pid/cmdline" 2>/dev/null)" >&2
 		kill -KILL "$pid" 2>/dev/null

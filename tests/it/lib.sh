@@ -49,9 +49,12 @@ like() {
 }
 
 # json_get JSON PATH: prints the value at a dotted path (json_get "$b"
-# databases.master), using jq.
+# databases.master), or of a jq filter starting with '[' or '.'.
 json_get() {
-	printf '%s' "$1" | jq -r ".$2" 2>/dev/null
+	case $2 in
+	[.[]*) printf '%s' "$1" | jq -r "$2" 2>/dev/null ;;
+	*) printf '%s' "$1" | jq -r ".$2" 2>/dev/null ;;
+	esac
 }
 
 # Loads harness.env into the test's shell after h_up.
@@ -63,7 +66,7 @@ h_env() {
 
 # Stops the servers; keeps and shows the logs of a failed test.
 t_finish() {
-	local rc=$? keep f
+	local rc=$? keep f tail
 	trap - EXIT
 	h_down "$T"
 	ok $? "every process stopped, none left over"
@@ -72,13 +75,20 @@ t_finish() {
 		keep="${NR_BUILDDIR:-.}/tests/it/logs/$T_NAME"
 		rm -rf "$keep"
 		mkdir -p "$keep"
+		# Keep every log and config; show the tails of the logs.
 		find "$T" \( -name data -o -name tmp \) -prune -o -type f \
 			\( -name '*.log' -o -name '*.json' -o -name '*.conf' \) \
 			-print | while read -r f; do
-			echo "# ---- ${f#$T/} (last 25 lines)"
-			tail -n 25 "$f" | sed 's/^/#   /'
 			mkdir -p "$keep/$(dirname "${f#$T/}")"
 			cp "$f" "$keep/${f#$T/}"
+			case $f in
+			*.log) ;;
+			*) continue ;;
+			esac
+			tail=$(grep -v 'Note\]\|max_open_files' "$f" | tail -n 12)
+			[ -n "$tail" ] || continue
+			echo "# ---- ${f#$T/} (last 12 lines)"
+			printf '%s\n' "$tail" | sed 's/^/#   /'
 		done
 		echo "# logs kept in $keep"
 	fi
