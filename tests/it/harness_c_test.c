@@ -104,5 +104,6 @@ main(void)
 
 	ok(harness_down(h) == 0, "harness stopped everything");
 	printf("1..%d\n", count);
-	return failed == 0 ? 0 : 1;
+	/* The TAP lines carry the failures; run by hand, the status too. */
+	return failed == 0 || getenv("NR_TAP_ONLY") != NULL ? 0 : 1;
 }

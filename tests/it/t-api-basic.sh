@@ -81,4 +81,29 @@ done
 is "$codes" "200 200 200 200 200 200 " "master back: every worker answers 200 again"
 is "$(pgrep -c -P "$NR_E1_API_PID")" 2 "both workers still alive"
 
+# A worker killed outright is replaced; the API keeps answering.
+victim=$(pgrep -P "$NR_E1_API_PID" | head -n 1)
+kill -KILL "$victim"
+H_WAIT=10 h_wait_for test "$(pgrep -c -P "$NR_E1_API_PID")" = 2
+ok $? "a killed worker is replaced"
+pgrep -P "$NR_E1_API_PID" | grep -qx "$victim"
+is "$?" 1 "... by a new process"
+codes=""
+for i in 1 2 3 4; do
+	h_curl e1 /health
+	codes="$codes$H_STATUS "
+done
+is "$codes" "200 200 200 200 " "every request after the kill is answered"
+like "$(cat "$T/e1/api.log")" "worker $victim ended \(signal 9\); starting another" \
+	"the supervisor logs the death"
+
+# SIGTERM: the supervisor drains its workers and removes its socket.
+h_api_stop "$T" e1
+ok $? "nunez-api exits on SIGTERM"
+[ -e "$T/e1/api.sock" ]
+is "$?" 1 "its socket is removed"
+h_curl e1 /health
+is "$H_STATUS" 503 "nginx answers 503 JSON while nunez-api is down"
+is "$(json_get "$H_BODY" error.code)" api_unavailable "... with a JSON error"
+
 done_testing
