@@ -320,15 +320,10 @@ h_api_stop() {
 	h_wait_gone 40 "$pid"
 }
 
-h_nginx_start() {
-	local dir=$1 e=$2 pid nd
-	local ed="$dir/$e"
-	nd="$ed/nginx"
-	mkdir -p "$nd/tmp" "$nd/www"
-	sh "$NR_SRCDIR/nginx/render.sh" "$nd" \
-		LISTEN="127.0.0.1:$(cat "$ed/http-port")" \
-		SOCKET="$ed/api.sock" BODY_LIMIT=1m WWW_ROOT="$nd/www" \
-		TLS_CERT="$nd/tls.crt" TLS_KEY="$nd/tls.key" || return 1
+# Writes the main nginx.conf of an nginx run from directory $1 that
+# serves the site config $2 (a rendered nginx/ template).
+h_nginx_conf() {
+	local nd=$1 site=$2
 	cat >"$nd/nginx.conf" <<-EOF
 	$(h_is_root && echo "user root root;")
 	worker_processes 1;
@@ -344,9 +339,21 @@ h_nginx_start() {
 	    scgi_temp_path $nd/tmp/scgi;
 	    include /etc/nginx/mime.types;
 	    default_type application/octet-stream;
-	    include $nd/nunez-api.conf;
+	    include $site;
 	}
 	EOF
+}
+
+h_nginx_start() {
+	local dir=$1 e=$2 pid nd
+	local ed="$dir/$e"
+	nd="$ed/nginx"
+	mkdir -p "$nd/tmp" "$nd/www"
+	sh "$NR_SRCDIR/nginx/render.sh" "$nd" \
+		LISTEN="127.0.0.1:$(cat "$ed/http-port")" \
+		SOCKET="$ed/api.sock" BODY_LIMIT=1m WWW_ROOT="$nd/www" \
+		TLS_CERT="$nd/tls.crt" TLS_KEY="$nd/tls.key" || return 1
+	h_nginx_conf "$nd" "$nd/nunez-api.conf"
 	nginx -p "$nd" -c "$nd/nginx.conf" -g 'daemon off;' \
 		</dev/null >>"$nd/stdout.log" 2>&1 &
 	pid=$!

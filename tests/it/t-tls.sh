@@ -17,22 +17,7 @@ sh "$NR_SRCDIR/nginx/render.sh" "$d" LISTEN="127.0.0.1:$port" \
 	SOCKET="$T/e1/api.sock" BODY_LIMIT=1m WWW_ROOT="$d" \
 	TLS_CERT="$d/tls.crt" TLS_KEY="$d/tls.key"
 ok $? "templates rendered"
-cat >"$d/nginx.conf" <<CONF
-$(h_is_root && echo "user root root;")
-worker_processes 1;
-error_log $d/error.log warn;
-pid $d/nginx.pid;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $d/tmp/body;
-    fastcgi_temp_path $d/tmp/fastcgi;
-    proxy_temp_path $d/tmp/proxy;
-    uwsgi_temp_path $d/tmp/uwsgi;
-    scgi_temp_path $d/tmp/scgi;
-    include $d/nunez-api-tls.conf;
-}
-CONF
+h_nginx_conf "$d" "$d/nunez-api-tls.conf"
 nginx -p "$d" -c "$d/nginx.conf" -g 'daemon off;' </dev/null >"$d/stdout.log" 2>&1 &
 h_track "$T" e1-nginx-tls $!
 H_WAIT=20 h_wait_for curl -s --cacert "$d/tls.crt" "https://127.0.0.1:$port/health"
