@@ -1,25 +1,52 @@
 /* nunezctl: the admin CLI. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "apply.h"
 #include "auth.h"
 #include "cli.h"
-#include "db.h"
+#include "codec.h"
+#include "env.h"
+#include "install.h"
 #include "log.h"
+#include "query.h"
+#include "verify.h"
+
+struct opts {
+	const char *config;
+	bool slave;		/* conflicts: of the slave database */
+	bool all;		/* conflicts list: resolved ones too */
+	bool keep_tables;	/* uninstall: only the triggers */
+};
 
 static void
 usage(FILE *f)
 {
 	fputs("usage: nunezctl [--config FILE] COMMAND [ARGS]\n"
 	      "commands:\n"
-	      "  check-config     load and check the config, print a summary\n"
-	      "  ping             check that the databases answer\n"
-	      "  gen-key          print a new random API key and its stored "
+	      "  check-config       load and check the config, print a "
+	      "summary\n"
+	      "  ping               check that the databases answer\n"
+	      "  init               install or upgrade the engine tables and "
+	      "the capture\n"
+	      "                     triggers (again after a schema change)\n"
+	      "  uninstall [--keep-tables]\n"
+	      "                     remove the triggers and the engine "
+	      "tables\n"
+	      "  verify             compare every table's checksum on master "
+	      "and slave\n"
+	      "  conflicts list [--all] [--slave]\n"
+	      "  conflicts show ID [--slave]\n"
+	      "  conflicts resolve ID use_local|use_remote [--slave]\n"
+	      "  gen-key            print a new random API key and its stored "
 	      "form\n"
-	      "  hash-key KEY     print the stored form (sha256:...) of KEY\n"
+	      "  hash-key KEY       print the stored form (sha256:...) of KEY\n"
 	      "options: --config FILE (default $NUNEZ_CONFIG), --help, "
-	      "--version\n", f);
+	      "--version\n"
+	      "exit status: 0 ok, 1 failed or differs, 2 usage or config "
+	      "error\n", f);
 }
 
 static int
@@ -50,8 +77,8 @@ cmd_hash_key(const char *key)
 	return 0;
 }
 
-static void
-summary(const struct config *cfg)
+static int
+cmd_check(const struct config *cfg)
 {
 	size_t i;
 
@@ -71,6 +98,7 @@ summary(const struct config *cfg)
 		       cfg->remotes[i].url,
 		       config_sync_mode_name(cfg->remotes[i].sync_mode));
 	printf("keys: %zu\n", cfg->nkeys);
+	return 0;
 }
 
 static int
@@ -98,24 +126,350 @@ cmd_ping(const struct config *cfg)
 	return rc;
 }
 
+/* Installs the engine into one database; triggers when capture. */
+static int
+init_one(struct db *db, struct tmeta **tms, size_t n, bool capture,
+	 const char *origin, struct nr_err *err)
+{
+	size_t i;
+	int rc, version = 0;
+
+	rc = install_migrate(db, &version, err);
+	if (rc == NR_OK && !capture)
+		rc = install_remove(db, false, err);
+	for (i = 0; rc == NR_OK && capture && i < n; i++)
+		rc = install_triggers(db, tms[i], origin, err);
+	if (rc == NR_OK)
+		printf("%s: engine schema version %d, %s\n", db_label(db),
+		       version, capture ? "capture triggers installed"
+					: "no capture (a copy of the master)");
+	return rc;
+}
+
+static int
+cmd_init(struct env *e, struct nr_err *err)
+{
+	int rc = env_load_tables(e, err);
+
+	if (rc == NR_OK)
+		rc = init_one(e->master, e->tm_master, e->cfg->ntables, true,
+			      e->cfg->node_id, err);
+	if (rc == NR_OK && e->slave != NULL)
+		rc = init_one(e->slave, e->tm_slave, e->cfg->ntables,
+			      e->cfg->mode == MODE_MASTER_MASTER, e->slave_id,
+			      err);
+	return rc;
+}
+
+static int
+cmd_uninstall(struct env *e, const struct opts *o, struct nr_err *err)
+{
+	int rc = install_remove(e->master, !o->keep_tables, err);
+
+	if (rc == NR_OK && e->slave != NULL)
+		rc = install_remove(e->slave, !o->keep_tables, err);
+	if (rc == NR_OK)
+		printf("removed the capture triggers%s\n",
+		       o->keep_tables ? "" : " and the engine tables");
+	return rc;
+}
+
+static int
+cmd_verify(struct env *e, struct nr_err *err, int *differ)
+{
+	size_t i, j, n;
+	char **keys = NULL;
+	int rc;
+
+	if (e->slave == NULL)
+		return err_set(err, NR_ECONFIG, "databases.slave: verify "
+			       "compares master and slave; none is configured");
+	rc = env_load_tables(e, err);
+	for (i = 0; rc == NR_OK && i < e->cfg->ntables; i++) {
+		struct verify_sum a, b;
+
+		rc = verify_sum(e->master, e->tm_master[i], &a, err);
+		if (rc == NR_OK)
+			rc = verify_sum(e->slave, e->tm_slave[i], &b, err);
+		if (rc != NR_OK)
+			break;
+		if (a.rows == b.rows && strcmp(a.sum, b.sum) == 0) {
+			printf("%s: same (%llu rows, checksum %s)\n",
+			       e->tm_master[i]->name, a.rows, a.sum);
+			continue;
+		}
+		(*differ)++;
+		printf("%s: DIFFERS (master %llu rows, checksum %s; slave %llu "
+		       "rows, checksum %s)\n", e->tm_master[i]->name, a.rows,
+		       a.sum, b.rows, b.sum);
+		rc = verify_diff(e->master, e->slave, e->tm_master[i], 10,
+				 &keys, &n, err);
+		for (j = 0; rc == NR_OK && j < n; j++)
+			printf("  differing key %s\n", keys[j]);
+		for (j = 0; rc == NR_OK && j < n; j++)
+			free(keys[j]);
+		free(keys);
+		keys = NULL;
+	}
+	return rc;
+}
+
+static int
+conflicts_list(struct db *db, bool all, struct nr_err *err)
+{
+	struct qres *res = NULL;
+	size_t i;
+	int rc;
+
+	rc = query_run(db,
+		       all ? "SELECT id, status, tbl, pk, peer, strategy, "
+			     "winner, created_at FROM _nunez_conflicts ORDER BY "
+			     "id"
+			   : "SELECT id, status, tbl, pk, peer, strategy, "
+			     "winner, created_at FROM _nunez_conflicts WHERE "
+			     "status = 'open' ORDER BY id",
+		       NULL, 0, 0, &res, err);
+	if (rc != NR_OK)
+		return rc;
+	printf("%-6s %-8s %-16s %-24s %-12s %-16s %-7s %s\n", "ID", "STATUS",
+	       "TABLE", "KEY", "PEER", "STRATEGY", "WINNER", "CREATED");
+	for (i = 0; i < res->nrows; i++)
+		printf("%-6s %-8s %-16s %-24s %-12s %-16s %-7s %s\n",
+		       qres_at(res, i, 0)->p, qres_at(res, i, 1)->p,
+		       qres_at(res, i, 2)->p, qres_at(res, i, 3)->p,
+		       qres_at(res, i, 4)->p, qres_at(res, i, 5)->p,
+		       qres_at(res, i, 6)->p, qres_at(res, i, 7)->p);
+	qres_free(res);
+	return NR_OK;
+}
+
+static const char *const conflict_cols =
+	"id, tbl, pk, peer, strategy, winner, status, local_origin, "
+	"remote_origin, local_ts, remote_ts, local_row, remote_row, "
+	"resolution, created_at, resolved_at";
+
+static int
+conflict_get(struct db *db, const char *id, bool lock, struct qres **res,
+	     struct nr_err *err)
+{
+	struct qval p = qv_str(id);
+	char sql[512];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM _nunez_conflicts WHERE id "
+		 "= ?%s", conflict_cols, lock ? " FOR UPDATE" : "");
+	rc = query_run(db, sql, &p, 1, 0, res, err);
+	if (rc == NR_OK && (*res)->nrows == 0)
+		rc = err_set(err, NR_ENOTFOUND, "no conflict %s", id);
+	return rc;
+}
+
+static int
+conflicts_show(struct db *db, const char *id, struct nr_err *err)
+{
+	struct qres *res = NULL;
+	size_t c;
+	int rc = conflict_get(db, id, false, &res, err);
+
+	for (c = 0; rc == NR_OK && c < res->ncols; c++)
+		printf("%-14s %s\n", res->cols[c].name,
+		       qres_at(res, 0, c)->null ? "NULL"
+						: qres_at(res, 0, c)->p);
+	qres_free(res);
+	return rc;
+}
+
+/* Writes row (a JSON object, or NULL for a delete) of table tm as a
+ * local change, and logs a change of key pk so it replicates even when
+ * the row was already so. */
+static int
+write_resolution(struct db *db, const struct config *cfg,
+		 const struct tmeta *tm, const char *pk, const char *row,
+		 struct nr_err *err)
+{
+	struct qval *vals = NULL, p[4];
+	json_object *o = NULL;
+	struct buf sql;
+	int rc = NR_OK;
+
+	buf_init(&sql, 0);
+	if (row != NULL) {
+		o = json_tokener_parse(row);
+		rc = codec_row_parse(o, tm, &vals, err);
+		if (rc != NR_OK)
+			goto out;
+		apply_upsert_sql(tm, 1, &sql);
+		rc = query_exec(db, buf_str(&sql), vals, tm->ncols, NULL, err);
+	} else {
+		struct qval *key = NULL;
+
+		rc = schema_key_decode(tm, pk, &key, err);
+		buf_adds(&sql, "DELETE FROM ");
+		buf_ident(&sql, tm->name);
+		buf_adds(&sql, " WHERE ");
+		schema_key_eq(tm, &sql);
+		if (rc == NR_OK)
+			rc = query_exec(db, buf_str(&sql), key, tm->npk, NULL,
+					err);
+		schema_key_values_free(key, tm->npk);
+	}
+	if (rc != NR_OK)
+		goto out;
+	p[0] = qv_str(tm->name);
+	p[1] = qv_str(pk);
+	p[2] = qv_str(row != NULL ? "U" : "D");
+	p[3] = qv_str(cfg->node_id);
+	rc = query_exec(db, "INSERT INTO _nunez_changelog (tbl, pk, op, origin, "
+			    "changed_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6))",
+			p, 4, NULL, err);
+out:
+	schema_key_values_free(vals, tm->ncols);
+	json_object_put(o);
+	buf_free(&sql);
+	return rc;
+}
+
+static int
+conflicts_resolve(struct env *e, struct db *db, struct tmeta **tms,
+		  const char *id, const char *how, struct nr_err *err)
+{
+	struct qres *res = NULL;
+	const struct tmeta *tm = NULL;
+	bool remote = strcmp(how, "use_remote") == 0;
+	struct qval p[3];
+	const struct qval *row;
+	size_t i;
+	int rc;
+
+	if (!remote && strcmp(how, "use_local") != 0)
+		return err_set(err, NR_EINVAL, "resolve: expected use_local or "
+			       "use_remote, got '%s'", how);
+	rc = db_exec(db, "START TRANSACTION", err);
+	if (rc == NR_OK)
+		rc = conflict_get(db, id, true, &res, err);
+	if (rc != NR_OK)
+		goto out;
+	if (strcmp(qres_at(res, 0, 6)->p, "open") != 0) {
+		rc = err_set(err, NR_EINVAL, "conflict %s is already %s", id,
+			     qres_at(res, 0, 6)->p);
+		goto out;
+	}
+	for (i = 0; i < e->cfg->ntables; i++)
+		if (strcmp(tms[i]->name, qres_at(res, 0, 1)->p) == 0)
+			tm = tms[i];
+	if (tm == NULL) {
+		rc = err_set(err, NR_ECONFIG, "conflict %s is of table %s, "
+			     "which is not replicated any more", id,
+			     qres_at(res, 0, 1)->p);
+		goto out;
+	}
+	row = qres_at(res, 0, remote ? 12 : 11);
+	rc = write_resolution(db, e->cfg, tm, qres_at(res, 0, 2)->p,
+			      row->null ? NULL : row->p, err);
+	p[0] = qv_str(remote ? "remote" : "local");
+	p[1] = qv_str(how);
+	p[2] = qv_str(id);
+	if (rc == NR_OK)
+		rc = query_exec(db, "UPDATE _nunez_conflicts SET status = "
+				    "'resolved', winner = ?, resolution = ?, "
+				    "resolved_at = UTC_TIMESTAMP(6) WHERE id = ?",
+				p, 3, NULL, err);
+	if (rc == NR_OK)
+		rc = db_exec(db, "COMMIT", err);
+	if (rc == NR_OK)
+		printf("conflict %s resolved: %s\n", id, how);
+out:
+	if (rc != NR_OK)
+		db_try(db, "ROLLBACK");
+	qres_free(res);
+	return rc;
+}
+
+static int
+cmd_conflicts(struct env *e, const struct opts *o, int argc, char **argv,
+	      struct nr_err *err)
+{
+	struct db *db = o->slave ? e->slave : e->master;
+	struct tmeta ***tms = o->slave ? &e->tm_slave : &e->tm_master;
+
+	if (db == NULL)
+		return err_set(err, NR_ECONFIG, "databases.slave: none is "
+			       "configured");
+	if (argc >= 1 && strcmp(argv[0], "list") == 0 && argc == 1)
+		return conflicts_list(db, o->all, err);
+	if (argc == 2 && strcmp(argv[0], "show") == 0)
+		return conflicts_show(db, argv[1], err);
+	if (argc == 3 && strcmp(argv[0], "resolve") == 0) {
+		int rc = env_load_tables(e, err);
+
+		if (rc != NR_OK)
+			return rc;
+		return conflicts_resolve(e, db, *tms, argv[1], argv[2], err);
+	}
+	return err_set(err, NR_EINVAL, "conflicts: expected list, show ID or "
+		       "resolve ID use_local|use_remote");
+}
+
+/* Commands that need the databases. */
+static int
+run_db_command(const struct config *cfg, const struct opts *o, int argc,
+	       char **argv)
+{
+	struct env e;
+	struct nr_err err = {0};
+	const char *cmd = argv[0];
+	int rc, differ = 0;
+
+	rc = env_open(&e, cfg, &err);
+	if (rc == NR_OK && strcmp(cmd, "init") == 0)
+		rc = cmd_init(&e, &err);
+	else if (rc == NR_OK && strcmp(cmd, "uninstall") == 0)
+		rc = cmd_uninstall(&e, o, &err);
+	else if (rc == NR_OK && strcmp(cmd, "verify") == 0)
+		rc = cmd_verify(&e, &err, &differ);
+	else if (rc == NR_OK)
+		rc = cmd_conflicts(&e, o, argc - 1, argv + 1, &err);
+	env_close(&e);
+	if (rc != NR_OK) {
+		fprintf(stderr, "nunezctl: %s: %s\n", cmd, err.msg);
+		return rc == NR_ECONFIG || rc == NR_EINVAL ? EXIT_USAGE : 1;
+	}
+	return differ ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
+	static const struct option lopts[] = {
 		{"config", required_argument, NULL, 'c'},
+		{"slave", no_argument, NULL, 's'},
+		{"all", no_argument, NULL, 'a'},
+		{"keep-tables", no_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *path = NULL, *cmd;
+	static const char *const db_cmds[] = {"init", "uninstall", "verify",
+					      "conflicts", NULL};
+	struct opts o = {0};
 	struct config *cfg = NULL;
-	int c, rc;
+	const char *path, *cmd;
+	int c, rc, i;
 
 	log_setup("nunezctl", LOG_INFO, false, NULL);
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			path = optarg;
+			o.config = optarg;
+			break;
+		case 's':
+			o.slave = true;
+			break;
+		case 'a':
+			o.all = true;
+			break;
+		case 'k':
+			o.keep_tables = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -138,12 +492,16 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "hash-key") == 0)
 		return cmd_hash_key(optind + 1 < argc ? argv[optind + 1]
 						      : NULL);
-	if (strcmp(cmd, "check-config") != 0 && strcmp(cmd, "ping") != 0) {
+	for (i = 0; db_cmds[i] != NULL; i++)
+		if (strcmp(cmd, db_cmds[i]) == 0)
+			break;
+	if (db_cmds[i] == NULL && strcmp(cmd, "check-config") != 0 &&
+	    strcmp(cmd, "ping") != 0) {
 		fprintf(stderr, "nunezctl: unknown command '%s'\n", cmd);
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	path = cli_config_path(path);
+	path = cli_config_path(o.config);
 	if (path == NULL) {
 		fputs("nunezctl: no config: give --config FILE or set "
 		      "NUNEZ_CONFIG\n", stderr);
@@ -151,12 +509,12 @@ main(int argc, char **argv)
 	}
 	if (cli_load_config("nunezctl", path, &cfg) != NR_OK)
 		return EXIT_USAGE;
-	if (strcmp(cmd, "check-config") == 0) {
-		summary(cfg);
-		rc = 0;
-	} else {
+	if (strcmp(cmd, "check-config") == 0)
+		rc = cmd_check(cfg);
+	else if (strcmp(cmd, "ping") == 0)
 		rc = cmd_ping(cfg);
-	}
+	else
+		rc = run_db_command(cfg, &o, argc - optind, argv + optind);
 	config_free(cfg);
 	return rc;
 }

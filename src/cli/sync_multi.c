@@ -1,12 +1,20 @@
 /* sync_multi: syncs the local master/slave pair, then every remote
  * environment, table by table. Run from cron or with --follow. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "env.h"
 #include "log.h"
+#include "query.h"
+#include "sync.h"
+
+static volatile sig_atomic_t stopping;
 
 struct opts {
 	const char *config;
@@ -16,18 +24,20 @@ struct opts {
 	bool dry_run;
 	bool follow;
 	bool local_only;
+	bool plan;
 };
 
 static void
 usage(FILE *f)
 {
 	fputs("usage: sync_multi [--config FILE] [--env NAME] [--table NAME]\n"
-	      "                  [--dry-run] [--follow] [--local-only]\n"
+	      "                  [--dry-run] [--plan] [--follow] [--local-only]\n"
 	      "                  [--log-format text|json]\n"
 	      "  --config FILE   config file (default $NUNEZ_CONFIG)\n"
 	      "  --env NAME      only this remote environment\n"
 	      "  --table NAME    only this table\n"
-	      "  --dry-run       say what would be synced, change nothing\n"
+	      "  --dry-run       read and decide everything, then roll back\n"
+	      "  --plan          print what would be synced and exit\n"
 	      "  --follow        keep syncing until SIGTERM\n"
 	      "  --local-only    only the local master/slave pair\n"
 	      "exit status: 0 all synced, 1 some failed, 2 usage or config "
@@ -45,6 +55,7 @@ parse(int argc, char **argv, struct opts *o)
 		{"dry-run", no_argument, NULL, 'n'},
 		{"follow", no_argument, NULL, 'f'},
 		{"local-only", no_argument, NULL, 'L'},
+		{"plan", no_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -74,6 +85,9 @@ parse(int argc, char **argv, struct opts *o)
 		case 'L':
 			o->local_only = true;
 			break;
+		case 'p':
+			o->plan = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -99,12 +113,11 @@ parse(int argc, char **argv, struct opts *o)
 	return -1;
 }
 
-/* Checks --env and --table against the config; prints the plan. */
+/* Checks --env and --table against the config: -1 when fine, else the
+ * exit status. */
 static int
-plan(const struct config *cfg, const struct opts *o)
+check_names(const struct config *cfg, const struct opts *o)
 {
-	size_t i, j;
-
 	if (o->env != NULL && config_remote_find(cfg, o->env) == NULL) {
 		fprintf(stderr, "sync_multi: %s: remoteEnvironments has no "
 			"environment '%s'\n", cfg->path, o->env);
@@ -115,6 +128,15 @@ plan(const struct config *cfg, const struct opts *o)
 			"table '%s'\n", cfg->path, o->table);
 		return EXIT_USAGE;
 	}
+	return -1;
+}
+
+/* Prints what a run would sync, without connecting to anything. */
+static int
+plan(const struct config *cfg, const struct opts *o)
+{
+	size_t i, j;
+
 	for (j = 0; j < cfg->ntables; j++) {
 		const char *t = cfg->tables[j].name;
 
@@ -132,7 +154,135 @@ plan(const struct config *cfg, const struct opts *o)
 			       r->enabled ? "" : " (disabled)");
 		}
 	}
-	return -1;
+	return EXIT_SYNCED;
+}
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static double
+now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+/* A progress line on a terminal for long copies. */
+static void
+progress(void *arg, unsigned long long rows, bool done)
+{
+	const char *what = arg;
+
+	if (!isatty(STDERR_FILENO) || (rows < 10000 && !done))
+		return;
+	fprintf(stderr, "\r%s: %llu rows%s", what, rows, done ? "\n" : "");
+	fflush(stderr);
+}
+
+/* One direction of one table of the local pair; prints its summary. */
+static int
+local_direction(struct env *e, size_t t, bool to_slave, const struct opts *o)
+{
+	struct sync_side m = {e->master, e->cfg->node_id, e->tm_master[t]};
+	struct sync_side s = {e->slave, e->slave_id, e->tm_slave[t]};
+	const char *dir = to_slave ? "master>slave" : "slave>master";
+	struct sync_opts so = {0};
+	struct sync_stats st = {0};
+	struct nr_err err = {0};
+	char what[160];
+	double t0 = now();
+	int rc;
+
+	so.cfg = e->cfg;
+	so.detect = e->cfg->mode == MODE_MASTER_MASTER;
+	so.mirror = e->cfg->mode == MODE_MASTER_SLAVE;
+	so.dry_run = o->dry_run;
+	snprintf(what, sizeof(what), "local %s %s", dir, e->tm_master[t]->name);
+	so.progress = progress;
+	so.progress_arg = what;
+	rc = to_slave ? sync_table(&m, &s, &so, &st, &err)
+		      : sync_table(&s, &m, &so, &st, &err);
+	printf("%s: %s, %llu changes read, %llu inserted, %llu updated, "
+	       "%llu deleted, %llu unchanged, %llu conflicts (%llu open), "
+	       "%.2f s%s%s\n",
+	       what, rc == NR_OK ? "ok" : "FAILED", st.rows, st.a.inserted,
+	       st.a.updated, st.a.deleted, st.a.unchanged, st.a.conflicts,
+	       st.a.open, now() - t0, rc == NR_OK ? "" : ": ",
+	       rc == NR_OK ? "" : err.msg);
+	fflush(stdout);
+	if (!o->dry_run)
+		sync_log_row(e->master, "local", e->tm_master[t]->name, dir,
+			     &st, t0, rc == NR_OK ? "ok" : "failed",
+			     rc == NR_OK ? NULL : err.msg);
+	return rc;
+}
+
+/* Holds the environment's sync lock (a named lock on the master, so it
+ * also holds across hosts); 1 when another run has it. */
+static int
+lock_env(struct env *e, struct nr_err *err)
+{
+	char name[128];
+	struct qval p;
+	struct qres *res = NULL;
+	int rc;
+
+	snprintf(name, sizeof(name), "nunez_sync:%s", e->cfg->node_id);
+	p = qv_str(name);
+	rc = query_run(e->master, "SELECT GET_LOCK(?, 0)", &p, 1, 0, &res,
+		       err);
+	if (rc == NR_OK && (qres_at(res, 0, 0)->null ||
+			    strcmp(qres_at(res, 0, 0)->p, "1") != 0))
+		rc = err_set(err, NR_EINVAL, "another sync_multi is running "
+			     "for environment %s", e->cfg->node_id);
+	qres_free(res);
+	return rc;
+}
+
+static int
+run(const struct config *cfg, const struct opts *o)
+{
+	struct env e;
+	struct nr_err err = {0};
+	int rc, failed = 0;
+	size_t t;
+
+	rc = env_open(&e, cfg, &err);
+	if (rc == NR_OK)
+		rc = lock_env(&e, &err);
+	if (rc == NR_OK)
+		rc = env_check_installed(&e, &err);
+	if (rc == NR_OK)
+		rc = env_load_tables(&e, &err);
+	if (rc != NR_OK) {
+		log_error("%s", err.msg);
+		env_close(&e);
+		return rc == NR_ECONFIG ? EXIT_USAGE : EXIT_SOME_FAILED;
+	}
+	for (t = 0; t < cfg->ntables && e.slave != NULL; t++) {
+		if (o->table != NULL && strcmp(o->table, cfg->tables[t].name))
+			continue;
+		if (o->env != NULL)
+			continue;
+		if (local_direction(&e, t, true, o) != NR_OK)
+			failed++;
+		else if (cfg->mode == MODE_MASTER_MASTER &&
+			 local_direction(&e, t, false, o) != NR_OK)
+			failed++;
+	}
+	if (!o->local_only && cfg->nremotes > 0) {
+		log_error("syncing remote environments is not available in "
+			  "this version; use --local-only");
+		failed++;
+	}
+	env_close(&e);
+	return failed ? EXIT_SOME_FAILED : EXIT_SYNCED;
 }
 
 int
@@ -158,15 +308,20 @@ main(int argc, char **argv)
 	if (o.log_format != NULL)
 		log_setup("sync_multi", (enum log_level)cfg->log.level,
 			  strcmp(o.log_format, "json") == 0, NULL);
-	rc = plan(cfg, &o);
+	rc = check_names(cfg, &o);
 	if (rc >= 0)
 		goto out;
-	if (o.dry_run) {
-		rc = EXIT_SYNCED;
+	if (o.plan) {
+		rc = plan(cfg, &o);
 		goto out;
 	}
-	log_error("synchronisation is not available in this version yet");
-	rc = EXIT_SOME_FAILED;
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	do {
+		rc = run(cfg, &o);
+		if (o.follow && !stopping)
+			sleep((unsigned)cfg->sync.follow_interval);
+	} while (o.follow && !stopping);
 out:
 	config_free(cfg);
 	return rc;

@@ -50,16 +50,30 @@ is_gone(unsigned no)
 }
 
 int
-db_fail(struct db *db, const char *what, struct nr_err *err)
+db_error(struct db *db, unsigned no, const char *msg, const char *what,
+	 struct nr_err *err)
 {
-	unsigned no = db->my != NULL ? mysql_errno(db->my) : CR_SERVER_LOST;
-	const char *msg = db->my != NULL ? mysql_error(db->my) : "not connected";
 	int rc = is_gone(no) ? NR_EDBGONE : NR_EDB;
 
 	err_set(err, rc, "%s database: %s: %s (%u)", db->label, what, msg, no);
 	if (rc == NR_EDBGONE)
 		db_disconnect(db);
 	return rc;
+}
+
+int
+db_fail(struct db *db, const char *what, struct nr_err *err)
+{
+	unsigned no = db->my != NULL ? mysql_errno(db->my) : CR_SERVER_LOST;
+	const char *msg = db->my != NULL ? mysql_error(db->my) : "not connected";
+
+	return db_error(db, no, msg, what, err);
+}
+
+const char *
+db_label(const struct db *db)
+{
+	return db->label;
 }
 
 int
@@ -126,6 +140,15 @@ int
 db_exec(struct db *db, const char *sql, struct nr_err *err)
 {
 	return run(db, sql, err);
+}
+
+void
+db_try(struct db *db, const char *sql)
+{
+	if (db->my != NULL && mysql_query(db->my, sql) == 0)
+		mysql_free_result(mysql_store_result(db->my));
+	else if (db->my != NULL && is_gone(mysql_errno(db->my)))
+		db_disconnect(db);
 }
 
 MYSQL *

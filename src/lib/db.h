@@ -34,11 +34,23 @@ int db_ping(struct db *db, struct nr_err *err) NR_WUR;
  * NR_EDBGONE and is dropped; other failures NR_EDB. */
 int db_exec(struct db *db, const char *sql, struct nr_err *err) NR_WUR;
 
+/* Runs a clean-up statement (ROLLBACK, ...) whose failure changes
+ * nothing for the caller; a lost connection is dropped. */
+void db_try(struct db *db, const char *sql);
+
 /* The connected handle (borrowed), or NULL when not connected. */
 MYSQL *db_handle(struct db *db);
 
 /* Classifies the last error of db and fills err; drops the connection
  * when it was lost. Returns NR_EDBGONE or NR_EDB. */
 int db_fail(struct db *db, const char *what, struct nr_err *err);
+
+/* As db_fail, for an error number and message the caller has (from a
+ * prepared statement); what says which statement. */
+int db_error(struct db *db, unsigned no, const char *msg, const char *what,
+	     struct nr_err *err);
+
+/* The label given to db_new. */
+const char *db_label(const struct db *db);
 
 #endif

@@ -140,3 +140,88 @@ util_strv_free(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+static const char b64_std[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64_url[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+char *
+util_b64_encode(const void *p, size_t n, bool url)
+{
+	const unsigned char *in = p;
+	const char *abc = url ? b64_url : b64_std;
+	char *out = util_calloc(1, (n + 2) / 3 * 4 + 1), *o = out;
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned v = in[i] << 16 | in[i + 1] << 8 | in[i + 2];
+
+		*o++ = abc[v >> 18 & 63];
+		*o++ = abc[v >> 12 & 63];
+		*o++ = abc[v >> 6 & 63];
+		*o++ = abc[v & 63];
+	}
+	if (i < n) {
+		unsigned v = in[i] << 16 | (i + 1 < n ? in[i + 1] << 8 : 0);
+
+		*o++ = abc[v >> 18 & 63];
+		*o++ = abc[v >> 12 & 63];
+		if (i + 1 < n)
+			*o++ = abc[v >> 6 & 63];
+		else if (!url)
+			*o++ = '=';
+		if (!url)
+			*o++ = '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+static int
+b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+char *
+util_b64_decode(const char *s, size_t n, size_t *len)
+{
+	char *out, *o;
+	unsigned v = 0;
+	size_t i, bits = 0;
+
+	while (n > 0 && s[n - 1] == '=')
+		n--;
+	if (n % 4 == 1)
+		return NULL;
+	out = util_calloc(1, n / 4 * 3 + 3);
+	o = out;
+	for (i = 0; i < n; i++) {
+		int d = b64_value(s[i]);
+
+		if (d < 0) {
+			free(out);
+			return NULL;
+		}
+		v = v << 6 | (unsigned)d;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			*o++ = (char)(v >> bits & 0xff);
+		}
+	}
+	*o = '\0';
+	*len = (size_t)(o - out);
+	return out;
+}

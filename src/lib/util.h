@@ -31,4 +31,12 @@ bool util_is_name(const char *s);
 /* Frees a NULL-terminated or counted array of strings and the array. */
 void util_strv_free(char **v, size_t n);
 
+/* Base64 of n bytes (url: the URL-safe alphabet without padding); a new
+ * string the caller frees. */
+char *util_b64_encode(const void *p, size_t n, bool url);
+
+/* Decodes base64 of either alphabet, padding optional, into a new buffer
+ * (NUL-terminated, caller frees) and *len. NULL when malformed. */
+char *util_b64_decode(const char *s, size_t n, size_t *len);
+
 #endif

@@ -64,15 +64,15 @@ cp "$NR_SRCDIR/examples/config.example.json" "$T/orig.json"
 is "$?" 0 "the original NunezReplication config.example.json is accepted"
 like "$(cat "$T/out")" "remote: production https://prod-server.example.com bidirectional" \
 	"check-config summarises its remotes"
-"$SYNC" --config "$T/orig.json" --dry-run >"$T/out" 2>/dev/null
-is "$?" 0 "sync_multi --dry-run on it exits 0"
+"$SYNC" --config "$T/orig.json" --plan >"$T/out" 2>/dev/null
+is "$?" 0 "sync_multi --plan on it exits 0"
 is "$(cat "$T/out")" "local master-slave: users
 remote production bidirectional: users
 remote staging pull: users
 local master-slave: products
 remote production bidirectional: products
-remote staging pull: products" "sync_multi --dry-run prints the plan"
-"$SYNC" --config "$T/orig.json" --dry-run --env staging --table products \
+remote staging pull: products" "sync_multi --plan prints the plan"
+"$SYNC" --config "$T/orig.json" --plan --env staging --table products \
 	>"$T/out" 2>/dev/null
 is "$(cat "$T/out")" "remote staging pull: products" "--env and --table narrow it"
 "$SYNC" --config "$T/orig.json" --env nowhere 2>"$T/err"

@@ -1,0 +1,566 @@
+/* The applier. Rows are written with @nunez_origin set to the change's
+ * origin and @nunez_via to the source, so the destination's triggers log
+ * who wrote them and the change is never sent back where it came from;
+ * identical rows are skipped, so re-applying a batch changes nothing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "changes.h"
+#include "codec.h"
+#include "conflict.h"
+#include "query.h"
+#include "util.h"
+
+#define MAX_PARAMS 60000
+
+enum action { SKIP, WRITE };
+
+/* What apply knows of one key on the destination. */
+struct local {
+	long row;		/* in the locked rows, or -1 */
+	const char *origin;	/* unseen local change: its origin, or NULL */
+	const char *ts;		/* ... and its time */
+};
+
+struct ctx {
+	struct db *db;
+	const struct tmeta *tm;
+	const struct batch *b;
+	const struct apply_opts *o;
+	struct apply_stats *st;
+	struct qres *rows;	/* locked local rows: key, then columns */
+	struct row_ref *ridx;
+	struct qres *unseen;	/* key, origin, time of unseen changes */
+	struct row_ref *uidx;
+	enum action *act;
+};
+
+static bool
+same_row(const struct qres *rows, long r, const struct change *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct qval *a = qres_at(rows, (size_t)r, i + 1);
+		const struct qval *v = &c->vals[i];
+
+		if (a->null != v->null)
+			return false;
+		if (!a->null && (a->len != v->len ||
+				 memcmp(a->p, v->p, a->len) != 0))
+			return false;
+	}
+	return true;
+}
+
+/* Locks and reads the destination's rows of the batch's keys. */
+static int
+read_local(struct ctx *x, struct nr_err *err)
+{
+	char **pks = util_calloc(x->b->n + 1, sizeof(char *));
+	size_t i;
+	int rc;
+
+	for (i = 0; i < x->b->n; i++)
+		pks[i] = x->b->v[i].pk;
+	rc = changes_rows(x->db, x->tm, pks, x->b->n, true, &x->rows, err);
+	free(pks);
+	if (rc == NR_OK)
+		x->ridx = changes_index(x->rows);
+	return rc;
+}
+
+/* Reads the destination's latest change of each batch key that the peer
+ * has not seen and did not make itself. */
+static int
+read_unseen(struct ctx *x, struct nr_err *err)
+{
+	const struct cursor *seen = x->o->seen;
+	size_t ng = seen != NULL ? seen->ngaps : 0, np, i;
+	struct qval *params = util_calloc(x->b->n + 2 * ng + 8,
+					  sizeof(*params));
+	char (*nums)[24] = util_calloc(2 * ng + 2, sizeof(*nums));
+	struct buf sql;
+	int rc;
+
+	buf_init(&sql, 0);
+	buf_adds(&sql, "SELECT c.pk, c.origin, c.changed_at FROM "
+		       "_nunez_changelog c JOIN (SELECT MAX(seq) AS m FROM "
+		       "_nunez_changelog WHERE tbl = ? AND pk IN (");
+	params[0] = qv_str(x->tm->name);
+	np = 1;
+	for (i = 0; i < x->b->n; i++) {
+		buf_adds(&sql, i ? ", ?" : "?");
+		params[np++] = qv_str(x->b->v[i].pk);
+	}
+	buf_adds(&sql, ") AND origin <> ? AND (via IS NULL OR via <> ?)");
+	params[np++] = qv_str(x->o->peer);
+	params[np++] = qv_str(x->o->peer);
+	if (seen != NULL && seen->started) {
+		buf_adds(&sql, " AND ");
+		np += changes_undelivered(seen, &sql, params + np, nums);
+	}
+	buf_adds(&sql, " GROUP BY pk) x ON c.seq = x.m");
+	rc = query_run(x->db, buf_str(&sql), params, np, 0, &x->unseen, err);
+	if (rc == NR_OK)
+		x->uidx = changes_index(x->unseen);
+	free(params);
+	free(nums);
+	buf_free(&sql);
+	return rc;
+}
+
+static json_object *
+local_json(const struct ctx *x, long r)
+{
+	if (r < 0)
+		return NULL;
+	return codec_row(x->b->cols, x->b->binary, qres_at(x->rows, (size_t)r, 1),
+			 x->b->ncols);
+}
+
+static const char *
+json_text(json_object *o)
+{
+	return o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)
+		 : NULL;
+}
+
+static int
+record_conflict(struct ctx *x, const struct change *c, const struct local *l,
+		const char *winner, bool open, struct nr_err *err)
+{
+	json_object *lj = local_json(x, l->row), *rj = NULL;
+	struct qval p[13];
+	int rc;
+
+	if (c->op == 'U')
+		rj = codec_row(x->b->cols, x->b->binary, c->vals, x->b->ncols);
+	p[0] = qv_str(x->tm->name);
+	p[1] = qv_str(c->pk);
+	p[2] = qv_str(x->o->peer);
+	p[3] = qv_str(config_strategy_name(x->tm->conf->strategy));
+	p[4] = qv_str(winner);
+	p[5] = qv_str(open ? "open" : "resolved");
+	p[6] = qv_str(l->origin);
+	p[7] = qv_str(c->origin);
+	p[8] = qv_str(l->ts);
+	p[9] = qv_str(c->ts);
+	p[10] = qv_str(json_text(lj));
+	p[11] = qv_str(json_text(rj));
+	p[12] = qv_str(open ? NULL : "automatic");
+	rc = query_exec(x->db,
+			"INSERT INTO _nunez_conflicts (tbl, pk, peer, strategy, "
+			"winner, status, local_origin, remote_origin, local_ts, "
+			"remote_ts, local_row, remote_row, resolution, "
+			"created_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+			"?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), IF(status = "
+			"'open', NULL, UTC_TIMESTAMP(6)))",
+			p, 13, NULL, err);
+	json_object_put(lj);
+	json_object_put(rj);
+	return rc;
+}
+
+/* Decides what to do with change i. */
+static int
+decide(struct ctx *x, size_t i, struct nr_err *err)
+{
+	const struct change *c = &x->b->v[i];
+	const struct config *cfg = x->o->cfg;
+	struct local l = {-1, NULL, NULL};
+	struct version lv, rv;
+	long u;
+	enum conflict_outcome out;
+	bool equal;
+
+	x->act[i] = SKIP;
+	l.row = changes_find(x->ridx, x->rows->nrows, c->pk);
+	equal = c->op == 'U' ? l.row >= 0 && same_row(x->rows, l.row, c,
+							     x->b->ncols)
+			     : l.row < 0;
+	if (equal) {
+		x->st->unchanged++;
+		return NR_OK;
+	}
+	u = x->unseen ? changes_find(x->uidx, x->unseen->nrows, c->pk) : -1;
+	if (u >= 0) {
+		l.origin = qres_at(x->unseen, (size_t)u, 1)->p;
+		l.ts = qres_at(x->unseen, (size_t)u, 2)->p;
+		if (l.row >= 0 && x->tm->ts >= 0 &&
+		    !qres_at(x->rows, (size_t)l.row, x->tm->ts + 1)->null)
+			l.ts = qres_at(x->rows, (size_t)l.row,
+				       x->tm->ts + 1)->p;
+	}
+	if (u >= 0 && strcmp(l.origin, c->origin) == 0) {
+		/* Two writes of one node: not a conflict, the later holds. */
+		if (conflict_ts_cmp(c->ts, l.ts) < 0)
+			return NR_OK;
+	} else if (u >= 0) {
+		lv.origin = l.origin;
+		lv.ts = l.ts;
+		lv.priority = conflict_priority(cfg, l.origin);
+		rv.origin = c->origin;
+		rv.ts = c->ts;
+		rv.priority = conflict_priority(cfg, c->origin);
+		out = conflict_decide(x->tm->conf->strategy, &lv, &rv);
+		x->st->conflicts++;
+		if (out == CONFLICT_OPEN)
+			x->st->open++;
+		if (out != CONFLICT_TAKE_REMOTE)
+			return record_conflict(x, c, &l, out == CONFLICT_OPEN
+							     ? "none"
+							     : "local",
+					       out == CONFLICT_OPEN, err);
+		if (record_conflict(x, c, &l, "remote", false, err) != NR_OK)
+			return err->code;
+	}
+	x->act[i] = WRITE;
+	if (c->op == 'D')
+		x->st->deleted++;
+	else if (l.row >= 0)
+		x->st->updated++;
+	else
+		x->st->inserted++;
+	return NR_OK;
+}
+
+static int
+set_origin(struct ctx *x, const char *origin, struct nr_err *err)
+{
+	struct qval p[2] = {qv_str(origin), qv_str(x->o->peer)};
+
+	return query_exec(x->db, "SET @nunez_origin = ?, @nunez_via = ?", p, 2,
+			  NULL, err);
+}
+
+/* Deletes the rows of the WRITE deletes of origin, in statements of at
+ * most MAX_PARAMS parameters. */
+static int
+write_deletes(struct ctx *x, const char *origin, struct nr_err *err)
+{
+	size_t per = MAX_PARAMS / x->tm->npk, i, k;
+	char **pks = util_calloc(per + 1, sizeof(char *));
+	int rc = NR_OK;
+
+	for (i = 0, k = 0; i <= x->b->n && rc == NR_OK; i++) {
+		const struct change *c = i < x->b->n ? &x->b->v[i] : NULL;
+
+		if (c != NULL && (x->act[i] != WRITE || c->op != 'D' ||
+				  strcmp(c->origin, origin) != 0))
+			continue;
+		if (c != NULL)
+			pks[k++] = c->pk;
+		if (k == 0 || (c != NULL && k < per))
+			continue;
+		{
+			struct qval *params = util_calloc(k * x->tm->npk + 1,
+							  sizeof(*params));
+			struct qval **keys = util_calloc(k, sizeof(*keys));
+			struct buf sql;
+			size_t j;
+
+			buf_init(&sql, 0);
+			buf_adds(&sql, "DELETE FROM ");
+			buf_ident(&sql, x->tm->name);
+			buf_adds(&sql, " WHERE ");
+			for (j = 0; j < k && rc == NR_OK; j++) {
+				rc = schema_key_decode(x->tm, pks[j], &keys[j],
+						       err);
+				if (rc != NR_OK)
+					break;
+				memcpy(&params[j * x->tm->npk], keys[j],
+				       x->tm->npk * sizeof(*params));
+				buf_adds(&sql, j ? " OR (" : "(");
+				schema_key_eq(x->tm, &sql);
+				buf_adds(&sql, ")");
+			}
+			if (rc == NR_OK)
+				rc = query_exec(x->db, buf_str(&sql), params,
+						k * x->tm->npk, NULL, err);
+			for (j = 0; j < k; j++)
+				schema_key_values_free(keys[j], x->tm->npk);
+			free(keys);
+			free(params);
+			buf_free(&sql);
+		}
+		k = 0;
+	}
+	free(pks);
+	return rc;
+}
+
+void
+apply_upsert_sql(const struct tmeta *tm, size_t nrows, struct buf *sql)
+{
+	size_t i, j, n = 0;
+
+	buf_adds(sql, "INSERT INTO ");
+	buf_ident(sql, tm->name);
+	buf_adds(sql, " (");
+	schema_collist(tm, "", sql);
+	buf_adds(sql, ") VALUES ");
+	for (i = 0; i < nrows; i++) {
+		buf_adds(sql, i ? ", (" : "(");
+		for (j = 0; j < tm->ncols; j++)
+			buf_adds(sql, j ? ", ?" : "?");
+		buf_adds(sql, ")");
+	}
+	buf_adds(sql, " ON DUPLICATE KEY UPDATE ");
+	for (j = 0; j < tm->ncols; j++) {
+		bool key = false;
+
+		for (i = 0; i < tm->npk; i++)
+			key = key || tm->pk[i] == j;
+		if (key)
+			continue;
+		buf_adds(sql, n++ ? ", " : "");
+		buf_ident(sql, tm->cols[j].name);
+		buf_adds(sql, " = VALUES(");
+		buf_ident(sql, tm->cols[j].name);
+		buf_adds(sql, ")");
+	}
+	if (n == 0) {
+		buf_ident(sql, tm->cols[tm->pk[0]].name);
+		buf_adds(sql, " = ");
+		buf_ident(sql, tm->cols[tm->pk[0]].name);
+	}
+}
+
+static int
+write_upserts(struct ctx *x, const char *origin, struct nr_err *err)
+{
+	size_t per = MAX_PARAMS / x->tm->ncols, i, k = 0, nc = x->tm->ncols;
+	struct qval *params = util_calloc(per * nc + 1, sizeof(*params));
+	struct buf sql;
+	int rc = NR_OK;
+
+	buf_init(&sql, 0);
+	for (i = 0; i <= x->b->n && rc == NR_OK; i++) {
+		const struct change *c = i < x->b->n ? &x->b->v[i] : NULL;
+
+		if (c != NULL && (x->act[i] != WRITE || c->op != 'U' ||
+				  strcmp(c->origin, origin) != 0))
+			continue;
+		if (c != NULL)
+			memcpy(&params[k++ * nc], c->vals,
+			       nc * sizeof(*params));
+		if (k == 0 || (c != NULL && k < per))
+			continue;
+		buf_reset(&sql);
+		apply_upsert_sql(x->tm, k, &sql);
+		rc = query_exec(x->db, buf_str(&sql), params, k * nc, NULL,
+				err);
+		k = 0;
+	}
+	free(params);
+	buf_free(&sql);
+	return rc;
+}
+
+/* A snapshot page of a mirror: the source has exactly the page's rows in
+ * the page's key range, so delete the others there. */
+static int
+mirror_range(struct ctx *x, struct nr_err *err)
+{
+	const struct batch *b = x->b;
+	size_t nk = schema_key_cmp_nparams(x->tm), np = 0, i;
+	struct qval *params = util_calloc(2 * nk + b->n + 1, sizeof(*params));
+	struct qval *lo = NULL, *hi = NULL;
+	unsigned long long gone = 0;
+	struct buf sql;
+	int rc = NR_OK;
+
+	buf_init(&sql, 0);
+	buf_adds(&sql, "DELETE FROM ");
+	buf_ident(&sql, x->tm->name);
+	buf_adds(&sql, " WHERE TRUE");
+	if (b->range_lo != NULL) {
+		rc = schema_key_decode(x->tm, b->range_lo, &lo, err);
+		if (rc != NR_OK)
+			goto out;
+		buf_adds(&sql, " AND ");
+		schema_key_cmp(x->tm, ">", &sql);
+		schema_key_cmp_params(x->tm, lo, params + np);
+		np += nk;
+	}
+	if (b->range_hi != NULL) {
+		rc = schema_key_decode(x->tm, b->range_hi, &hi, err);
+		if (rc != NR_OK)
+			goto out;
+		buf_adds(&sql, " AND ");
+		schema_key_cmp(x->tm, "<=", &sql);
+		schema_key_cmp_params(x->tm, hi, params + np);
+		np += nk;
+	}
+	if (b->n > 0) {
+		buf_adds(&sql, " AND ");
+		schema_pkexpr(x->tm, "", &sql);
+		buf_adds(&sql, " NOT IN (");
+		for (i = 0; i < b->n; i++) {
+			buf_adds(&sql, i ? ", ?" : "?");
+			params[np++] = qv_str(b->v[i].pk);
+		}
+		buf_adds(&sql, ")");
+	}
+	rc = set_origin(x, x->o->peer, err);
+	if (rc == NR_OK)
+		rc = query_exec(x->db, buf_str(&sql), params, np, &gone, err);
+	x->st->deleted += gone;
+out:
+	schema_key_values_free(lo, x->tm->npk);
+	schema_key_values_free(hi, x->tm->npk);
+	free(params);
+	buf_free(&sql);
+	return rc;
+}
+
+/* The distinct origins of the changes to write, in batch order. */
+static size_t
+origins(const struct ctx *x, const char **out)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < x->b->n; i++) {
+		if (x->act[i] != WRITE)
+			continue;
+		for (j = 0; j < n; j++)
+			if (strcmp(out[j], x->b->v[i].origin) == 0)
+				break;
+		if (j == n)
+			out[n++] = x->b->v[i].origin;
+	}
+	return n;
+}
+
+/* Open conflicts of rows that a later change settled are closed. */
+static int
+close_superseded(struct ctx *x, struct nr_err *err)
+{
+	struct qval *params = util_calloc(x->b->n + 1, sizeof(*params));
+	struct buf sql;
+	size_t i, n = 1;
+	int rc = NR_OK;
+
+	buf_init(&sql, 0);
+	params[0] = qv_str(x->tm->name);
+	buf_adds(&sql, "UPDATE _nunez_conflicts SET status = 'resolved', "
+		       "resolution = 'superseded', resolved_at = "
+		       "UTC_TIMESTAMP(6) WHERE status = 'open' AND tbl = ? "
+		       "AND pk IN (");
+	for (i = 0; i < x->b->n; i++) {
+		if (x->act[i] != WRITE)
+			continue;
+		buf_adds(&sql, n > 1 ? ", ?" : "?");
+		params[n++] = qv_str(x->b->v[i].pk);
+	}
+	buf_adds(&sql, ")");
+	if (n > 1)
+		rc = query_exec(x->db, buf_str(&sql), params, n, NULL, err);
+	free(params);
+	buf_free(&sql);
+	return rc;
+}
+
+static int
+store_cursor(struct ctx *x, struct nr_err *err)
+{
+	char n[24];
+	struct qval p[4];
+
+	snprintf(n, sizeof(n), "%zu", x->b->n);
+	p[0] = qv_str(x->o->peer);
+	p[1] = qv_str(x->tm->name);
+	p[2] = qv_str(x->o->cursor_token);
+	p[3] = qv_str(n);
+	return query_exec(x->db,
+			  "INSERT INTO _nunez_cursors (peer, tbl, cursor_token, "
+			  "rows_applied, updated_at) VALUES (?, ?, ?, ?, "
+			  "UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
+			  "cursor_token = VALUES(cursor_token), rows_applied = "
+			  "rows_applied + VALUES(rows_applied), updated_at = "
+			  "VALUES(updated_at)",
+			  p, 4, NULL, err);
+}
+
+static int
+write_all(struct ctx *x, struct nr_err *err)
+{
+	const char **orig = util_calloc(x->b->n + 1, sizeof(char *));
+	size_t n = origins(x, orig), i;
+	int rc = NR_OK;
+
+	/* Deletes first: a key changed only in case or trailing spaces is
+	 * a delete of the old spelling and an upsert of the new. */
+	for (i = 0; i < n && rc == NR_OK; i++) {
+		rc = set_origin(x, orig[i], err);
+		if (rc == NR_OK)
+			rc = write_deletes(x, orig[i], err);
+	}
+	if (rc == NR_OK && x->b->snapshot && x->o->mirror)
+		rc = mirror_range(x, err);
+	for (i = 0; i < n && rc == NR_OK; i++) {
+		rc = set_origin(x, orig[i], err);
+		if (rc == NR_OK)
+			rc = write_upserts(x, orig[i], err);
+	}
+	if (rc == NR_OK && x->tm->conf->strategy == STRATEGY_MANUAL)
+		rc = close_superseded(x, err);
+	free(orig);
+	return rc;
+}
+
+int
+apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
+	    const struct apply_opts *o, struct apply_stats *st,
+	    struct nr_err *err)
+{
+	struct ctx x = {db, tm, b, o, NULL, NULL, NULL, NULL, NULL, NULL};
+	struct apply_stats mine = {0};
+	size_t i;
+	int rc;
+
+	x.st = &mine;
+	if (!batch_matches(b, tm))
+		return err_set(err, NR_EINVAL, "table %s: the batch's columns "
+			       "differ from the destination table's; are the "
+			       "schemas the same?", tm->name);
+	x.act = util_calloc(b->n + 1, sizeof(*x.act));
+	rc = db_exec(db, "START TRANSACTION", err);
+	if (rc != NR_OK)
+		goto out;
+	rc = read_local(&x, err);
+	if (rc == NR_OK && o->detect && b->n > 0)
+		rc = read_unseen(&x, err);
+	for (i = 0; i < b->n && rc == NR_OK; i++)
+		rc = decide(&x, i, err);
+	if (rc == NR_OK)
+		rc = write_all(&x, err);
+	if (rc == NR_OK && o->cursor_token != NULL)
+		rc = store_cursor(&x, err);
+	if (rc == NR_OK)
+		rc = db_exec(db, "SET @nunez_origin = NULL, @nunez_via = NULL",
+			     err);
+	if (rc == NR_OK)
+		rc = db_exec(db, o->dry_run ? "ROLLBACK" : "COMMIT", err);
+out:
+	if (rc != NR_OK) {
+		/* The connection may be gone; nothing was committed. */
+		db_try(db, "ROLLBACK");
+		db_try(db, "SET @nunez_origin = NULL, @nunez_via = NULL");
+	} else {
+		st->inserted += mine.inserted;
+		st->updated += mine.updated;
+		st->deleted += mine.deleted;
+		st->unchanged += mine.unchanged;
+		st->conflicts += mine.conflicts;
+		st->open += mine.open;
+	}
+	qres_free(x.rows);
+	qres_free(x.unseen);
+	free(x.ridx);
+	free(x.uidx);
+	free(x.act);
+	return rc;
+}

@@ -1,0 +1,42 @@
+/* Applying a batch to a destination database: one transaction that locks
+ * and reads the local versions, decides row by row (conflicts by the
+ * table's strategy), writes winners with multi-row statements, records
+ * conflicts and stores the source's cursor. */
+#ifndef NR_APPLY_H
+#define NR_APPLY_H
+
+#include "batch.h"
+#include "config.h"
+#include "cursor.h"
+#include "db.h"
+#include "schema.h"
+
+struct apply_opts {
+	const struct config *cfg;	/* priorities */
+	const char *peer;	/* the source's node id: via, cursor owner */
+	bool detect;		/* look for conflicts (the destination captures) */
+	const struct cursor *seen;	/* how far the peer has read the
+					 * destination's changelog; NULL or
+					 * fresh: nothing */
+	bool mirror;		/* snapshot pages delete rows not in them */
+	const char *cursor_token;	/* stored for (peer, table); NULL:
+					 * none */
+	bool dry_run;		/* decide and count, then roll back */
+};
+
+struct apply_stats {
+	unsigned long long inserted, updated, deleted, unchanged;
+	unsigned long long conflicts, open;
+};
+
+/* Applies b to db in one transaction; adds what it did to *st. Nothing
+ * is written when it fails. */
+int apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
+		const struct apply_opts *o, struct apply_stats *st,
+		struct nr_err *err) NR_WUR;
+
+/* Appends "INSERT INTO t (cols) VALUES (?, ...), ... ON DUPLICATE KEY
+ * UPDATE" every non-key column, for nrows rows. */
+void apply_upsert_sql(const struct tmeta *tm, size_t nrows, struct buf *sql);
+
+#endif

@@ -1,0 +1,467 @@
+/* The reader. A snapshot page is a keyset page of the table. A changelog
+ * read runs in one consistent snapshot: the entries after the cursor,
+ * the global head, and the seqs missing below it (gaps: transactions
+ * that took a seq and have not committed) are all seen at one instant,
+ * so nothing committed later can be skipped. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "changes.h"
+#include "util.h"
+
+/* A changelog entry. */
+struct entry {
+	uint64_t seq;
+	const char *pk, *op, *origin, *via, *ts;
+};
+
+static uint64_t
+to_u64(const struct qval *v)
+{
+	return v->null ? 0 : strtoull(v->p, NULL, 10);
+}
+
+/* Seconds with a fraction, as UNIX_TIMESTAMP(NOW(6)) gives, to us. */
+static int64_t
+to_us(const struct qval *v)
+{
+	return v->null ? INT64_MAX : (int64_t)(strtod(v->p, NULL) * 1e6);
+}
+
+static void
+u64_param(char *buf, uint64_t n, struct qval *p)
+{
+	snprintf(buf, 24, "%llu", (unsigned long long)n);
+	*p = qv_str(buf);
+}
+
+int
+changes_rows(struct db *db, const struct tmeta *tm, char *const *pks,
+	     size_t n, bool lock, struct qres **out, struct nr_err *err)
+{
+	struct qval *params = util_calloc(n * tm->npk + 1, sizeof(*params));
+	struct qval **keys = util_calloc(n + 1, sizeof(*keys));
+	struct buf sql;
+	size_t i;
+	int rc = NR_OK;
+
+	*out = NULL;
+	buf_init(&sql, 0);
+	buf_adds(&sql, "SELECT ");
+	schema_pkexpr(tm, "", &sql);
+	buf_adds(&sql, " AS _nunez_pk, ");
+	schema_collist(tm, "", &sql);
+	buf_adds(&sql, " FROM ");
+	buf_ident(&sql, tm->name);
+	buf_adds(&sql, " WHERE ");
+	for (i = 0; i < n; i++) {
+		rc = schema_key_decode(tm, pks[i], &keys[i], err);
+		if (rc != NR_OK)
+			goto out;
+		memcpy(&params[i * tm->npk], keys[i],
+		       tm->npk * sizeof(*params));
+		buf_adds(&sql, i ? " OR (" : "(");
+		schema_key_eq(tm, &sql);
+		buf_adds(&sql, ")");
+	}
+	if (n == 0)
+		buf_adds(&sql, "FALSE");
+	if (lock)
+		buf_adds(&sql, " FOR UPDATE");
+	rc = query_run(db, buf_str(&sql), params, n * tm->npk, 0, out, err);
+out:
+	for (i = 0; i < n; i++)
+		schema_key_values_free(keys[i], tm->npk);
+	free(keys);
+	free(params);
+	buf_free(&sql);
+	return rc;
+}
+
+/* The value of column name in row r, as a string or NULL. */
+static const char *
+col_str(const struct qres *res, size_t r, int c)
+{
+	const struct qval *v = qres_at(res, r, (size_t)c);
+
+	return v->null ? NULL : v->p;
+}
+
+/* Starts a cursor: the copy begins now, and the changelog is read from
+ * its head as of now, with every seq missing below the head a gap until
+ * the transactions open now are gone. */
+static int
+start(struct db *db, struct cursor *cur, struct nr_err *err)
+{
+	struct qres *res = NULL;
+	uint64_t head;
+	int64_t now;
+	size_t i;
+	int rc;
+
+	rc = db_exec(db, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err);
+	if (rc != NR_OK)
+		return rc;
+	rc = query_run(db, "SELECT COALESCE(MAX(seq), 0), UNIX_TIMESTAMP("
+			   "NOW(6)) FROM _nunez_changelog", NULL, 0, 0, &res,
+		       err);
+	if (rc != NR_OK)
+		goto out;
+	head = to_u64(qres_at(res, 0, 0));
+	now = to_us(qres_at(res, 0, 1));
+	qres_free(res);
+	res = NULL;
+	cursor_clear(cur);
+	cur->started = true;
+	cur->snapshot = true;
+	cur->high = head;
+	/* Missing seqs below the head: runs between present ones. */
+	rc = query_run(db, "SELECT prev + 1, seq - 1 FROM (SELECT seq, "
+			   "LAG(seq, 1, 0) OVER (ORDER BY seq) AS prev FROM "
+			   "_nunez_changelog) x WHERE seq > prev + 1",
+		       NULL, 0, 0, &res, err);
+	if (rc != NR_OK)
+		goto out;
+	for (i = 0; i < res->nrows; i++)
+		cursor_add_gap(cur, to_u64(qres_at(res, i, 0)),
+			       to_u64(qres_at(res, i, 1)), now);
+out:
+	qres_free(res);
+	if (db_exec(db, "COMMIT", rc == NR_OK ? err : NULL) != NR_OK &&
+	    rc == NR_OK)
+		rc = NR_EDB;
+	return rc;
+}
+
+static int
+read_snapshot(struct db *db, const struct tmeta *tm, struct cursor *cur,
+	      const struct changes_opts *o, struct batch *out,
+	      struct nr_err *err)
+{
+	size_t nk = schema_key_cmp_nparams(tm), i;
+	struct qval *params = util_calloc(nk + 1, sizeof(*params));
+	struct qval *key = NULL;
+	struct qres *res = NULL;
+	char limit[24];
+	struct buf sql;
+	int rc = NR_OK;
+
+	buf_init(&sql, 0);
+	buf_adds(&sql, "SELECT ");
+	schema_pkexpr(tm, "", &sql);
+	buf_adds(&sql, " AS _nunez_pk, ");
+	schema_collist(tm, "", &sql);
+	buf_adds(&sql, " FROM ");
+	buf_ident(&sql, tm->name);
+	if (cur->after_pk != NULL) {
+		rc = schema_key_decode(tm, cur->after_pk, &key, err);
+		if (rc != NR_OK)
+			goto out;
+		schema_key_cmp_params(tm, key, params);
+		buf_adds(&sql, " WHERE ");
+		schema_key_cmp(tm, ">", &sql);
+	} else {
+		nk = 0;
+	}
+	buf_adds(&sql, " ORDER BY ");
+	schema_key_order(tm, &sql);
+	snprintf(limit, sizeof(limit), " LIMIT %zu", o->limit);
+	buf_adds(&sql, limit);
+	rc = query_run(db, buf_str(&sql), params, nk, 0, &res, err);
+	if (rc != NR_OK)
+		goto out;
+	out->snapshot = true;
+	out->range_lo = util_strdup(cur->after_pk);
+	for (i = 0; i < res->nrows; i++) {
+		const char *ts = tm->ts >= 0 ? col_str(res, i, tm->ts + 1)
+					     : NULL;
+		struct change *c = batch_add(out, 'U', qres_at(res, i, 0)->p,
+					     o->self, ts);
+
+		batch_set_row(out, c, qres_at(res, i, 1));
+	}
+	if (res->nrows == o->limit) {
+		free(cur->after_pk);
+		cur->after_pk = util_strdup(qres_at(res, res->nrows - 1, 0)->p);
+		out->range_hi = util_strdup(cur->after_pk);
+	} else {
+		/* The copy is done; the changelog follows. */
+		free(cur->after_pk);
+		cur->after_pk = NULL;
+		cur->snapshot = false;
+	}
+	out->has_more = true;
+out:
+	schema_key_values_free(key, tm->npk);
+	free(params);
+	qres_free(res);
+	buf_free(&sql);
+	return rc;
+}
+
+/* Drops the gaps whose transactions are all gone. Runs before the read's
+ * snapshot, so what they committed is visible to it. */
+static int
+drop_dead_gaps(struct db *db, struct cursor *cur,
+	       const struct changes_opts *o, struct nr_err *err)
+{
+	struct qres *res = NULL;
+	struct nr_err e2;
+	int rc;
+
+	if (cur->ngaps == 0)
+		return NR_OK;
+	rc = query_run(db, "SELECT UNIX_TIMESTAMP(NOW(6)), (SELECT "
+			   "UNIX_TIMESTAMP(MIN(trx_started)) FROM "
+			   "information_schema.INNODB_TRX WHERE "
+			   "trx_mysql_thread_id <> CONNECTION_ID())",
+		       NULL, 0, 0, &res, &e2);
+	if (rc == NR_OK) {
+		cursor_drop_dead(cur, true, to_us(qres_at(res, 0, 1)), 0, 0);
+	} else if (rc == NR_EDB) {
+		/* No PROCESS privilege: fall back to the timeout. */
+		qres_free(res);
+		res = NULL;
+		rc = query_run(db, "SELECT UNIX_TIMESTAMP(NOW(6))", NULL, 0, 0,
+			       &res, err);
+		if (rc == NR_OK)
+			cursor_drop_dead(cur, false, 0,
+					 to_us(qres_at(res, 0, 0)),
+					 (int64_t)o->gap_timeout * 1000000);
+	} else {
+		*err = e2;
+	}
+	qres_free(res);
+	return rc;
+}
+
+size_t
+changes_undelivered(const struct cursor *cur, struct buf *sql, struct qval *params,
+	    char (*nums)[24])
+{
+	size_t i, n = 0;
+
+	buf_adds(sql, "(seq > ?");
+	u64_param(nums[n], cur->high, &params[n]);
+	n++;
+	for (i = 0; i < cur->ngaps; i++) {
+		buf_adds(sql, " OR seq BETWEEN ? AND ?");
+		u64_param(nums[n], cur->gaps[i].lo, &params[n]);
+		n++;
+		u64_param(nums[n], cur->gaps[i].hi, &params[n]);
+		n++;
+	}
+	buf_adds(sql, ")");
+	return n;
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->pk, y->pk);
+
+	if (c != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int
+changes_index_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct row_ref *)a)->pk,
+		      ((const struct row_ref *)b)->pk);
+}
+
+struct row_ref *
+changes_index(const struct qres *res)
+{
+	struct row_ref *idx = util_calloc(res->nrows + 1, sizeof(*idx));
+	size_t i;
+
+	for (i = 0; i < res->nrows; i++) {
+		idx[i].pk = qres_at(res, i, 0)->p;
+		idx[i].row = i;
+	}
+	qsort(idx, res->nrows, sizeof(*idx), changes_index_cmp);
+	return idx;
+}
+
+long
+changes_find(const struct row_ref *idx, size_t n, const char *pk)
+{
+	struct row_ref key = {pk, 0};
+	const struct row_ref *r = bsearch(&key, idx, n, sizeof(*idx),
+					  changes_index_cmp);
+
+	return r != NULL ? (long)r->row : -1;
+}
+
+/* Turns the entries (sorted by key, then seq) into changes: the latest
+ * entry of each key decides, the row is read as it is now (absent: a
+ * delete), and keys last changed by the peer are not sent back to it. */
+static int
+collapse(struct db *db, const struct tmeta *tm, struct entry *e, size_t n,
+	 const struct changes_opts *o, struct batch *out, struct nr_err *err)
+{
+	char **pks = util_calloc(n + 1, sizeof(char *));
+	struct entry **last = util_calloc(n + 1, sizeof(*last));
+	struct qres *rows = NULL;
+	struct row_ref *idx = NULL;
+	size_t i, k = 0;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		struct entry *x = &e[i];
+
+		if (i + 1 < n && strcmp(x->pk, e[i + 1].pk) == 0)
+			continue;
+		if (o->peer != NULL &&
+		    (strcmp(x->origin, o->peer) == 0 ||
+		     (x->via != NULL && strcmp(x->via, o->peer) == 0)))
+			continue;
+		last[k] = x;
+		pks[k++] = (char *)x->pk;
+	}
+	rc = changes_rows(db, tm, pks, k, false, &rows, err);
+	if (rc != NR_OK)
+		goto out;
+	idx = changes_index(rows);
+	for (i = 0; i < k; i++) {
+		long r = changes_find(idx, rows->nrows, pks[i]);
+		const char *ts = last[i]->ts;
+		struct change *c;
+
+		if (r >= 0 && tm->ts >= 0 && col_str(rows, (size_t)r,
+						     tm->ts + 1) != NULL)
+			ts = col_str(rows, (size_t)r, tm->ts + 1);
+		c = batch_add(out, r >= 0 ? 'U' : 'D', pks[i],
+			      last[i]->origin, ts);
+		if (r >= 0)
+			batch_set_row(out, c, qres_at(rows, (size_t)r, 1));
+	}
+out:
+	qres_free(rows);
+	free(idx);
+	free(pks);
+	free(last);
+	return rc;
+}
+
+static int
+read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
+	 const struct changes_opts *o, struct batch *out, struct nr_err *err)
+{
+	size_t np = 3 + 2 * cur->ngaps, n, i;
+	struct qval *params = util_calloc(np, sizeof(*params));
+	char (*nums)[24] = util_calloc(np, sizeof(*nums));
+	struct entry *e = NULL;
+	struct qres *head = NULL, *res = NULL, *miss = NULL;
+	uint64_t G, high = cur->high;
+	int64_t seen;
+	struct buf sql;
+	char limit[32];
+	int rc;
+
+	buf_init(&sql, 0);
+	rc = drop_dead_gaps(db, cur, o, err);
+	if (rc != NR_OK)
+		goto out;
+	rc = db_exec(db, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err);
+	if (rc != NR_OK)
+		goto out;
+	rc = query_run(db, "SELECT COALESCE(MAX(seq), 0), UNIX_TIMESTAMP("
+			   "NOW(6)) FROM _nunez_changelog", NULL, 0, 0, &head,
+		       err);
+	if (rc != NR_OK)
+		goto out;
+	G = to_u64(qres_at(head, 0, 0));
+	seen = to_us(qres_at(head, 0, 1));
+	if (G < cur->high) {
+		rc = err_set(err, NR_EINVAL, "table %s: cursor is past the "
+			     "changelog head (%llu > %llu); the changelog was "
+			     "recreated, resync the table", tm->name,
+			     (unsigned long long)cur->high,
+			     (unsigned long long)G);
+		goto out;
+	}
+
+	/* The entries not yet delivered, oldest first. */
+	params[0] = qv_str(tm->name);
+	buf_adds(&sql, "SELECT seq, pk, op, origin, via, changed_at FROM "
+		       "_nunez_changelog WHERE tbl = ? AND ");
+	n = 1 + changes_undelivered(cur, &sql, params + 1, nums);
+	snprintf(limit, sizeof(limit), " ORDER BY seq LIMIT %zu", o->limit);
+	buf_adds(&sql, limit);
+	rc = query_run(db, buf_str(&sql), params, n, 0, &res, err);
+	if (rc != NR_OK)
+		goto out;
+	e = util_calloc(res->nrows + 1, sizeof(*e));
+	for (i = 0; i < res->nrows; i++) {
+		e[i].seq = to_u64(qres_at(res, i, 0));
+		e[i].pk = qres_at(res, i, 1)->p;
+		e[i].op = qres_at(res, i, 2)->p;
+		e[i].origin = qres_at(res, i, 3)->p;
+		e[i].via = col_str(res, i, 4);
+		e[i].ts = col_str(res, i, 5);
+		if (e[i].seq <= cur->high)
+			cursor_found(cur, e[i].seq);
+		else if (e[i].seq > high)
+			high = e[i].seq;
+	}
+	out->has_more = res->nrows == o->limit;
+	if (!out->has_more)
+		high = G;
+
+	/* Seqs missing in (cur->high, high] as of this snapshot are gaps. */
+	if (high > cur->high) {
+		u64_param(nums[0], cur->high, &params[0]);
+		u64_param(nums[1], cur->high, &params[1]);
+		u64_param(nums[2], high, &params[2]);
+		rc = query_run(db, "SELECT prev + 1, seq - 1 FROM (SELECT seq, "
+				   "LAG(seq, 1, ?) OVER (ORDER BY seq) AS prev "
+				   "FROM _nunez_changelog WHERE seq > ? AND "
+				   "seq <= ?) x WHERE seq > prev + 1",
+			       params, 3, 0, &miss, err);
+		if (rc != NR_OK)
+			goto out;
+		for (i = 0; i < miss->nrows; i++)
+			cursor_add_gap(cur, to_u64(qres_at(miss, i, 0)),
+				       to_u64(qres_at(miss, i, 1)), seen);
+		cur->high = high;
+	}
+	qsort(e, res->nrows, sizeof(*e), cmp_entry);
+	rc = collapse(db, tm, e, res->nrows, o, out, err);
+out:
+	if (db_exec(db, "COMMIT", rc == NR_OK ? err : NULL) != NR_OK &&
+	    rc == NR_OK)
+		rc = NR_EDB;
+	qres_free(head);
+	qres_free(res);
+	qres_free(miss);
+	free(e);
+	free(params);
+	free(nums);
+	buf_free(&sql);
+	return rc;
+}
+
+int
+changes_read(struct db *db, const struct tmeta *tm, struct cursor *cur,
+	     const struct changes_opts *o, struct batch *out,
+	     struct nr_err *err)
+{
+	int rc;
+
+	batch_init(out, tm);
+	if (!cur->started) {
+		rc = start(db, cur, err);
+		if (rc != NR_OK)
+			return rc;
+	}
+	if (cur->snapshot)
+		return read_snapshot(db, tm, cur, o, out, err);
+	return read_log(db, tm, cur, o, out, err);
+}

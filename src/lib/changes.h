@@ -1,0 +1,54 @@
+/* Reading a table's changes from a source database: first a copy of the
+ * whole table in key order (snapshot), then the changelog from where the
+ * copy started, collapsed to the latest state of each row. */
+#ifndef NR_CHANGES_H
+#define NR_CHANGES_H
+
+#include "batch.h"
+#include "cursor.h"
+#include "db.h"
+#include "schema.h"
+
+struct changes_opts {
+	const char *self;	/* the source's node id: origin of copies */
+	const char *peer;	/* reader: its changes are not sent back */
+	size_t limit;		/* changelog entries or rows per batch */
+	int gap_timeout;	/* seconds; when open transactions are unknown */
+};
+
+/* Reads the next batch of tm's changes after *cur from db into out
+ * (initialised here; the caller frees it with batch_free) and moves *cur
+ * past it. Holds at most one batch in memory. On failure *cur may have
+ * moved: read from a copy and keep it only on NR_OK. */
+int changes_read(struct db *db, const struct tmeta *tm, struct cursor *cur,
+		 const struct changes_opts *o, struct batch *out,
+		 struct nr_err *err) NR_WUR;
+
+/* Reads the rows of keys pks (n canonical keys) from db into *out, whose
+ * first column is the canonical key and the rest tm's columns. With
+ * lock, FOR UPDATE. */
+int changes_rows(struct db *db, const struct tmeta *tm, char *const *pks,
+		 size_t n, bool lock, struct qres **out,
+		 struct nr_err *err) NR_WUR;
+
+/* An index of a result whose first column is the canonical key. */
+struct row_ref {
+	const char *pk;		/* borrowed from the result */
+	size_t row;
+};
+
+/* Sorts res's rows by key; a new array the caller frees. */
+struct row_ref *changes_index(const struct qres *res);
+
+/* The row of key pk in an index of n rows, or -1. */
+long changes_find(const struct row_ref *idx, size_t n, const char *pk);
+
+int changes_index_cmp(const void *a, const void *b);
+
+/* Appends "(seq > ? OR seq BETWEEN ? AND ? ...)", the seqs cur has not
+ * delivered, and fills 1 + 2 * ngaps params whose text lives in nums.
+ * Returns the number of params. */
+size_t changes_undelivered(const struct cursor *cur, struct buf *sql,
+			   struct qval *params, char (*nums)[24]);
+
+#endif

@@ -1,0 +1,78 @@
+/* Conflict decisions. */
+#include <string.h>
+
+#include "conflict.h"
+
+/* Compares a and b as 26-character times, padding ".000000". */
+int
+conflict_ts_cmp(const char *a, const char *b)
+{
+	char x[27], y[27];
+	static const char zero[] = "0000-00-00 00:00:00.000000";
+
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	memcpy(x, zero, sizeof(x));
+	memcpy(y, zero, sizeof(y));
+	memcpy(x, a, strnlen(a, 26));
+	memcpy(y, b, strnlen(b, 26));
+	if (strnlen(a, 26) == 19)
+		x[19] = '.';
+	if (strnlen(b, 26) == 19)
+		y[19] = '.';
+	return strcmp(x, y);
+}
+
+static enum conflict_outcome
+by_priority_then_id(const struct version *local, const struct version *remote)
+{
+	int c;
+
+	if (local->priority != remote->priority)
+		return remote->priority < local->priority ? CONFLICT_TAKE_REMOTE
+							  : CONFLICT_KEEP_LOCAL;
+	c = strcmp(remote->origin ? remote->origin : "",
+		   local->origin ? local->origin : "");
+	return c > 0 ? CONFLICT_TAKE_REMOTE : CONFLICT_KEEP_LOCAL;
+}
+
+static enum conflict_outcome
+last_write(const struct version *local, const struct version *remote)
+{
+	int c = conflict_ts_cmp(remote->ts, local->ts);
+
+	if (c != 0)
+		return c > 0 ? CONFLICT_TAKE_REMOTE : CONFLICT_KEEP_LOCAL;
+	return by_priority_then_id(local, remote);
+}
+
+enum conflict_outcome
+conflict_decide(int strategy, const struct version *local,
+		const struct version *remote)
+{
+	switch (strategy) {
+	case STRATEGY_MANUAL:
+		return CONFLICT_OPEN;
+	case STRATEGY_PRIMARY_WINS:
+		if (local->priority != remote->priority)
+			return by_priority_then_id(local, remote);
+		return last_write(local, remote);
+	default:
+		return last_write(local, remote);
+	}
+}
+
+int
+conflict_priority(const struct config *cfg, const char *id)
+{
+	size_t n = strlen(cfg->node_id);
+
+	if (id == NULL)
+		return 1000000;
+	if (strncmp(id, cfg->node_id, n) == 0 &&
+	    (id[n] == '\0' || strcmp(id + n, ".slave") == 0))
+		return cfg->node_priority;
+	if (config_remote_find(cfg, id) != NULL)
+		return config_remote_find(cfg, id)->priority;
+	return 1000000;
+}

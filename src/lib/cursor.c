@@ -1,0 +1,243 @@
+/* Cursors: gap bookkeeping and the token form. The token is base64url of
+ * {"v":1,"s":snapshot,"k":after_pk,"h":high,"g":[[lo,hi,seen],...]}. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cursor.h"
+#include "util.h"
+
+#define TOKEN_MAX 65536
+
+void
+cursor_clear(struct cursor *c)
+{
+	free(c->after_pk);
+	free(c->gaps);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+cursor_copy(struct cursor *dst, const struct cursor *src)
+{
+	cursor_clear(dst);
+	*dst = *src;
+	dst->after_pk = util_strdup(src->after_pk);
+	dst->gaps = util_calloc(src->ngaps, sizeof(*dst->gaps));
+	if (src->ngaps > 0)
+		memcpy(dst->gaps, src->gaps, src->ngaps * sizeof(*src->gaps));
+}
+
+bool
+cursor_covers(const struct cursor *c, uint64_t seq)
+{
+	size_t i;
+
+	if (!c->started || c->snapshot || seq > c->high)
+		return false;
+	for (i = 0; i < c->ngaps; i++)
+		if (seq >= c->gaps[i].lo && seq <= c->gaps[i].hi)
+			return false;
+	return true;
+}
+
+/* Merges the two neighbouring gaps with the smallest distance. */
+static void
+merge_closest(struct cursor *c)
+{
+	size_t i, best = 0;
+	uint64_t dist, bestd = UINT64_MAX;
+
+	for (i = 0; i + 1 < c->ngaps; i++) {
+		dist = c->gaps[i + 1].lo - c->gaps[i].hi;
+		if (dist < bestd) {
+			bestd = dist;
+			best = i;
+		}
+	}
+	c->gaps[best].hi = c->gaps[best + 1].hi;
+	if (c->gaps[best + 1].seen < c->gaps[best].seen)
+		c->gaps[best].seen = c->gaps[best + 1].seen;
+	memmove(&c->gaps[best + 1], &c->gaps[best + 2],
+		(c->ngaps - best - 2) * sizeof(*c->gaps));
+	c->ngaps--;
+}
+
+void
+cursor_add_gap(struct cursor *c, uint64_t lo, uint64_t hi, int64_t seen)
+{
+	if (lo > hi)
+		return;
+	c->gaps = util_realloc(c->gaps, (c->ngaps + 1) * sizeof(*c->gaps));
+	c->gaps[c->ngaps].lo = lo;
+	c->gaps[c->ngaps].hi = hi;
+	c->gaps[c->ngaps].seen = seen;
+	c->ngaps++;
+	while (c->ngaps > CURSOR_MAX_GAPS)
+		merge_closest(c);
+}
+
+void
+cursor_found(struct cursor *c, uint64_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < c->ngaps; i++) {
+		struct gap *g = &c->gaps[i];
+
+		if (seq < g->lo || seq > g->hi)
+			continue;
+		if (g->lo == g->hi) {
+			memmove(g, g + 1, (c->ngaps - i - 1) * sizeof(*g));
+			c->ngaps--;
+		} else if (seq == g->lo) {
+			g->lo++;
+		} else if (seq == g->hi) {
+			g->hi--;
+		} else {
+			c->gaps = util_realloc(c->gaps, (c->ngaps + 1) *
+							       sizeof(*c->gaps));
+			g = &c->gaps[i];
+			memmove(g + 1, g, (c->ngaps - i) * sizeof(*g));
+			c->ngaps++;
+			c->gaps[i].hi = seq - 1;
+			c->gaps[i + 1].lo = seq + 1;
+			while (c->ngaps > CURSOR_MAX_GAPS)
+				merge_closest(c);
+		}
+		return;
+	}
+}
+
+size_t
+cursor_drop_dead(struct cursor *c, bool trx_known, int64_t oldest_open,
+		 int64_t now, int64_t timeout_us)
+{
+	size_t i, kept = 0, n = c->ngaps;
+
+	for (i = 0; i < c->ngaps; i++) {
+		const struct gap *g = &c->gaps[i];
+		bool dead = trx_known ? g->seen < oldest_open
+				      : now - g->seen > timeout_us;
+
+		if (!dead)
+			c->gaps[kept++] = *g;
+	}
+	c->ngaps = kept;
+	return n - kept;
+}
+
+char *
+cursor_encode(const struct cursor *c)
+{
+	json_object *o = json_object_new_object(), *g = json_object_new_array();
+	const char *text;
+	char *token;
+	size_t i;
+
+	json_object_object_add(o, "v", json_object_new_int(1));
+	if (c->snapshot)
+		json_object_object_add(o, "s", json_object_new_boolean(1));
+	if (c->after_pk != NULL)
+		json_object_object_add(o, "k",
+				       json_object_new_string(c->after_pk));
+	json_object_object_add(o, "h", json_object_new_uint64(c->high));
+	for (i = 0; i < c->ngaps; i++) {
+		json_object *e = json_object_new_array();
+
+		json_object_array_add(e, json_object_new_uint64(c->gaps[i].lo));
+		json_object_array_add(e, json_object_new_uint64(c->gaps[i].hi));
+		json_object_array_add(e, json_object_new_int64(c->gaps[i].seen));
+		json_object_array_add(g, e);
+	}
+	json_object_object_add(o, "g", g);
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	token = util_b64_encode(text, strlen(text), true);
+	json_object_put(o);
+	return token;
+}
+
+static bool
+get_u64(json_object *v, uint64_t *out)
+{
+	if (!json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_uint64(v);
+	return json_object_get_int64(v) >= 0;
+}
+
+static int
+parse_gaps(json_object *g, struct cursor *c)
+{
+	size_t i, n = json_object_array_length(g);
+	uint64_t prev = 0;
+
+	if (n > CURSOR_MAX_GAPS)
+		return -1;
+	c->gaps = util_calloc(n, sizeof(*c->gaps));
+	for (i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(g, i);
+		struct gap *gp = &c->gaps[i];
+
+		if (!json_object_is_type(e, json_type_array) ||
+		    json_object_array_length(e) != 3 ||
+		    !get_u64(json_object_array_get_idx(e, 0), &gp->lo) ||
+		    !get_u64(json_object_array_get_idx(e, 1), &gp->hi) ||
+		    !json_object_is_type(json_object_array_get_idx(e, 2),
+					 json_type_int))
+			return -1;
+		gp->seen = json_object_get_int64(json_object_array_get_idx(e, 2));
+		if (gp->lo > gp->hi || gp->hi > c->high ||
+		    (i > 0 && gp->lo <= prev))
+			return -1;
+		prev = gp->hi;
+		c->ngaps++;
+	}
+	return 0;
+}
+
+int
+cursor_parse(const char *token, struct cursor *c, struct nr_err *err)
+{
+	json_object *o = NULL, *v, *g;
+	char *text = NULL;
+	size_t len;
+	int rc = NR_OK;
+
+	memset(c, 0, sizeof(*c));
+	if (token == NULL || token[0] == '\0')
+		return NR_OK;
+	if (strlen(token) > TOKEN_MAX)
+		return err_set(err, NR_EINVAL, "cursor is too long");
+	text = util_b64_decode(token, strlen(token), &len);
+	if (text != NULL)
+		o = json_tokener_parse(text);
+	if (o == NULL || !json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "v", &v) ||
+	    json_object_get_int(v) != 1 ||
+	    !json_object_object_get_ex(o, "h", &v) || !get_u64(v, &c->high) ||
+	    !json_object_object_get_ex(o, "g", &g) ||
+	    !json_object_is_type(g, json_type_array)) {
+		rc = err_set(err, NR_EINVAL, "malformed cursor");
+		goto out;
+	}
+	c->started = true;
+	if (json_object_object_get_ex(o, "s", &v))
+		c->snapshot = json_object_get_boolean(v);
+	if (json_object_object_get_ex(o, "k", &v)) {
+		if (!json_object_is_type(v, json_type_string)) {
+			rc = err_set(err, NR_EINVAL, "malformed cursor");
+			goto out;
+		}
+		c->after_pk = util_strdup(json_object_get_string(v));
+	}
+	if (parse_gaps(g, c) != 0)
+		rc = err_set(err, NR_EINVAL, "malformed cursor gaps");
+out:
+	if (rc != NR_OK)
+		cursor_clear(c);
+	json_object_put(o);
+	free(text);
+	return rc;
+}

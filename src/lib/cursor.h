@@ -1,0 +1,63 @@
+/* A reader's position in a peer's changelog for one table. Not one
+ * number: seqs become visible at commit, not in order, so a cursor is
+ * {high, gaps}: every seq <= high was delivered except those in gaps,
+ * which were missing when read and are read again until they appear or
+ * are known dead. A cursor may also be in the middle of the first copy
+ * of the table (snapshot). Opaque to clients: a base64url token. */
+#ifndef NR_CURSOR_H
+#define NR_CURSOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nr.h"
+
+#define CURSOR_MAX_GAPS 512
+
+struct gap {
+	uint64_t lo, hi;	/* missing seqs lo..hi */
+	int64_t seen;		/* server time (us since the epoch) first seen */
+};
+
+struct cursor {
+	bool started;		/* false: nothing read yet */
+	bool snapshot;		/* copying the table, after after_pk */
+	char *after_pk;		/* last key copied; NULL before the first */
+	uint64_t high;
+	struct gap *gaps;	/* sorted, disjoint */
+	size_t ngaps;
+};
+
+/* Parses a token; NULL or "" gives a fresh cursor. On failure c is
+ * fresh and err says why. c's contents are the caller's (cursor_clear). */
+int cursor_parse(const char *token, struct cursor *c,
+		 struct nr_err *err) NR_WUR;
+
+/* The token of c; a new string the caller frees. */
+char *cursor_encode(const struct cursor *c);
+
+/* Frees what c holds and makes it fresh. */
+void cursor_clear(struct cursor *c);
+
+/* Makes dst (cleared first) a deep copy of src. */
+void cursor_copy(struct cursor *dst, const struct cursor *src);
+
+/* True when seq was delivered: seq <= high and in no gap. */
+bool cursor_covers(const struct cursor *c, uint64_t seq);
+
+/* Records lo..hi (above every gap) as missing, first seen at seen. Past
+ * CURSOR_MAX_GAPS the closest gaps merge: re-reading delivered seqs is
+ * harmless, losing one is not. */
+void cursor_add_gap(struct cursor *c, uint64_t lo, uint64_t hi, int64_t seen);
+
+/* Removes seq, now read, from the gaps. */
+void cursor_found(struct cursor *c, uint64_t seq);
+
+/* Drops the gaps that can no longer fill: those first seen before the
+ * oldest transaction still open began (oldest_open: us, INT64_MAX when
+ * none is open) or, when open transactions cannot be known (trx_known
+ * false), those older than timeout_us before now. Returns how many. */
+size_t cursor_drop_dead(struct cursor *c, bool trx_known, int64_t oldest_open,
+			int64_t now, int64_t timeout_us);
+
+#endif

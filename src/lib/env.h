@@ -1,0 +1,32 @@
+/* This environment's databases: the master, the slave when configured,
+ * and the replicated tables as each of them has them. */
+#ifndef NR_ENV_H
+#define NR_ENV_H
+
+#include "config.h"
+#include "db.h"
+#include "schema.h"
+
+struct env {
+	const struct config *cfg;	/* borrowed */
+	struct db *master;
+	struct db *slave;		/* NULL without a slave */
+	char *slave_id;			/* node id of the slave's writes */
+	struct tmeta **tm_master;	/* one per configured table */
+	struct tmeta **tm_slave;
+};
+
+/* Connects to the master (and the slave) of cfg. */
+int env_open(struct env *e, const struct config *cfg,
+	     struct nr_err *err) NR_WUR;
+
+/* Reads every replicated table's metadata from both databases and checks
+ * they replicate the same columns. */
+int env_load_tables(struct env *e, struct nr_err *err) NR_WUR;
+
+/* Checks the engine is installed (schema version) on both databases. */
+int env_check_installed(struct env *e, struct nr_err *err) NR_WUR;
+
+void env_close(struct env *e);
+
+#endif

@@ -1,0 +1,67 @@
+/* Prepared statements with every parameter bound and every result value
+ * as exact text: integers and decimals as the server writes them,
+ * floating point in the shortest form that reads back to the same value,
+ * temporal values with the column's fractional digits, strings and
+ * binary data as their bytes. */
+#ifndef NR_QUERY_H
+#define NR_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "db.h"
+#include "nr.h"
+
+/* A parameter or a result value. Result values are NUL-terminated. */
+struct qval {
+	const char *p;
+	size_t len;
+	bool null;
+	bool binary;	/* a parameter sent as bytes, not text */
+};
+
+struct qcol {
+	char *name;
+	int type;	/* enum enum_field_types */
+	bool binary;	/* bytes that need not be text (BLOB, BIT, ...) */
+};
+
+struct qres {
+	size_t ncols;
+	size_t nrows;
+	struct qcol *cols;
+	struct qval *v;	/* nrows * ncols, row by row */
+	unsigned long long affected;
+	char *data;	/* every value's bytes */
+};
+
+/* Runs sql with params (borrowed) on db; on NR_OK *out holds every row
+ * (the caller frees it with qres_free; statements without rows give
+ * ncols 0). Results over cap bytes (0: 256 MiB) give NR_ETOOBIG. */
+int query_run(struct db *db, const char *sql, const struct qval *params,
+	      size_t nparams, size_t cap, struct qres **out,
+	      struct nr_err *err) NR_WUR;
+
+/* Runs a statement without a result; *affected (may be NULL) gets the
+ * affected row count. */
+int query_exec(struct db *db, const char *sql, const struct qval *params,
+	       size_t nparams, unsigned long long *affected,
+	       struct nr_err *err) NR_WUR;
+
+/* The value at row r, column c; borrowed from res. */
+const struct qval *qres_at(const struct qres *res, size_t r, size_t c);
+
+/* Column index by name, or -1. */
+int qres_col(const struct qres *res, const char *name);
+
+void qres_free(struct qres *res);
+
+/* Text parameter helpers: a string (NULL gives SQL NULL). */
+struct qval qv_str(const char *s);
+struct qval qv_null(void);
+
+/* Shortest text that reads back to d (to f) exactly; buf of 32 bytes. */
+void query_fmt_double(double d, char *buf);
+void query_fmt_float(float f, char *buf);
+
+#endif

@@ -1,0 +1,123 @@
+/* The sync loop of one table and direction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "changes.h"
+#include "log.h"
+#include "query.h"
+#include "sync.h"
+#include "util.h"
+
+int
+sync_load_cursor(struct db *db, const char *peer, const char *table,
+		 struct cursor *cur, struct nr_err *err)
+{
+	struct qval p[2] = {qv_str(peer), qv_str(table)};
+	struct qres *res = NULL;
+	int rc;
+
+	memset(cur, 0, sizeof(*cur));
+	rc = query_run(db, "SELECT cursor_token FROM _nunez_cursors WHERE "
+			   "peer = ? AND tbl = ?",
+		       p, 2, 0, &res, err);
+	if (rc == NR_OK && res->nrows == 1)
+		rc = cursor_parse(qres_at(res, 0, 0)->p, cur, err);
+	qres_free(res);
+	return rc;
+}
+
+int
+sync_table(struct sync_side *src, struct sync_side *dst,
+	   const struct sync_opts *o, struct sync_stats *st,
+	   struct nr_err *err)
+{
+	struct cursor cur = {0}, next = {0}, seen = {0};
+	struct changes_opts co;
+	struct apply_opts ao;
+	struct batch b;
+	struct log_ctx lc = {src->id, src->tm->name, 0};
+	char *token = NULL;
+	int rc;
+
+	rc = sync_load_cursor(dst->db, src->id, src->tm->name, &cur, err);
+	if (rc == NR_OK && o->detect)
+		rc = sync_load_cursor(src->db, dst->id, src->tm->name, &seen,
+				      err);
+	if (rc != NR_OK)
+		goto out;
+	co.self = src->id;
+	co.peer = dst->id;
+	co.limit = (size_t)o->cfg->sync.batch_size;
+	co.gap_timeout = o->cfg->sync.gap_timeout;
+	memset(&ao, 0, sizeof(ao));
+	ao.cfg = o->cfg;
+	ao.peer = src->id;
+	ao.detect = o->detect;
+	ao.seen = &seen;
+	ao.mirror = o->mirror;
+	ao.dry_run = o->dry_run;
+	for (;;) {
+		cursor_copy(&next, &cur);
+		rc = changes_read(src->db, src->tm, &next, &co, &b, err);
+		if (rc != NR_OK) {
+			batch_free(&b);
+			break;
+		}
+		free(token);
+		token = cursor_encode(&next);
+		ao.cursor_token = token;
+		lc.batch = ++st->batches;
+		rc = apply_batch(dst->db, dst->tm, &b, &ao, &st->a, err);
+		if (rc == NR_OK) {
+			st->rows += b.n;
+			cursor_copy(&cur, &next);
+			log_msg(LOG_DEBUG, &lc, "%zu changes%s", b.n,
+				b.snapshot ? " (copy)" : "");
+		}
+		if (o->progress != NULL)
+			o->progress(o->progress_arg, st->rows,
+				    rc != NR_OK || !b.has_more);
+		if (rc != NR_OK || !b.has_more) {
+			batch_free(&b);
+			break;
+		}
+		batch_free(&b);
+	}
+out:
+	free(token);
+	cursor_clear(&cur);
+	cursor_clear(&next);
+	cursor_clear(&seen);
+	return rc;
+}
+
+void
+sync_log_row(struct db *db, const char *peer, const char *table,
+	     const char *direction, const struct sync_stats *st,
+	     double started, const char *status, const char *message)
+{
+	char in[24], conf[24], when[32];
+	struct qval p[8];
+	struct nr_err err;
+
+	snprintf(in, sizeof(in), "%llu",
+		 st->a.inserted + st->a.updated + st->a.deleted);
+	snprintf(conf, sizeof(conf), "%llu", st->a.conflicts);
+	snprintf(when, sizeof(when), "%.6f", started);
+	p[0] = qv_str(when);
+	p[1] = qv_str(peer);
+	p[2] = qv_str(table);
+	p[3] = qv_str(direction);
+	p[4] = qv_str(in);
+	p[5] = qv_str(conf);
+	p[6] = qv_str(status);
+	p[7] = qv_str(message);
+	if (query_exec(db, "INSERT INTO _nunez_sync_log (started_at, "
+			   "finished_at, peer, tbl, direction, rows_in, "
+			   "conflicts, status, message) VALUES "
+			   "(FROM_UNIXTIME(?), UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, "
+			   "?, LEFT(?, 1024))",
+		       p, 8, NULL, &err) != NR_OK)
+		log_warn("cannot write the sync log: %s", err.msg);
+}

@@ -1,0 +1,48 @@
+/* One direction of one table between two databases: read batches from
+ * the source after the cursor the destination holds, apply each with its
+ * new cursor in one transaction, until the source has no more. */
+#ifndef NR_SYNC_H
+#define NR_SYNC_H
+
+#include "apply.h"
+#include "db.h"
+#include "schema.h"
+
+struct sync_side {
+	struct db *db;
+	const char *id;		/* node id of this database */
+	const struct tmeta *tm;
+};
+
+struct sync_opts {
+	const struct config *cfg;
+	bool detect;		/* the destination captures: find conflicts */
+	bool mirror;		/* the destination is a copy of the source */
+	bool dry_run;
+	void (*progress)(void *arg, unsigned long long rows, bool done);
+	void *progress_arg;
+};
+
+struct sync_stats {
+	struct apply_stats a;
+	unsigned long long batches;
+	unsigned long long rows;	/* changes read */
+};
+
+/* Brings dst's copy of the table up to src. *st gets the counts even
+ * when it fails part-way (every applied batch is committed). */
+int sync_table(struct sync_side *src, struct sync_side *dst,
+	       const struct sync_opts *o, struct sync_stats *st,
+	       struct nr_err *err) NR_WUR;
+
+/* Reads the cursor db holds for peer's changes of table into *cur
+ * (fresh when there is none). */
+int sync_load_cursor(struct db *db, const char *peer, const char *table,
+		     struct cursor *cur, struct nr_err *err) NR_WUR;
+
+/* Adds a row to db's _nunez_sync_log; failures are only logged. */
+void sync_log_row(struct db *db, const char *peer, const char *table,
+		  const char *direction, const struct sync_stats *st,
+		  double started, const char *status, const char *message);
+
+#endif
