@@ -118,10 +118,10 @@ start(struct db *db, struct cursor *cur, struct nr_err *err)
 	cur->snapshot = true;
 	cur->high = head;
 	/* Missing seqs below the head: runs between present ones. */
-	rc = query_run(db, "SELECT prev + 1, seq - 1 FROM (SELECT seq, "
-			   "LAG(seq, 1, 0) OVER (ORDER BY seq) AS prev FROM "
-			   "_nunez_changelog) x WHERE seq > prev + 1",
-		       NULL, 0, 0, &res, err);
+	rc = query_run(db, "SELECT COALESCE(prev, 0) + 1, seq - 1 FROM (SELECT "
+			   "seq, LAG(seq) OVER (ORDER BY seq) AS prev FROM "
+			   "_nunez_changelog) x WHERE seq > COALESCE(prev, 0) "
+			   "+ 1", NULL, 0, 0, &res, err);
 	if (rc != NR_OK)
 		goto out;
 	for (i = 0; i < res->nrows; i++)
@@ -354,7 +354,7 @@ static int
 read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	 const struct changes_opts *o, struct batch *out, struct nr_err *err)
 {
-	size_t np = 3 + 2 * cur->ngaps, n, i;
+	size_t np = 4 + 2 * cur->ngaps, n, i;
 	struct qval *params = util_calloc(np, sizeof(*params));
 	char (*nums)[24] = util_calloc(np, sizeof(*nums));
 	struct entry *e = NULL;
@@ -420,11 +420,12 @@ read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
 		u64_param(nums[0], cur->high, &params[0]);
 		u64_param(nums[1], cur->high, &params[1]);
 		u64_param(nums[2], high, &params[2]);
-		rc = query_run(db, "SELECT prev + 1, seq - 1 FROM (SELECT seq, "
-				   "LAG(seq, 1, ?) OVER (ORDER BY seq) AS prev "
-				   "FROM _nunez_changelog WHERE seq > ? AND "
-				   "seq <= ?) x WHERE seq > prev + 1",
-			       params, 3, 0, &miss, err);
+		params[3] = params[0];
+		rc = query_run(db, "SELECT COALESCE(prev, ?) + 1, seq - 1 FROM "
+				   "(SELECT seq, LAG(seq) OVER (ORDER BY seq) "
+				   "AS prev FROM _nunez_changelog WHERE seq > ? "
+				   "AND seq <= ?) x WHERE seq > COALESCE(prev, "
+				   "?) + 1", params, 4, 0, &miss, err);
 		if (rc != NR_OK)
 			goto out;
 		for (i = 0; i < miss->nrows; i++)
