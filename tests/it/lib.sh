@@ -109,3 +109,53 @@ done_testing() {
 }
 
 trap t_finish EXIT
+
+# The programs, for environment $1 (e1, ...): nr_ctl e1 verify.
+nr_ctl() {
+	local e=$1
+	shift
+	"$NR_BUILDDIR/src/cli/nunezctl" --config "$T/$e/config.json" "$@"
+}
+
+nr_sync() {
+	local e=$1
+	shift
+	"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/$e/config.json" "$@"
+}
+
+# Rows of a table in key order as text, for comparing two servers:
+# rows_of ENV ROLE TABLE [ORDER BY].
+rows_of() {
+	h_sql "$1" "$2" "SELECT * FROM $3 ORDER BY ${4:-1}"
+}
+
+# Holds a database session open for statements sent later:
+#   session_open NAME ENV ROLE; session_send NAME "BEGIN; ..."; session_close NAME
+session_open() {
+	mkfifo "$T/$1.fifo"
+	mariadb --no-defaults --socket="$T/$2/$3/sock" -uroot -N -B appdb \
+		<"$T/$1.fifo" >"$T/$1.out" 2>&1 &
+	echo $! >"$T/$1.pid"
+	h_track "$T" "session-$1" "$(cat "$T/$1.pid")"
+	exec {fd}>"$T/$1.fifo"
+	eval "SESSION_FD_$1=$fd"
+}
+
+session_send() {
+	local fd
+	eval "fd=\$SESSION_FD_$1"
+	printf '%s\n' "$2" >&"$fd"
+}
+
+# Waits until the session has printed a line matching $2.
+session_wait() {
+	H_WAIT=${3:-20} h_wait_for grep -q -- "$2" "$T/$1.out"
+}
+
+session_close() {
+	local fd pid
+	eval "fd=\$SESSION_FD_$1"
+	exec {fd}>&-
+	pid=$(cat "$T/$1.pid")
+	h_wait_gone 20 "$pid"
+}
