@@ -280,12 +280,11 @@ conflicts_show(struct db *db, const char *id, struct nr_err *err)
 }
 
 /* Writes row (a JSON object, or NULL for a delete) of table tm as a
- * local change, and logs a change of key pk so it replicates even when
- * the row was already so. */
+ * change of node origin (this database's id), and logs a change of key
+ * pk so it replicates even when the row was already so. */
 static int
-write_resolution(struct db *db, const struct config *cfg,
-		 const struct tmeta *tm, const char *pk, const char *row,
-		 struct nr_err *err)
+write_resolution(struct db *db, const char *origin, const struct tmeta *tm,
+		 const char *pk, const char *row, struct nr_err *err)
 {
 	struct qval *vals = NULL, p[4];
 	json_object *o = NULL;
@@ -318,7 +317,7 @@ write_resolution(struct db *db, const struct config *cfg,
 	p[0] = qv_str(tm->name);
 	p[1] = qv_str(pk);
 	p[2] = qv_str(row != NULL ? "U" : "D");
-	p[3] = qv_str(cfg->node_id);
+	p[3] = qv_str(origin);
 	rc = query_exec(db, "INSERT INTO _nunez_changelog (tbl, pk, op, origin, "
 			    "changed_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6))",
 			p, 4, NULL, err);
@@ -364,7 +363,9 @@ conflicts_resolve(struct env *e, struct db *db, struct tmeta **tms,
 		goto out;
 	}
 	row = qres_at(res, 0, remote ? 12 : 11);
-	rc = write_resolution(db, e->cfg, tm, qres_at(res, 0, 2)->p,
+	rc = write_resolution(db, db == e->slave ? e->slave_id
+						  : e->cfg->node_id,
+			      tm, qres_at(res, 0, 2)->p,
 			      row->null ? NULL : row->p, err);
 	p[0] = qv_str(remote ? "remote" : "local");
 	p[1] = qv_str(how);

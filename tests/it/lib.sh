@@ -78,7 +78,7 @@ t_finish() {
 		mkdir -p "$keep"
 		# Keep every log and config; show the tails of the logs.
 		find "$T" \( -name data -o -name tmp \) -prune -o -type f \
-			\( -name '*.log' -o -name '*.json' -o -name '*.conf' \) \
+			\( -name '*.log' -o -name '*.out' -o -name '*.json' -o -name '*.conf' \) \
 			-print | while read -r f; do
 			mkdir -p "$keep/$(dirname "${f#$T/}")"
 			cp "$f" "$keep/${f#$T/}"
@@ -133,7 +133,7 @@ rows_of() {
 #   session_open NAME ENV ROLE; session_send NAME "BEGIN; ..."; session_close NAME
 session_open() {
 	mkfifo "$T/$1.fifo"
-	mariadb --no-defaults --socket="$T/$2/$3/sock" -uroot -N -B appdb \
+	mariadb --no-defaults --socket="$T/$2/$3/sock" -uroot -N -B -n appdb \
 		<"$T/$1.fifo" >"$T/$1.out" 2>&1 &
 	echo $! >"$T/$1.pid"
 	h_track "$T" "session-$1" "$(cat "$T/$1.pid")"
