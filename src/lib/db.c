@@ -55,7 +55,8 @@ db_error(struct db *db, unsigned no, const char *msg, const char *what,
 {
 	int rc = is_gone(no) ? NR_EDBGONE : NR_EDB;
 
-	err_set(err, rc, "%s database: %s: %s (%u)", db->label, what, msg, no);
+	err_set(err, rc, "%s database: %s (%u) in: %.160s", db->label, msg, no,
+		what);
 	if (rc == NR_EDBGONE)
 		db_disconnect(db);
 	return rc;

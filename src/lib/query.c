@@ -56,18 +56,6 @@ query_fmt_double(double d, char *buf)
 	}
 }
 
-void
-query_fmt_float(float f, char *buf)
-{
-	int prec;
-
-	for (prec = 6; prec <= 9; prec++) {
-		snprintf(buf, 32, "%.*g", prec, (double)f);
-		if (strtof(buf, NULL) == f)
-			return;
-	}
-}
-
 static int
 kind_of(const MYSQL_FIELD *f)
 {
@@ -211,7 +199,9 @@ take_value(MYSQL_STMT *st, struct slot *s, unsigned col, int type,
 		buf_add(data, tmp, (size_t)n);
 		break;
 	case K_FLOAT:
-		query_fmt_float(s->f, tmp);
+		/* The float's exact value as a double: the shortest float
+		 * text may round past FLT_MAX, which the server refuses. */
+		query_fmt_double((double)s->f, tmp);
 		buf_adds(data, tmp);
 		break;
 	case K_DOUBLE:

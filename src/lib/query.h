@@ -1,6 +1,7 @@
 /* Prepared statements with every parameter bound and every result value
  * as exact text: integers and decimals as the server writes them,
- * floating point in the shortest form that reads back to the same value,
+ * floating point in the shortest form that reads back to the same double
+ * (a FLOAT as the double of its value),
  * temporal values with the column's fractional digits, strings and
  * binary data as their bytes. */
 #ifndef NR_QUERY_H
@@ -60,8 +61,7 @@ void qres_free(struct qres *res);
 struct qval qv_str(const char *s);
 struct qval qv_null(void);
 
-/* Shortest text that reads back to d (to f) exactly; buf of 32 bytes. */
+/* Shortest text that reads back to d exactly; buf of 32 bytes. */
 void query_fmt_double(double d, char *buf);
-void query_fmt_float(float f, char *buf);
 
 #endif
