@@ -15,14 +15,24 @@ nr_ctl e1 init >/dev/null || bail_out "init"
 h_sql e1 master "INSERT INTO t (id, v) SELECT seq, REPEAT('m', 150) FROM seq_1_to_30000"
 h_sql e1 slave "INSERT INTO t (id, v) SELECT seq + 100000, REPEAT('s', 150) FROM seq_1_to_10000"
 
+# Rows applied so far, both directions: a kill point is "after the k-th
+# batch of this run", so kills land mid-run whatever the machine's speed.
+applied() {
+	echo $(($(h_sql e1 slave "SELECT COALESCE(SUM(rows_applied), 0) FROM _nunez_cursors") + \
+		$(h_sql e1 master "SELECT COALESCE(SUM(rows_applied), 0) FROM _nunez_cursors")))
+}
+
 landed=0
 k=0
-for delay in 0.05 0.1 0.2 0.3 0.45 0.6 0.8 1.0 1.3 1.7; do
+while [ $landed -lt 10 ] && [ $k -lt 40 ]; do
 	k=$((k + 1))
+	target=$(($(applied) + (k % 10 + 1) * 200))
 	"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/e1/config.json" \
 		--local-only >"$T/run$k.out" 2>&1 &
 	pid=$!
-	sleep "$delay"
+	while h_alive "$pid" && [ "$(applied)" -lt $target ]; do
+		sleep 0.01
+	done
 	if kill -KILL "$pid" 2>/dev/null; then
 		landed=$((landed + 1))
 	fi
@@ -31,7 +41,7 @@ for delay in 0.05 0.1 0.2 0.3 0.45 0.6 0.8 1.0 1.3 1.7; do
 	h_sql e1 master "UPDATE t SET n = n + 1, v = CONCAT(LEFT(v, 100), '$k') WHERE id % 10 = $k % 10 AND id <= 30000; DELETE FROM t WHERE id = 29000 + $k; INSERT INTO t (id, v) VALUES (60000 + $k, 'm$k')"
 	h_sql e1 slave "UPDATE t SET n = n + 1 WHERE id % 7 = $k % 7 AND id > 100000; INSERT INTO t (id, v) VALUES (200000 + $k, 's$k')"
 done
-echo "# $landed of 10 kills hit a running sync_multi"
+echo "# $landed kills hit a running sync_multi in $k runs"
 is "$landed" 10 "all ten kills landed while sync_multi was running"
 
 first=$(h_sql e1 slave "SELECT cursor_token FROM _nunez_cursors WHERE peer = 'e1'")
@@ -40,11 +50,11 @@ is "$?" 0 "the run after the kills succeeds"
 nr_sync e1 --local-only >"$T/final2.out" 2>&1
 nr_ctl e1 verify >"$T/v.out"
 is "$?" 0 "master and slave converge: verify clean"
-is "$(h_sql e1 master "SELECT COUNT(*) FROM t WHERE id > 200000")" 10 \
+is "$(h_sql e1 master "SELECT COUNT(*) FROM t WHERE id > 200000")" $k \
 	"every slave insert made between kills reached the master"
-is "$(h_sql e1 slave "SELECT COUNT(*) FROM t WHERE id BETWEEN 60001 AND 60010")" 10 \
+is "$(h_sql e1 slave "SELECT COUNT(*) FROM t WHERE id BETWEEN 60001 AND 60040")" $k \
 	"every master insert made between kills reached the slave"
-is "$(h_sql e1 slave "SELECT COUNT(*) FROM t WHERE id BETWEEN 29001 AND 29010")" 0 \
+is "$(h_sql e1 slave "SELECT COUNT(*) FROM t WHERE id BETWEEN 29001 AND $((29000 + k))")" 0 \
 	"every delete made between kills reached the slave"
 is "$(grep -c ', 0 changes read' "$T/final2.out")" 2 "then both directions are quiet"
 
