@@ -138,7 +138,9 @@ init_one(struct db *db, struct tmeta **tms, size_t n, bool capture,
 	if (rc == NR_OK && !capture)
 		rc = install_remove(db, false, err);
 	for (i = 0; rc == NR_OK && capture && i < n; i++)
-		rc = install_triggers(db, tms[i], origin, err);
+		rc = tms[i]->conf->capture == CAPTURE_TIMESTAMP
+			     ? install_drop_triggers(db, tms[i], err)
+			     : install_triggers(db, tms[i], origin, err);
 	if (rc == NR_OK)
 		printf("%s: engine schema version %d, %s\n", db_label(db),
 		       version, capture ? "capture triggers installed"

@@ -184,6 +184,14 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 		x->st->unchanged++;
 		return NR_OK;
 	}
+	/* Timestamp capture has no changelog: the later time holds. */
+	if (x->tm->conf->capture == CAPTURE_TIMESTAMP && l.row >= 0 &&
+	    x->tm->ts >= 0 &&
+	    conflict_ts_cmp(qres_at(x->rows, (size_t)l.row, x->tm->ts + 1)->p,
+			    c->ts) > 0) {
+		x->st->unchanged++;
+		return NR_OK;
+	}
 	u = x->unseen ? changes_find(x->uidx, x->unseen->nrows, c->pk) : -1;
 	if (u >= 0) {
 		l.origin = qres_at(x->unseen, (size_t)u, 1)->p;

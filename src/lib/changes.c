@@ -449,6 +449,103 @@ out:
 	return rc;
 }
 
+/* Timestamp capture: rows after (after_ts, after_pk) by time then key.
+ * When a pass is done the position steps back from the latest time seen
+ * by the overlap, so rows committed late with an earlier time are still
+ * found if within it. Deletes are seen only as a soft-delete column. */
+static int
+read_by_time(struct db *db, const struct tmeta *tm, struct cursor *cur,
+	     const struct changes_opts *o, struct batch *out,
+	     struct nr_err *err)
+{
+	size_t nk = schema_key_cmp_nparams(tm), np = 0, i;
+	struct qval *params = util_calloc(nk + 3, sizeof(*params));
+	struct qval *key = NULL;
+	struct qres *res = NULL, *back = NULL;
+	const char *ts = tm->cols[tm->ts].name;
+	char tail[64], secs[16];
+	struct buf sql;
+	int rc = NR_OK;
+
+	buf_init(&sql, 0);
+	buf_adds(&sql, "SELECT ");
+	schema_pkexpr(tm, "", &sql);
+	buf_adds(&sql, " AS _nunez_pk, ");
+	schema_collist(tm, "", &sql);
+	buf_adds(&sql, " FROM ");
+	buf_ident(&sql, tm->name);
+	if (cur->after_ts != NULL && cur->after_pk != NULL) {
+		rc = schema_key_decode(tm, cur->after_pk, &key, err);
+		if (rc != NR_OK)
+			goto out;
+		buf_adds(&sql, " WHERE ");
+		buf_ident(&sql, ts);
+		buf_adds(&sql, " > ? OR (");
+		buf_ident(&sql, ts);
+		buf_adds(&sql, " = ? AND ");
+		schema_key_cmp(tm, ">", &sql);
+		buf_adds(&sql, ")");
+		params[np++] = qv_str(cur->after_ts);
+		params[np++] = qv_str(cur->after_ts);
+		schema_key_cmp_params(tm, key, params + np);
+		np += nk;
+	} else if (cur->after_ts != NULL) {
+		buf_adds(&sql, " WHERE ");
+		buf_ident(&sql, ts);
+		buf_adds(&sql, " >= ?");
+		params[np++] = qv_str(cur->after_ts);
+	}
+	buf_adds(&sql, " ORDER BY ");
+	buf_ident(&sql, ts);
+	buf_adds(&sql, ", ");
+	schema_key_order(tm, &sql);
+	snprintf(tail, sizeof(tail), " LIMIT %zu", o->limit);
+	buf_adds(&sql, tail);
+	rc = query_run(db, buf_str(&sql), params, np, 0, &res, err);
+	if (rc != NR_OK)
+		goto out;
+	cur->started = true;
+	for (i = 0; i < res->nrows; i++) {
+		const char *t = col_str(res, i, tm->ts + 1);
+		struct change *c = batch_add(out, 'U', qres_at(res, i, 0)->p,
+					     o->self, t);
+
+		batch_set_row(out, c, qres_at(res, i, 1));
+		if (t != NULL && (cur->mark_ts == NULL ||
+				  strcmp(t, cur->mark_ts) > 0)) {
+			free(cur->mark_ts);
+			cur->mark_ts = util_strdup(t);
+		}
+	}
+	free(cur->after_pk);
+	cur->after_pk = NULL;
+	out->has_more = res->nrows == o->limit;
+	if (out->has_more) {
+		free(cur->after_ts);
+		cur->after_ts = util_strdup(col_str(res, res->nrows - 1,
+						    tm->ts + 1));
+		cur->after_pk = util_strdup(qres_at(res, res->nrows - 1, 0)->p);
+	} else if (cur->mark_ts != NULL) {
+		snprintf(secs, sizeof(secs), "%d", o->ts_overlap);
+		params[0] = qv_str(cur->mark_ts);
+		params[1] = qv_str(secs);
+		rc = query_run(db, "SELECT CAST(CAST(? AS DATETIME(6)) - "
+				   "INTERVAL ? SECOND AS CHAR)", params, 2, 0,
+			       &back, err);
+		if (rc != NR_OK)
+			goto out;
+		free(cur->after_ts);
+		cur->after_ts = util_strdup(col_str(back, 0, 0));
+	}
+out:
+	schema_key_values_free(key, tm->npk);
+	free(params);
+	qres_free(res);
+	qres_free(back);
+	buf_free(&sql);
+	return rc;
+}
+
 int
 changes_read(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	     const struct changes_opts *o, struct batch *out,
@@ -457,6 +554,8 @@ changes_read(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	int rc;
 
 	batch_init(out, tm);
+	if (tm->conf->capture == CAPTURE_TIMESTAMP)
+		return read_by_time(db, tm, cur, o, out, err);
 	if (!cur->started) {
 		rc = start(db, cur, err);
 		if (rc != NR_OK)

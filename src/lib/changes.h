@@ -1,6 +1,8 @@
 /* Reading a table's changes from a source database: first a copy of the
  * whole table in key order (snapshot), then the changelog from where the
- * copy started, collapsed to the latest state of each row. */
+ * copy started, collapsed to the latest state of each row. Tables with
+ * "capture": "timestamp" are read instead by (timestampColumn, key),
+ * stepping back an overlap window after each pass. */
 #ifndef NR_CHANGES_H
 #define NR_CHANGES_H
 
@@ -14,6 +16,7 @@ struct changes_opts {
 	const char *peer;	/* reader: its changes are not sent back */
 	size_t limit;		/* changelog entries or rows per batch */
 	int gap_timeout;	/* seconds; when open transactions are unknown */
+	int ts_overlap;		/* seconds re-read by timestamp capture */
 };
 
 /* Reads the next batch of tm's changes after *cur from db into out

@@ -609,6 +609,8 @@ static const struct field sync_fields[] = {
 	 NULL, NULL},
 	{"retryBackoffMs", F_INT, OFF(struct config, sync.retry_backoff_ms),
 	 false, 0, 600000, 500, NULL, NULL},
+	{"timestampOverlapSeconds", F_INT, OFF(struct config, sync.ts_overlap),
+	 false, 0, 86400, 60, NULL, NULL},
 };
 
 static const struct field log_fields[] = {

@@ -111,6 +111,7 @@ struct config {
 		int breaker_cooldown;
 		int follow_interval;
 		int gap_timeout;
+		int ts_overlap;
 	} sync;
 	struct {
 		int level;	/* enum log_level */

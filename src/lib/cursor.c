@@ -1,5 +1,6 @@
 /* Cursors: gap bookkeeping and the token form. The token is base64url of
- * {"v":1,"s":snapshot,"k":after_pk,"h":high,"g":[[lo,hi,seen],...]}. */
+ * {"v":1,"s":snapshot,"k":after_pk,"t":after_ts,"m":mark_ts,"h":high,
+ *  "g":[[lo,hi,seen],...]}. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,8 @@ cursor_clear(struct cursor *c)
 {
 	free(c->after_pk);
 	free(c->gaps);
+	free(c->after_ts);
+	free(c->mark_ts);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -24,6 +27,8 @@ cursor_copy(struct cursor *dst, const struct cursor *src)
 	cursor_clear(dst);
 	*dst = *src;
 	dst->after_pk = util_strdup(src->after_pk);
+	dst->after_ts = util_strdup(src->after_ts);
+	dst->mark_ts = util_strdup(src->mark_ts);
 	dst->gaps = util_calloc(src->ngaps, sizeof(*dst->gaps));
 	if (src->ngaps > 0)
 		memcpy(dst->gaps, src->gaps, src->ngaps * sizeof(*src->gaps));
@@ -142,6 +147,12 @@ cursor_encode(const struct cursor *c)
 	if (c->after_pk != NULL)
 		json_object_object_add(o, "k",
 				       json_object_new_string(c->after_pk));
+	if (c->after_ts != NULL)
+		json_object_object_add(o, "t",
+				       json_object_new_string(c->after_ts));
+	if (c->mark_ts != NULL)
+		json_object_object_add(o, "m",
+				       json_object_new_string(c->mark_ts));
 	json_object_object_add(o, "h", json_object_new_uint64(c->high));
 	for (i = 0; i < c->ngaps; i++) {
 		json_object *e = json_object_new_array();
@@ -197,6 +208,21 @@ parse_gaps(json_object *g, struct cursor *c)
 	return 0;
 }
 
+/* Reads the optional string key into *out; false when not a string. */
+static bool
+opt_string(json_object *o, const char *key, char **out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return true;
+	if (!json_object_is_type(v, json_type_string) ||
+	    json_object_get_string_len(v) > 64)
+		return false;
+	*out = util_strdup(json_object_get_string(v));
+	return true;
+}
+
 int
 cursor_parse(const char *token, struct cursor *c, struct nr_err *err)
 {
@@ -231,6 +257,11 @@ cursor_parse(const char *token, struct cursor *c, struct nr_err *err)
 			goto out;
 		}
 		c->after_pk = util_strdup(json_object_get_string(v));
+	}
+	if (!opt_string(o, "t", &c->after_ts) ||
+	    !opt_string(o, "m", &c->mark_ts)) {
+		rc = err_set(err, NR_EINVAL, "malformed cursor");
+		goto out;
 	}
 	if (parse_gaps(g, c) != 0)
 		rc = err_set(err, NR_EINVAL, "malformed cursor gaps");

@@ -26,6 +26,11 @@ struct cursor {
 	uint64_t high;
 	struct gap *gaps;	/* sorted, disjoint */
 	size_t ngaps;
+	/* Tables captured by timestamp: the position (after_ts, after_pk)
+	 * and the latest time seen, from which each run steps back by the
+	 * overlap window. */
+	char *after_ts;
+	char *mark_ts;
 };
 
 /* Parses a token; NULL or "" gives a fresh cursor. On failure c is

@@ -213,6 +213,26 @@ out:
 }
 
 int
+install_drop_triggers(struct db *db, const struct tmeta *tm,
+		      struct nr_err *err)
+{
+	static const char *const events[] = {"ins", "upd", "del"};
+	struct buf sql;
+	size_t i;
+	int rc = NR_OK;
+
+	buf_init(&sql, 0);
+	for (i = 0; i < 3 && rc == NR_OK; i++) {
+		buf_reset(&sql);
+		buf_adds(&sql, "DROP TRIGGER IF EXISTS ");
+		trigger_name(tm->name, events[i], &sql);
+		rc = db_exec(db, buf_str(&sql), err);
+	}
+	buf_free(&sql);
+	return rc;
+}
+
+int
 install_count_triggers(struct db *db, long *count, struct nr_err *err)
 {
 	struct qres *res = NULL;

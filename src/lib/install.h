@@ -16,6 +16,10 @@ int install_migrate(struct db *db, int *version, struct nr_err *err) NR_WUR;
 int install_triggers(struct db *db, const struct tmeta *tm,
 		     const char *origin, struct nr_err *err) NR_WUR;
 
+/* Drops the capture triggers of tm (tables captured by timestamp). */
+int install_drop_triggers(struct db *db, const struct tmeta *tm,
+			  struct nr_err *err) NR_WUR;
+
 /* Drops every engine trigger of the database and, when tables is true,
  * the engine tables. */
 int install_remove(struct db *db, bool tables, struct nr_err *err) NR_WUR;

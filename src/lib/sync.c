@@ -50,6 +50,7 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 	co.peer = dst->id;
 	co.limit = (size_t)o->cfg->sync.batch_size;
 	co.gap_timeout = o->cfg->sync.gap_timeout;
+	co.ts_overlap = o->cfg->sync.ts_overlap;
 	memset(&ao, 0, sizeof(ao));
 	ao.cfg = o->cfg;
 	ao.peer = src->id;

@@ -30,6 +30,8 @@ START_TEST(token_round_trip)
 	c.snapshot = true;
 	c.after_pk = strdup("[\"42\", \"x\\\"y\"]");
 	c.high = 18446744073709551615ULL;
+	c.after_ts = strdup("2024-01-01 10:00:00.000001");
+	c.mark_ts = strdup("2024-01-02 00:00:00.000000");
 	cursor_add_gap(&c, 10, 12, 1700000000123456LL);
 	cursor_add_gap(&c, 20, 20, 1700000000999999LL);
 	t = cursor_encode(&c);
@@ -37,6 +39,8 @@ START_TEST(token_round_trip)
 	ck_assert_int_eq(cursor_parse(t, &d, &err), NR_OK);
 	ck_assert(d.started && d.snapshot);
 	ck_assert_str_eq(d.after_pk, c.after_pk);
+	ck_assert_str_eq(d.after_ts, c.after_ts);
+	ck_assert_str_eq(d.mark_ts, c.mark_ts);
 	ck_assert(d.high == c.high);
 	ck_assert_uint_eq(d.ngaps, 2);
 	ck_assert(d.gaps[0].lo == 10 && d.gaps[0].hi == 12);
