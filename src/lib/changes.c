@@ -37,6 +37,40 @@ u64_param(char *buf, uint64_t n, struct qval *p)
 	*p = qv_str(buf);
 }
 
+/* Opens a consistent snapshot and reads the changelog head in it and
+ * the server time (us). The caller ends the transaction. */
+static int
+snapshot_head(struct db *db, uint64_t *head, int64_t *now, struct nr_err *err)
+{
+	struct qres *res = NULL;
+	int rc;
+
+	rc = db_exec(db, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err);
+	if (rc != NR_OK)
+		return rc;
+	rc = query_run(db, "SELECT COALESCE(MAX(seq), 0), UNIX_TIMESTAMP("
+			   "NOW(6)) FROM _nunez_changelog", NULL, 0, 0, &res,
+		       err);
+	if (rc == NR_OK) {
+		*head = to_u64(qres_at(res, 0, 0));
+		*now = to_us(qres_at(res, 0, 1));
+	}
+	qres_free(res);
+	return rc;
+}
+
+/* Appends "SELECT <key> AS _nunez_pk, <columns> FROM <table>". */
+static void
+select_rows(const struct tmeta *tm, struct buf *sql)
+{
+	buf_adds(sql, "SELECT ");
+	schema_pkexpr(tm, "", sql);
+	buf_adds(sql, " AS _nunez_pk, ");
+	schema_collist(tm, "", sql);
+	buf_adds(sql, " FROM ");
+	buf_ident(sql, tm->name);
+}
+
 int
 changes_rows(struct db *db, const struct tmeta *tm, char *const *pks,
 	     size_t n, bool lock, struct qres **out, struct nr_err *err)
@@ -49,12 +83,7 @@ changes_rows(struct db *db, const struct tmeta *tm, char *const *pks,
 
 	*out = NULL;
 	buf_init(&sql, 0);
-	buf_adds(&sql, "SELECT ");
-	schema_pkexpr(tm, "", &sql);
-	buf_adds(&sql, " AS _nunez_pk, ");
-	schema_collist(tm, "", &sql);
-	buf_adds(&sql, " FROM ");
-	buf_ident(&sql, tm->name);
+	select_rows(tm, &sql);
 	buf_adds(&sql, " WHERE ");
 	for (i = 0; i < n; i++) {
 		rc = schema_key_decode(tm, pks[i], &keys[i], err);
@@ -101,18 +130,9 @@ start(struct db *db, struct cursor *cur, struct nr_err *err)
 	size_t i;
 	int rc;
 
-	rc = db_exec(db, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err);
-	if (rc != NR_OK)
-		return rc;
-	rc = query_run(db, "SELECT COALESCE(MAX(seq), 0), UNIX_TIMESTAMP("
-			   "NOW(6)) FROM _nunez_changelog", NULL, 0, 0, &res,
-		       err);
+	rc = snapshot_head(db, &head, &now, err);
 	if (rc != NR_OK)
 		goto out;
-	head = to_u64(qres_at(res, 0, 0));
-	now = to_us(qres_at(res, 0, 1));
-	qres_free(res);
-	res = NULL;
 	cursor_clear(cur);
 	cur->started = true;
 	cur->snapshot = true;
@@ -149,12 +169,7 @@ read_snapshot(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	int rc = NR_OK;
 
 	buf_init(&sql, 0);
-	buf_adds(&sql, "SELECT ");
-	schema_pkexpr(tm, "", &sql);
-	buf_adds(&sql, " AS _nunez_pk, ");
-	schema_collist(tm, "", &sql);
-	buf_adds(&sql, " FROM ");
-	buf_ident(&sql, tm->name);
+	select_rows(tm, &sql);
 	if (cur->after_pk != NULL) {
 		rc = schema_key_decode(tm, cur->after_pk, &key, err);
 		if (rc != NR_OK)
@@ -358,7 +373,7 @@ read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	struct qval *params = util_calloc(np, sizeof(*params));
 	char (*nums)[24] = util_calloc(np, sizeof(*nums));
 	struct entry *e = NULL;
-	struct qres *head = NULL, *res = NULL, *miss = NULL;
+	struct qres *res = NULL, *miss = NULL;
 	uint64_t G, high = cur->high;
 	int64_t seen;
 	struct buf sql;
@@ -369,16 +384,9 @@ read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	rc = drop_dead_gaps(db, cur, o, err);
 	if (rc != NR_OK)
 		goto out;
-	rc = db_exec(db, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err);
+	rc = snapshot_head(db, &G, &seen, err);
 	if (rc != NR_OK)
 		goto out;
-	rc = query_run(db, "SELECT COALESCE(MAX(seq), 0), UNIX_TIMESTAMP("
-			   "NOW(6)) FROM _nunez_changelog", NULL, 0, 0, &head,
-		       err);
-	if (rc != NR_OK)
-		goto out;
-	G = to_u64(qres_at(head, 0, 0));
-	seen = to_us(qres_at(head, 0, 1));
 	if (G < cur->high) {
 		rc = err_set(err, NR_EINVAL, "table %s: cursor is past the "
 			     "changelog head (%llu > %llu); the changelog was "
@@ -439,7 +447,6 @@ out:
 	if (db_exec(db, "COMMIT", rc == NR_OK ? err : NULL) != NR_OK &&
 	    rc == NR_OK)
 		rc = NR_EDB;
-	qres_free(head);
 	qres_free(res);
 	qres_free(miss);
 	free(e);
@@ -468,12 +475,7 @@ read_by_time(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	int rc = NR_OK;
 
 	buf_init(&sql, 0);
-	buf_adds(&sql, "SELECT ");
-	schema_pkexpr(tm, "", &sql);
-	buf_adds(&sql, " AS _nunez_pk, ");
-	schema_collist(tm, "", &sql);
-	buf_adds(&sql, " FROM ");
-	buf_ident(&sql, tm->name);
+	select_rows(tm, &sql);
 	if (cur->after_ts != NULL && cur->after_pk != NULL) {
 		rc = schema_key_decode(tm, cur->after_pk, &key, err);
 		if (rc != NR_OK)
