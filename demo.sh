@@ -2,7 +2,8 @@
 # The demo: installs what is missing, builds, starts two local
 # environments (each a master and a slave MariaDB, nunez-api and nginx,
 # all on loopback under a temporary directory), shows their health and
-# status, and stops them. --keep leaves them running for exploring.
+# status, syncs e1's master to its slave, and stops them. --keep leaves
+# them running for exploring.
 set -u
 cd "$(dirname "$0")"
 keep=0
@@ -37,6 +38,25 @@ for i in 1 2; do
 	echo "\$ curl $url/api/status    # no key"
 	curl -s "$url/api/status" | jq -c .
 done
+
+ctl() { src/cli/nunezctl --config "$dir/e1/config.json" "$@"; }
+sql() { mariadb --no-defaults --socket="$dir/e1/$1/sock" -uroot appdb -e "$2"; }
+echo
+echo "== e1: install capture, write on the master, sync to the slave"
+echo "\$ nunezctl init"
+ctl init
+sql master "INSERT INTO users (id, name, email) VALUES
+  (1, 'Ada Lovelace', 'ada@example.com'), (2, 'Alan Turing', 'alan@example.com');
+  INSERT INTO products (id, name, price) VALUES (1, 'Notebook', 4.50), (2, 'Pen', 1.20)"
+echo "\$ sync_multi --local-only"
+src/cli/sync_multi --config "$dir/e1/config.json" --local-only
+sql master "UPDATE products SET price = 4.75 WHERE id = 1; DELETE FROM users WHERE id = 2"
+echo "\$ sync_multi --local-only      # after an update and a delete"
+src/cli/sync_multi --config "$dir/e1/config.json" --local-only
+echo "\$ nunezctl verify"
+ctl verify
+echo "\$ slave: SELECT * FROM products"
+sql slave "SELECT * FROM products"
 
 echo
 if [ $keep = 1 ]; then

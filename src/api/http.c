@@ -20,6 +20,8 @@ http_req_init(struct http_req *req, FCGX_Request *fcgi)
 	if (req->query == NULL)
 		req->query = "";
 	req->api_key = http_param(req, "HTTP_X_API_KEY");
+	if (req->api_key != NULL && req->api_key[0] == '\0')
+		req->api_key = NULL;
 	/* nginx gives the decoded, normalised path in DOCUMENT_URI. */
 	uri = http_param(req, "DOCUMENT_URI");
 	if (uri == NULL)

@@ -35,6 +35,9 @@ is "$H_STATUS" 200 "admin key (plain in the config) also reads status"
 h_curl e1 /api/status
 is "$H_STATUS" 401 "no key: 401"
 is "$(json_get "$H_BODY" error.code)" unauthorized "no key: error code"
+is "$(json_get "$H_BODY" error.message)" "the X-API-Key header is missing" "no key: says the header is missing"
+h_curl e1 /api/status -H "X-API-Key;"
+is "$(json_get "$H_BODY" error.message)" "the X-API-Key header is missing" "an empty key counts as missing"
 is "$(json_get "$H_BODY" success)" false "no key: success false"
 
 h_curl e1 /api/status -H "X-API-Key: wrong-key"
@@ -84,10 +87,12 @@ is "$(pgrep -c -P "$NR_E1_API_PID")" 2 "both workers still alive"
 # A worker killed outright is replaced; the API keeps answering.
 victim=$(pgrep -P "$NR_E1_API_PID" | head -n 1)
 kill -KILL "$victim"
-H_WAIT=10 h_wait_for test "$(pgrep -c -P "$NR_E1_API_PID")" = 2
-ok $? "a killed worker is replaced"
-pgrep -P "$NR_E1_API_PID" | grep -qx "$victim"
-is "$?" 1 "... by a new process"
+replaced() {
+	! pgrep -P "$NR_E1_API_PID" | grep -qx "$victim" &&
+		[ "$(pgrep -c -P "$NR_E1_API_PID")" = 2 ]
+}
+H_WAIT=10 h_wait_for replaced
+ok $? "a killed worker is replaced by a new process"
 codes=""
 for i in 1 2 3 4; do
 	h_curl e1 /health
