@@ -57,6 +57,15 @@ json_get() {
 	esac
 }
 
+# Prints the JSON inside a cursor token (base64url without padding).
+cursor_json() {
+	local t=$1
+	while [ $((${#t} % 4)) != 0 ]; do
+		t="$t="
+	done
+	printf '%s' "$t" | tr -- '-_' '+/' | base64 -d
+}
+
 # Loads harness.env into the test's shell after h_up.
 h_env() {
 	set -a

@@ -16,8 +16,8 @@ nr_sync e1 --local-only >/dev/null 2>&1
 
 # Gaps read from the cursor the slave holds.
 gaps() {
-	h_sql e1 slave "SELECT cursor_token FROM _nunez_cursors WHERE tbl = 't'" |
-		tr -- '-_' '+/' | base64 -d 2>/dev/null | jq -c '.g | length'
+	cursor_json "$(h_sql e1 slave "SELECT cursor_token FROM _nunez_cursors WHERE tbl = 't'")" |
+		jq -c '.g | length'
 }
 
 # Out-of-order commit: A takes seq N and waits; B takes N+1 and commits.
