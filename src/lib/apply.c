@@ -184,8 +184,10 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 		x->st->unchanged++;
 		return NR_OK;
 	}
-	/* Timestamp capture has no changelog: the later time holds. */
-	if (x->tm->conf->capture == CAPTURE_TIMESTAMP && l.row >= 0 &&
+	/* Timestamp capture has no changelog, and the original API's push
+	 * asks for it: the later time holds. */
+	if ((x->tm->conf->capture == CAPTURE_TIMESTAMP || x->o->newer_only) &&
+	    l.row >= 0 &&
 	    x->tm->ts >= 0 &&
 	    conflict_ts_cmp(qres_at(x->rows, (size_t)l.row, x->tm->ts + 1)->p,
 			    c->ts) > 0) {
@@ -492,6 +494,37 @@ store_cursor(struct ctx *x, struct nr_err *err)
 			  p, 4, NULL, err);
 }
 
+/* Records the batch id with its counts; a second one is NR_EEXIST. */
+static int
+record_batch(struct ctx *x, struct nr_err *err)
+{
+	const struct apply_stats *m = x->st;
+	char n[6][24];
+	struct qval p[9];
+	int rc;
+
+	snprintf(n[0], 24, "%llu", m->inserted);
+	snprintf(n[1], 24, "%llu", m->updated);
+	snprintf(n[2], 24, "%llu", m->deleted);
+	snprintf(n[3], 24, "%llu", m->unchanged);
+	snprintf(n[4], 24, "%llu", m->conflicts);
+	snprintf(n[5], 24, "%zu", x->b->n);
+	p[0] = qv_str(x->o->batch_id);
+	p[1] = qv_str(x->o->peer);
+	p[2] = qv_str(x->tm->name);
+	for (int i = 0; i < 6; i++)
+		p[3 + i] = qv_str(n[i]);
+	rc = query_exec(x->db, "INSERT INTO _nunez_batches (batch_id, peer, "
+			       "tbl, inserted, updated, deleted, unchanged, "
+			       "conflicts, total, created_at) VALUES (?, ?, ?, "
+			       "?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))",
+			p, 9, NULL, err);
+	if (rc == NR_EDB && err->sqlerr == 1062 /* ER_DUP_ENTRY */)
+		rc = err_set(err, NR_EEXIST, "batch %s was applied before",
+			     x->o->batch_id);
+	return rc;
+}
+
 static int
 write_all(struct ctx *x, struct nr_err *err)
 {
@@ -547,6 +580,8 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 		rc = write_all(&x, err);
 	if (rc == NR_OK && o->cursor_token != NULL)
 		rc = store_cursor(&x, err);
+	if (rc == NR_OK && o->batch_id != NULL)
+		rc = record_batch(&x, err);
 	if (rc == NR_OK)
 		rc = db_exec(db, "SET @nunez_origin = NULL, @nunez_via = NULL",
 			     err);

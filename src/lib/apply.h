@@ -22,6 +22,10 @@ struct apply_opts {
 	const char *cursor_token;	/* stored for (peer, table); NULL:
 					 * none */
 	bool dry_run;		/* decide and count, then roll back */
+	bool newer_only;	/* keep a local row whose timestamp column is
+				 * later (the original API's push) */
+	const char *batch_id;	/* recorded with the counts in the same
+				 * transaction; NR_EEXIST when seen before */
 };
 
 struct apply_stats {

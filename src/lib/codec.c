@@ -83,6 +83,20 @@ value(json_object *v, const struct tcol *col, struct qval *out,
 		       "null or {\"$b64\": ...}", col->name);
 }
 
+static bool
+known_column(const struct tmeta *tm, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < tm->ncols; i++)
+		if (strcmp(tm->cols[i].name, name) == 0)
+			return true;
+	for (i = 0; i < tm->conf->ignore.n; i++)
+		if (strcmp(tm->conf->ignore.v[i], name) == 0)
+			return true;
+	return false;
+}
+
 int
 codec_row_parse(json_object *row, const struct tmeta *tm, struct qval **vals,
 		struct nr_err *err)
@@ -95,6 +109,14 @@ codec_row_parse(json_object *row, const struct tmeta *tm, struct qval **vals,
 	if (!json_object_is_type(row, json_type_object)) {
 		rc = err_set(err, NR_EINVAL, "a row must be a JSON object");
 		goto out;
+	}
+	json_object_object_foreach(row, key, val) {
+		(void)val;
+		if (!known_column(tm, key)) {
+			rc = err_set(err, NR_EINVAL, "unknown column '%.64s' "
+				     "in table %s", key, tm->name);
+			goto out;
+		}
 	}
 	for (i = 0; i < tm->ncols; i++) {
 		json_object *x;
@@ -112,5 +134,219 @@ codec_row_parse(json_object *row, const struct tmeta *tm, struct qval **vals,
 	v = NULL;
 out:
 	schema_key_values_free(v, tm->ncols);
+	return rc;
+}
+
+json_object *
+codec_changes(const struct batch *b)
+{
+	json_object *arr = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		const struct change *c = &b->v[i];
+		json_object *o = json_object_new_object();
+		json_object *pk = json_tokener_parse(c->pk);
+
+		json_object_object_add(o, "op", json_object_new_string(
+						       c->op == 'D' ? "D" : "U"));
+		json_object_object_add(o, "pk", pk);
+		json_object_object_add(o, "row", c->vals == NULL
+						 ? NULL
+						 : codec_row(b->cols, b->binary,
+							     c->vals, b->ncols));
+		json_object_object_add(o, "origin",
+				       json_object_new_string(c->origin));
+		json_object_object_add(o, "ts", c->ts ? json_object_new_string(
+								c->ts)
+						      : NULL);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* A key given as JSON: an array of npk strings, binary parts in hex. */
+static int
+key_parse(json_object *pk, const struct tmeta *tm, struct qval **key,
+	  struct nr_err *err)
+{
+	const char *text;
+
+	if (!json_object_is_type(pk, json_type_array) ||
+	    json_object_array_length(pk) != tm->npk)
+		return err_set(err, NR_EINVAL, "pk must be an array of %zu "
+			       "strings", tm->npk);
+	text = json_object_to_json_string_ext(pk, JSON_C_TO_STRING_PLAIN);
+	return schema_key_decode(tm, text, key, err);
+}
+
+static bool
+same_bytes(const struct qval *a, const struct qval *b)
+{
+	return !a->null && !b->null && a->len == b->len &&
+	       memcmp(a->p, b->p, a->len) == 0;
+}
+
+/* Reads one change object into b. */
+static int
+change_parse(json_object *o, const struct tmeta *tm, struct batch *b,
+	     struct nr_err *err)
+{
+	json_object *op = NULL, *pk = NULL, *row = NULL, *origin = NULL,
+		    *ts = NULL;
+	struct qval *key = NULL, *vals = NULL, rowkey[64];
+	const char *ops, *ts_s = NULL;
+	struct change *c;
+	char *canon = NULL;
+	size_t i;
+	int rc;
+
+	if (!json_object_is_type(o, json_type_object))
+		return err_set(err, NR_EINVAL, "a change must be an object");
+	json_object_object_get_ex(o, "op", &op);
+	json_object_object_get_ex(o, "pk", &pk);
+	json_object_object_get_ex(o, "row", &row);
+	json_object_object_get_ex(o, "origin", &origin);
+	json_object_object_get_ex(o, "ts", &ts);
+	ops = json_object_is_type(op, json_type_string)
+		      ? json_object_get_string(op)
+		      : "";
+	if (strcmp(ops, "U") != 0 && strcmp(ops, "D") != 0)
+		return err_set(err, NR_EINVAL, "op must be \"U\" or \"D\"");
+	if (!json_object_is_type(origin, json_type_string) ||
+	    !util_is_name(json_object_get_string(origin)))
+		return err_set(err, NR_EINVAL, "origin must be a node id "
+			       "(letters, digits, _ . -)");
+	if (ts != NULL) {
+		if (!json_object_is_type(ts, json_type_string) ||
+		    json_object_get_string_len(ts) > 26)
+			return err_set(err, NR_EINVAL, "ts must be a time "
+				       "string or null");
+		ts_s = json_object_get_string(ts);
+	}
+	rc = key_parse(pk, tm, &key, err);
+	if (rc != NR_OK)
+		return rc;
+	if (ops[0] == 'U') {
+		if (row == NULL) {
+			rc = err_set(err, NR_EINVAL, "an upsert needs a row");
+			goto out;
+		}
+		rc = codec_row_parse(row, tm, &vals, err);
+		if (rc != NR_OK)
+			goto out;
+		schema_row_key(tm, vals, rowkey);
+		for (i = 0; i < tm->npk; i++)
+			if (!same_bytes(&rowkey[i], &key[i])) {
+				rc = err_set(err, NR_EINVAL, "pk does not match "
+					     "the row's key");
+				goto out;
+			}
+	} else if (row != NULL) {
+		rc = err_set(err, NR_EINVAL, "a delete has no row");
+		goto out;
+	}
+	canon = schema_pk_canonical(tm, key);
+	c = batch_add(b, ops[0], canon, json_object_get_string(origin), ts_s);
+	if (vals != NULL)
+		batch_set_row(b, c, vals);
+out:
+	free(canon);
+	schema_key_values_free(key, tm->npk);
+	schema_key_values_free(vals, tm->ncols);
+	return rc;
+}
+
+int
+codec_changes_parse(json_object *arr, const struct tmeta *tm, size_t max,
+		    struct batch *b, struct nr_err *err)
+{
+	size_t i, n;
+	int rc = NR_OK;
+
+	batch_init(b, tm);
+	if (tm->npk > 64)
+		return err_set(err, NR_EINVAL, "table %s: key too wide",
+			       tm->name);
+	if (!json_object_is_type(arr, json_type_array))
+		return err_set(err, NR_EINVAL, "changes must be an array");
+	n = json_object_array_length(arr);
+	if (n > max)
+		return err_set(err, NR_ETOOBIG, "%zu changes; at most %zu in "
+			       "one batch", n, max);
+	for (i = 0; i < n && rc == NR_OK; i++) {
+		rc = change_parse(json_object_array_get_idx(arr, i), tm, b,
+				  err);
+		if (rc != NR_OK) {
+			struct nr_err e = *err;
+
+			rc = err_set(err, rc, "changes[%zu]: %s", i, e.msg);
+		}
+	}
+	return rc;
+}
+
+static bool
+key_present(const struct tmeta *tm, const struct qval *key,
+	    struct nr_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < tm->npk; i++)
+		if (key[i].null) {
+			err_set(err, NR_EINVAL, "key column %s is null",
+				tm->cols[tm->pk[i]].name);
+			return false;
+		}
+	return true;
+}
+
+int
+codec_rows_parse(json_object *arr, const struct tmeta *tm, size_t max,
+		 const char *origin, struct batch *b, struct nr_err *err)
+{
+	struct qval *vals = NULL, key[64];
+	size_t i, n;
+	int rc = NR_OK;
+
+	batch_init(b, tm);
+	if (!json_object_is_type(arr, json_type_array))
+		return err_set(err, NR_EINVAL, "data must be an array of rows");
+	n = json_object_array_length(arr);
+	if (n > max)
+		return err_set(err, NR_ETOOBIG, "%zu rows; at most %zu in one "
+			       "push", n, max);
+	if (tm->npk > 64)
+		return err_set(err, NR_EINVAL, "table %s: key too wide",
+			       tm->name);
+	for (i = 0; i < n && rc == NR_OK; i++) {
+		struct change *c;
+		char *canon;
+
+		rc = codec_row_parse(json_object_array_get_idx(arr, i), tm,
+				     &vals, err);
+		if (rc != NR_OK) {
+			struct nr_err e = *err;
+
+			rc = err_set(err, rc, "data[%zu]: %s", i, e.msg);
+			break;
+		}
+		schema_row_key(tm, vals, key);
+		if (!key_present(tm, key, err)) {
+			struct nr_err e = *err;
+
+			rc = err_set(err, NR_EINVAL, "data[%zu]: %s", i, e.msg);
+			schema_key_values_free(vals, tm->ncols);
+			break;
+		}
+		canon = schema_pk_canonical(tm, key);
+		c = batch_add(b, 'U', canon, origin,
+			      tm->ts >= 0 && !vals[tm->ts].null ? vals[tm->ts].p
+								: NULL);
+		batch_set_row(b, c, vals);
+		free(canon);
+		schema_key_values_free(vals, tm->ncols);
+		vals = NULL;
+	}
 	return rc;
 }

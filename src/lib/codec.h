@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 
+#include "batch.h"
 #include "query.h"
 #include "schema.h"
 
@@ -13,9 +14,28 @@ json_object *codec_row(char *const *cols, const bool *binary,
 		       const struct qval *vals, size_t n);
 
 /* The values of row, in tm's column order, into *vals (n = tm->ncols,
- * owned by the caller: free each p, then the array). Every column must
- * be there. */
+ * owned by the caller: free each p, then the array). Every replicated
+ * column must be there; ignored ones are dropped; any other key is an
+ * error naming it. */
 int codec_row_parse(json_object *row, const struct tmeta *tm,
 		    struct qval **vals, struct nr_err *err) NR_WUR;
+
+/* The JSON array of b's changes, each {"op", "pk": [key values as text,
+ * binary ones in hex], "row": {...} or null, "origin", "ts"}. A new
+ * array the caller puts. */
+json_object *codec_changes(const struct batch *b);
+
+/* Parses such an array (at most max changes) into b, initialised here
+ * for tm (the caller frees it). Every row must hold exactly tm's columns
+ * (ignored columns are dropped; any other is an error naming it), every
+ * key must match its row's. */
+int codec_changes_parse(json_object *arr, const struct tmeta *tm, size_t max,
+			struct batch *b, struct nr_err *err) NR_WUR;
+
+/* Parses an array of plain rows (the original API's push) into upserts
+ * of origin, each with its timestamp column as write time. */
+int codec_rows_parse(json_object *arr, const struct tmeta *tm, size_t max,
+		     const char *origin, struct batch *b,
+		     struct nr_err *err) NR_WUR;
 
 #endif

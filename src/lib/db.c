@@ -57,6 +57,8 @@ db_error(struct db *db, unsigned no, const char *msg, const char *what,
 
 	err_set(err, rc, "%s database: %s (%u) in: %.160s", db->label, msg, no,
 		what);
+	if (err != NULL)
+		err->sqlerr = no;
 	if (rc == NR_EDBGONE)
 		db_disconnect(db);
 	return rc;

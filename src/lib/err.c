@@ -12,6 +12,7 @@ err_set(struct nr_err *err, int code, const char *fmt, ...)
 	if (err == NULL)
 		return code;
 	err->code = code;
+	err->sqlerr = 0;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
@@ -24,5 +25,6 @@ err_clear(struct nr_err *err)
 	if (err == NULL)
 		return;
 	err->code = NR_OK;
+	err->sqlerr = 0;
 	err->msg[0] = '\0';
 }

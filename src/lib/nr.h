@@ -17,11 +17,13 @@ enum nr_rc {
 	NR_EDBGONE,	/* database unreachable or connection lost */
 	NR_ENOTFOUND,
 	NR_ETOOBIG,	/* a hard size cap was hit */
+	NR_EEXIST,	/* already done (a batch id seen before) */
 };
 
 /* Filled by a failing function; owned by the caller, usually on the stack. */
 struct nr_err {
 	int code;
+	unsigned sqlerr;	/* the server's error number, when one */
 	char msg[512];
 };
 

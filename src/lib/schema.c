@@ -370,3 +370,81 @@ schema_key_values_free(struct qval *key, size_t n)
 		free((char *)key[i].p);
 	free(key);
 }
+
+/* MariaDB's JSON_ARRAY string escaping: the short escapes, \u00XX with
+ * upper-case digits for other control characters, nothing else. */
+static void
+json_escape(struct buf *b, const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		switch (c) {
+		case '"':
+			buf_adds(b, "\\\"");
+			break;
+		case '\\':
+			buf_adds(b, "\\\\");
+			break;
+		case '\b':
+			buf_adds(b, "\\b");
+			break;
+		case '\f':
+			buf_adds(b, "\\f");
+			break;
+		case '\n':
+			buf_adds(b, "\\n");
+			break;
+		case '\r':
+			buf_adds(b, "\\r");
+			break;
+		case '\t':
+			buf_adds(b, "\\t");
+			break;
+		default:
+			if (c < 0x20)
+				buf_printf(b, "\\u%04X", c);
+			else
+				buf_add(b, &p[i], 1);
+		}
+	}
+}
+
+char *
+schema_pk_canonical(const struct tmeta *tm, const struct qval *key)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b;
+	size_t i, j;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "[");
+	for (i = 0; i < tm->npk; i++) {
+		buf_adds(&b, i ? ", \"" : "\"");
+		if (tm->cols[tm->pk[i]].binary) {
+			for (j = 0; j < key[i].len; j++) {
+				unsigned char c = (unsigned char)key[i].p[j];
+
+				buf_add(&b, &hex[c >> 4], 1);
+				buf_add(&b, &hex[c & 15], 1);
+			}
+		} else {
+			json_escape(&b, key[i].p, key[i].len);
+		}
+		buf_adds(&b, "\"");
+	}
+	buf_adds(&b, "]");
+	return buf_take(&b);
+}
+
+void
+schema_row_key(const struct tmeta *tm, const struct qval *row,
+	       struct qval *key)
+{
+	size_t i;
+
+	for (i = 0; i < tm->npk; i++)
+		key[i] = row[tm->pk[i]];
+}

@@ -70,4 +70,14 @@ void schema_key_cmp_params(const struct tmeta *tm, const struct qval *key,
 
 void schema_key_values_free(struct qval *key, size_t n);
 
+/* The canonical key of the key values (npk of them, text; binary ones as
+ * bytes), exactly as schema_pkexpr makes the server write it. A new
+ * string the caller frees. */
+char *schema_pk_canonical(const struct tmeta *tm, const struct qval *key);
+
+/* The key values of a row of tm's columns (borrowed from row), in key
+ * order, into key (npk entries). */
+void schema_row_key(const struct tmeta *tm, const struct qval *row,
+		    struct qval *key);
+
 #endif

@@ -1,0 +1,130 @@
+/* Resolving an open conflict: the chosen version is written as a new
+ * change of the resolving database, so it replicates like any write. */
+#include <stdio.h>
+#include <string.h>
+
+#include "apply.h"
+#include "codec.h"
+#include "query.h"
+#include "resolve.h"
+
+int
+resolve_get(struct db *db, const char *id, bool lock, struct qres **res,
+	    struct nr_err *err)
+{
+	struct qval p = qv_str(id);
+	char sql[512];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM _nunez_conflicts WHERE id "
+		 "= ?%s", RESOLVE_COLUMNS, lock ? " FOR UPDATE" : "");
+	rc = query_run(db, sql, &p, 1, 0, res, err);
+	if (rc == NR_OK && (*res)->nrows == 0)
+		rc = err_set(err, NR_ENOTFOUND, "no conflict %s", id);
+	return rc;
+}
+
+/* Writes row (a JSON object, or NULL for a delete) of table tm as a
+ * change of node origin (this database's id), and logs a change of key
+ * pk so it replicates even when the row was already so. */
+static int
+write_resolution(struct db *db, const char *origin, const struct tmeta *tm,
+		 const char *pk, const char *row, struct nr_err *err)
+{
+	struct qval *vals = NULL, p[4];
+	json_object *o = NULL;
+	struct buf sql;
+	int rc = NR_OK;
+
+	buf_init(&sql, 0);
+	if (row != NULL) {
+		o = json_tokener_parse(row);
+		rc = codec_row_parse(o, tm, &vals, err);
+		if (rc != NR_OK)
+			goto out;
+		apply_upsert_sql(tm, 1, &sql);
+		rc = query_exec(db, buf_str(&sql), vals, tm->ncols, NULL, err);
+	} else {
+		struct qval *key = NULL;
+
+		rc = schema_key_decode(tm, pk, &key, err);
+		buf_adds(&sql, "DELETE FROM ");
+		buf_ident(&sql, tm->name);
+		buf_adds(&sql, " WHERE ");
+		schema_key_eq(tm, &sql);
+		if (rc == NR_OK)
+			rc = query_exec(db, buf_str(&sql), key, tm->npk, NULL,
+					err);
+		schema_key_values_free(key, tm->npk);
+	}
+	if (rc != NR_OK)
+		goto out;
+	p[0] = qv_str(tm->name);
+	p[1] = qv_str(pk);
+	p[2] = qv_str(row != NULL ? "U" : "D");
+	p[3] = qv_str(origin);
+	rc = query_exec(db, "INSERT INTO _nunez_changelog (tbl, pk, op, origin, "
+			    "changed_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6))",
+			p, 4, NULL, err);
+out:
+	schema_key_values_free(vals, tm->ncols);
+	json_object_put(o);
+	buf_free(&sql);
+	return rc;
+}
+
+int
+resolve_conflict(struct db *db, const char *origin, struct tmeta *const *tms,
+		 size_t ntables, const char *id, const char *how,
+		 struct nr_err *err)
+{
+	struct qres *res = NULL;
+	const struct tmeta *tm = NULL;
+	bool remote = strcmp(how, "use_remote") == 0;
+	struct qval p[3];
+	const struct qval *row;
+	size_t i;
+	int rc;
+
+	if (!remote && strcmp(how, "use_local") != 0)
+		return err_set(err, NR_EINVAL, "resolve: expected use_local or "
+			       "use_remote, got '%s'", how);
+	rc = db_exec(db, "START TRANSACTION", err);
+	if (rc == NR_OK)
+		rc = resolve_get(db, id, true, &res, err);
+	if (rc != NR_OK)
+		goto out;
+	if (strcmp(qres_at(res, 0, 6)->p, "open") != 0) {
+		rc = err_set(err, NR_EINVAL, "conflict %s is already %s", id,
+			     qres_at(res, 0, 6)->p);
+		goto out;
+	}
+	for (i = 0; i < ntables; i++)
+		if (strcmp(tms[i]->name, qres_at(res, 0, 1)->p) == 0)
+			tm = tms[i];
+	if (tm == NULL) {
+		rc = err_set(err, NR_ECONFIG, "conflict %s is of table %s, "
+			     "which is not replicated any more", id,
+			     qres_at(res, 0, 1)->p);
+		goto out;
+	}
+	row = qres_at(res, 0, remote ? 12 : 11);
+	rc = write_resolution(db, origin, tm, qres_at(res, 0, 2)->p,
+			      row->null ? NULL : row->p, err);
+	p[0] = qv_str(remote ? "remote" : "local");
+	p[1] = qv_str(how);
+	p[2] = qv_str(id);
+	if (rc == NR_OK)
+		rc = query_exec(db, "UPDATE _nunez_conflicts SET status = "
+				    "'resolved', winner = ?, resolution = ?, "
+				    "resolved_at = UTC_TIMESTAMP(6) WHERE id = ?",
+				p, 3, NULL, err);
+	if (rc == NR_OK)
+		rc = db_exec(db, "COMMIT", err);
+out:
+	if (rc != NR_OK)
+		db_try(db, "ROLLBACK");
+	qres_free(res);
+	return rc;
+}
+

@@ -1,0 +1,32 @@
+/* Open conflicts: reading one and resolving it. */
+#ifndef NR_RESOLVE_H
+#define NR_RESOLVE_H
+
+#include <stdbool.h>
+
+#include "db.h"
+#include "query.h"
+#include "schema.h"
+
+/* The columns resolve_get reads, in order (status is 6, local_row 11,
+ * remote_row 12). */
+#define RESOLVE_COLUMNS                                                       \
+	"id, tbl, pk, peer, strategy, winner, status, local_origin, "         \
+	"remote_origin, local_ts, remote_ts, local_row, remote_row, "         \
+	"resolution, created_at, resolved_at"
+
+/* Reads conflict id (FOR UPDATE when lock) into *res (caller frees);
+ * NR_ENOTFOUND when there is none. */
+int resolve_get(struct db *db, const char *id, bool lock, struct qres **res,
+		struct nr_err *err) NR_WUR;
+
+/* Resolves open conflict id with how ("use_local" or "use_remote") in one
+ * transaction: writes that version as a change of node origin (the
+ * database's own id), logs it, and marks the conflict resolved. tms are
+ * the replicated tables (ntables). NR_EINVAL for a bad how or a conflict
+ * not open. */
+int resolve_conflict(struct db *db, const char *origin,
+		     struct tmeta *const *tms, size_t ntables, const char *id,
+		     const char *how, struct nr_err *err) NR_WUR;
+
+#endif

@@ -1,0 +1,44 @@
+/* Request signatures. The signed text is
+ *   METHOD \n PATH \n QUERY \n TIMESTAMP \n NONCE \n hex(SHA-256(body)). */
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "auth.h"
+#include "buf.h"
+#include "sign.h"
+
+void
+sign_request(const char *key_sha256, const char *method, const char *path,
+	     const char *query, const char *timestamp, const char *nonce,
+	     const void *body, size_t len, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+	char body_hash[65];
+	struct buf text;
+
+	auth_sha256_hex(body != NULL ? body : "", len, body_hash);
+	buf_init(&text, 0);
+	buf_printf(&text, "%s\n%s\n%s\n%s\n%s\n%s", method, path,
+		   query ? query : "", timestamp, nonce, body_hash);
+	HMAC(EVP_sha256(), key_sha256, (int)strlen(key_sha256),
+	     (const unsigned char *)buf_str(&text), text.len, mac, &n);
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[mac[i] >> 4];
+		out[2 * i + 1] = hex[mac[i] & 15];
+	}
+	out[64] = '\0';
+	buf_free(&text);
+}
+
+int
+sign_equal(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL || strlen(a) != 64 || strlen(b) != 64)
+		return 0;
+	return CRYPTO_memcmp(a, b, 64) == 0;
+}
