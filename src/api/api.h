@@ -1,14 +1,48 @@
-/* What one nunez-api worker holds: the config and its connections. */
+/* What one nunez-api worker holds, and the helpers its handlers share. */
 #ifndef NR_API_H
 #define NR_API_H
 
 #include "config.h"
 #include "db.h"
+#include "http.h"
+#include "schema.h"
+
+struct metrics;
 
 struct api {
 	struct config *cfg;	/* owned by main */
 	struct db *master;	/* owned by the worker */
 	struct db *slave;	/* NULL without a slave */
+	struct tmeta **tms;	/* per configured table, loaded on use */
+	struct metrics *metrics;	/* shared by every worker */
+	char *slave_id;
 };
+
+/* The metadata of the table a request names, checked: configured (else
+ * 400), allowed to the request's key (else 403), readable (else 503).
+ * Replies and returns NULL on failure. Borrowed from app. */
+const struct tmeta *api_table(struct api *app, struct http_req *req,
+			      const char *name);
+
+/* Replies to a database failure: 503 when it is unreachable, 500
+ * otherwise (the message is logged, not sent). */
+void api_db_error(struct http_req *req, const struct nr_err *err);
+
+/* Replies to a bad request from err: 413 when too big, 400 otherwise. */
+void api_bad_request(struct http_req *req, const struct nr_err *err);
+
+/* Reads and parses the JSON body, replying 400/413 on failure. */
+json_object *api_json_body(struct api *app, struct http_req *req);
+
+/* The node id of the caller: ?node= or the body's "node", checked; NULL
+ * when not given. Replies 400 and sets *bad when malformed. */
+const char *api_caller_node(struct http_req *req, const char *given,
+			    bool *bad);
+
+/* A JSON string, or null for NULL. */
+json_object *api_str(const char *s);
+
+/* Frees what the worker's app holds (not cfg). */
+void api_free(struct api *app);
 
 #endif

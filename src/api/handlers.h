@@ -10,8 +10,30 @@ typedef void handler_fn(struct api *app, struct http_req *req);
 
 /* health.c */
 handler_fn health_get;
+handler_fn instance_get;
 
 /* status.c */
 handler_fn status_get;
+handler_fn config_get;
+
+/* push.c */
+handler_fn push_post;
+
+/* pull.c */
+handler_fn pull_get;
+handler_fn metadata_get;
+
+/* ops.c */
+handler_fn ops_peers;
+handler_fn ops_lag;
+handler_fn ops_conflicts;
+handler_fn ops_conflict;
+handler_fn ops_resolve;
+handler_fn ops_pause;
+handler_fn ops_resume;
+handler_fn ops_resync;
+
+/* metrics.c */
+handler_fn metrics_get;
 
 #endif

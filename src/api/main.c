@@ -19,13 +19,15 @@
 #include "api.h"
 #include "cli.h"
 #include "log.h"
+#include "metrics.h"
 #include "router.h"
 #include "util.h"
 
 #define MAX_WORKERS 256
 #define DRAIN_SECONDS 30
 
-static volatile sig_atomic_t got_term, got_chld, busy;
+static volatile sig_atomic_t got_term, got_chld, got_hup, busy;
+static struct metrics *metrics;
 
 static void
 usage(FILE *f)
@@ -69,6 +71,13 @@ on_chld(int sig)
 }
 
 static void
+on_hup(int sig)
+{
+	(void)sig;
+	got_hup = 1;
+}
+
+static void
 set_handler(int sig, void (*fn)(int))
 {
 	struct sigaction sa;
@@ -82,7 +91,7 @@ set_handler(int sig, void (*fn)(int))
 static int
 worker_main(struct config *cfg, int listen_fd)
 {
-	struct api app = {cfg, NULL, NULL};
+	struct api app = {0};
 	FCGX_Request fcgi;
 	sigset_t none;
 
@@ -92,6 +101,9 @@ worker_main(struct config *cfg, int listen_fd)
 	set_handler(SIGCHLD, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	app.cfg = cfg;
+	app.metrics = metrics;
+	app.tms = util_calloc(cfg->ntables + 1, sizeof(*app.tms));
 	app.master = db_new(&cfg->master, "master");
 	if (cfg->has_slave)
 		app.slave = db_new(&cfg->slave, "slave");
@@ -107,8 +119,7 @@ worker_main(struct config *cfg, int listen_fd)
 		FCGX_Finish_r(&fcgi);
 		busy = 0;
 	}
-	db_free(app.master);
-	db_free(app.slave);
+	api_free(&app);
 	return 0;
 }
 
@@ -155,56 +166,98 @@ drain(pid_t *pids, int n)
 	}
 }
 
+/* Reaps dead workers; those still in pids are replaced. */
+static void
+reap(struct config *cfg, int listen_fd, pid_t *pids, int n)
+{
+	static int fast_deaths;
+	static time_t last_death;
+	pid_t pid;
+	int i, status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < n; i++) {
+			if (pids[i] != pid)
+				continue;
+			log_warn("worker %d ended (%s %d); starting another",
+				 (int)pid,
+				 WIFSIGNALED(status) ? "signal" : "status",
+				 WIFSIGNALED(status) ? WTERMSIG(status)
+						     : WEXITSTATUS(status));
+			/* Pace restarts of a worker that keeps dying. */
+			fast_deaths = time(NULL) - last_death < 1
+					      ? fast_deaths + 1
+					      : 0;
+			last_death = time(NULL);
+			if (fast_deaths > 5)
+				sleep(1);
+			pids[i] = spawn(cfg, listen_fd);
+		}
+	}
+}
+
+/* SIGHUP: a valid new config replaces the workers (the old ones finish
+ * their requests); a bad one is reported and the old one kept. */
+static struct config *
+reload(const char *path, struct config *cfg, int listen_fd, pid_t *pids,
+       int *n, long fixed)
+{
+	struct config *next = NULL;
+	pid_t old[MAX_WORKERS];
+	int i, oldn = *n;
+
+	log_info("SIGHUP: reloading %s", path);
+	if (cli_load_config("nunez-api", path, &next) != NR_OK) {
+		log_error("the new config was rejected; keeping the old one");
+		return cfg;
+	}
+	memcpy(old, pids, sizeof(old));
+	*n = fixed >= 0 ? (int)fixed : next->api.workers;
+	if (*n > MAX_WORKERS)
+		*n = MAX_WORKERS;
+	for (i = 0; i < *n; i++)
+		pids[i] = spawn(next, listen_fd);
+	for (i = *n; i < MAX_WORKERS; i++)
+		pids[i] = 0;
+	for (i = 0; i < oldn; i++)
+		if (old[i] > 0)
+			kill(old[i], SIGTERM);
+	config_free(cfg);
+	log_info("reloaded: %d workers, node %s", *n, next->node_id);
+	return next;
+}
+
 static int
-supervise(struct config *cfg, int listen_fd, int n)
+supervise(struct config **cfgp, const char *path, int listen_fd, int n,
+	  long fixed)
 {
 	pid_t pids[MAX_WORKERS] = {0};
 	sigset_t block, none;
-	int i, fast_deaths = 0;
-	time_t last_death = 0;
+	int i;
 
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	sigemptyset(&none);
 	set_handler(SIGTERM, on_term);
 	set_handler(SIGINT, on_term);
 	set_handler(SIGCHLD, on_chld);
-	set_handler(SIGHUP, SIG_IGN);
+	set_handler(SIGHUP, on_hup);
 	for (i = 0; i < n; i++)
-		pids[i] = spawn(cfg, listen_fd);
-	log_info("serving with %d workers, node %s", n, cfg->node_id);
+		pids[i] = spawn(*cfgp, listen_fd);
+	log_info("serving with %d workers, node %s", n, (*cfgp)->node_id);
 	while (!got_term) {
-		pid_t pid;
-		int status;
-
 		sigsuspend(&none);
-		if (!got_chld)
-			continue;
-		got_chld = 0;
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-			for (i = 0; i < n; i++) {
-				if (pids[i] != pid)
-					continue;
-				log_warn("worker %d ended (%s %d); starting "
-					 "another", (int)pid,
-					 WIFSIGNALED(status) ? "signal"
-							     : "status",
-					 WIFSIGNALED(status)
-						 ? WTERMSIG(status)
-						 : WEXITSTATUS(status));
-				/* Pace restarts of a worker that keeps
-				 * dying at once. */
-				fast_deaths = time(NULL) - last_death < 1
-						      ? fast_deaths + 1
-						      : 0;
-				last_death = time(NULL);
-				if (fast_deaths > 5)
-					sleep(1);
-				pids[i] = spawn(cfg, listen_fd);
-			}
+		if (got_hup) {
+			got_hup = 0;
+			*cfgp = reload(path, *cfgp, listen_fd, pids, &n, fixed);
+		}
+		if (got_chld) {
+			got_chld = 0;
+			reap(*cfgp, listen_fd, pids, n);
 		}
 	}
 	log_info("stopping: draining %d workers", n);
@@ -248,7 +301,7 @@ main(int argc, char **argv)
 	};
 	const char *config_path = NULL, *sock = NULL;
 	struct config *cfg = NULL;
-	long workers = -1, mode = 0660;
+	long workers = -1, mode = 0660, fixed;
 	int c, listen_fd = 0, rc;
 	char *end;
 
@@ -301,6 +354,7 @@ main(int argc, char **argv)
 	}
 	if (cli_load_config("nunez-api", config_path, &cfg) != NR_OK)
 		return EXIT_USAGE;
+	fixed = workers;
 	if (workers < 0)
 		workers = cfg->api.workers;
 	if (FCGX_Init() != 0) {
@@ -322,10 +376,12 @@ main(int argc, char **argv)
 			chmod(sock, (mode_t)mode);
 	}
 	signal(SIGPIPE, SIG_IGN);
+	metrics = metrics_new();
+	router_init();
 	if (workers == 0)
 		rc = worker_main(cfg, listen_fd);
 	else
-		rc = supervise(cfg, listen_fd, (int)workers);
+		rc = supervise(&cfg, config_path, listen_fd, (int)workers, fixed);
 	if (sock != NULL && sock[0] == '/')
 		unlink(sock);
 out:

@@ -1,80 +1,240 @@
-/* The route table: method, path, the scope a key needs, the handler. */
+/* The route table: method, path, the scope a key needs, the handler.
+ * Then authentication: the key, a signature when the key requires one
+ * (or the request carries one), the scope. */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "handlers.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
+#include "query.h"
 #include "router.h"
+#include "sign.h"
 
 struct route {
 	const char *method;
-	const char *path;
+	const char *path;	/* "{id}" matches a number */
 	unsigned scope;		/* 0: no key needed */
 	handler_fn *fn;
 };
 
 static const struct route routes[] = {
 	{"GET", "/health", 0, health_get},
+	{"GET", "/.well-known/nunez-instance", 0, instance_get},
 	{"GET", "/api/status", SCOPE_READ, status_get},
+	{"GET", "/api/config", SCOPE_ADMIN, config_get},
+	{"GET", "/metrics", SCOPE_READ, metrics_get},
+	{"POST", "/api/push", SCOPE_PUSH, push_post},
+	{"GET", "/api/pull", SCOPE_PULL, pull_get},
+	{"GET", "/api/metadata", SCOPE_PULL, metadata_get},
+	{"GET", "/api/replication/peers", SCOPE_ADMIN, ops_peers},
+	{"GET", "/api/replication/lag", SCOPE_ADMIN, ops_lag},
+	{"GET", "/api/replication/conflicts", SCOPE_ADMIN, ops_conflicts},
+	{"GET", "/api/replication/conflicts/{id}", SCOPE_ADMIN, ops_conflict},
+	{"POST", "/api/replication/conflicts/{id}/resolve", SCOPE_ADMIN,
+	 ops_resolve},
+	{"POST", "/api/replication/pause", SCOPE_ADMIN, ops_pause},
+	{"POST", "/api/replication/resume", SCOPE_ADMIN, ops_resume},
+	{"POST", "/api/replication/resync", SCOPE_ADMIN, ops_resync},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
+#define UNKNOWN_ROUTE (METRICS_ROUTES - 1)
 
-static const struct route *
-find(const struct http_req *req, bool *path_known)
+void
+router_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < NROUTES; i++)
+		metrics_route_name((int)i, routes[i].path);
+}
+
+/* Matches path against pattern, copying a {id} segment into id. */
+static bool
+match(const char *pattern, const char *path, char *id, size_t idsize)
+{
+	while (*pattern != '\0') {
+		if (strncmp(pattern, "{id}", 4) == 0) {
+			size_t n = strspn(path, "0123456789");
+
+			if (n == 0 || n >= idsize)
+				return false;
+			memcpy(id, path, n);
+			id[n] = '\0';
+			pattern += 4;
+			path += n;
+			continue;
+		}
+		if (*pattern++ != *path++)
+			return false;
+	}
+	return *path == '\0';
+}
+
+static int
+find(struct http_req *req, bool *path_known)
 {
 	size_t i;
 
 	*path_known = false;
 	for (i = 0; i < NROUTES; i++) {
-		if (strcmp(routes[i].path, req->path) != 0)
+		if (!match(routes[i].path, req->path, req->id, sizeof(req->id)))
 			continue;
 		*path_known = true;
 		if (strcmp(routes[i].method, req->method) == 0)
-			return &routes[i];
+			return (int)i;
 	}
-	return NULL;
+	return -1;
+}
+
+/* Records the nonce until twice the window has passed; false when it
+ * was seen before. Expired nonces are cleared now and then. */
+static int
+remember_nonce(struct api *app, const char *nonce, struct nr_err *err)
+{
+	char secs[16];
+	struct qval p[2];
+	int rc;
+
+	snprintf(secs, sizeof(secs), "%d", 2 * app->cfg->api.signature_window);
+	p[0] = qv_str(nonce);
+	p[1] = qv_str(secs);
+	rc = query_exec(app->master, "INSERT INTO _nunez_nonces (nonce, "
+				     "expires_at) VALUES (?, UTC_TIMESTAMP() + "
+				     "INTERVAL ? SECOND)",
+			p, 2, NULL, err);
+	if (rc == NR_EDB && err->sqlerr == 1062)
+		return NR_EEXIST;
+	if (rc == NR_OK && rand() % 100 == 0)
+		db_try(app->master, "DELETE FROM _nunez_nonces WHERE "
+				    "expires_at < UTC_TIMESTAMP() LIMIT 1000");
+	return rc;
+}
+
+static bool
+nonce_ok(const char *n)
+{
+	size_t len = n ? strlen(n) : 0;
+
+	return len >= 16 && len <= 64 &&
+	       strspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789-_") == len;
+}
+
+/* Checks the request's signature; false after replying 401. */
+static bool
+check_signature(struct api *app, struct http_req *req)
+{
+	const char *ts = http_param(req, "HTTP_X_NUNEZ_TIMESTAMP");
+	const char *nonce = http_param(req, "HTTP_X_NUNEZ_NONCE");
+	const char *sig = http_param(req, "HTTP_X_NUNEZ_SIGNATURE");
+	char key_hash[65], want[65], *end;
+	struct nr_err err;
+	long long t;
+	int rc;
+
+	if (ts == NULL && nonce == NULL && sig == NULL) {
+		if (!req->key->require_signature)
+			return true;
+		http_error(req, 401, "signature_required", "this key must sign "
+			   "its requests (X-Nunez-Timestamp, X-Nunez-Nonce, "
+			   "X-Nunez-Signature)");
+		return false;
+	}
+	t = ts ? strtoll(ts, &end, 10) : 0;
+	if (ts == NULL || *end != '\0' || !nonce_ok(nonce) || sig == NULL) {
+		http_error(req, 401, "signature_malformed", "a signed request "
+			   "needs X-Nunez-Timestamp (unix seconds), "
+			   "X-Nunez-Nonce (16-64 of [A-Za-z0-9_-]) and "
+			   "X-Nunez-Signature");
+		return false;
+	}
+	if (llabs((long long)time(NULL) - t) > app->cfg->api.signature_window) {
+		http_error(req, 401, "signature_expired", "the timestamp is "
+			   "more than %d s away from the server's clock",
+			   app->cfg->api.signature_window);
+		return false;
+	}
+	if (http_body(req, (size_t)app->cfg->api.max_body, &err) != NR_OK) {
+		api_bad_request(req, &err);
+		return false;
+	}
+	if (req->key->hashed)
+		memcpy(key_hash, req->key->secret, sizeof(key_hash));
+	else
+		auth_sha256_hex(req->key->secret, strlen(req->key->secret),
+				key_hash);
+	sign_request(key_hash, req->method, req->raw_path, req->query, ts,
+		     nonce, req->body, req->body_len, want);
+	if (!sign_equal(want, sig)) {
+		http_error(req, 401, "signature_invalid", "the signature does "
+			   "not match the request");
+		return false;
+	}
+	rc = remember_nonce(app, nonce, &err);
+	if (rc == NR_EEXIST) {
+		http_error(req, 401, "nonce_replayed", "this nonce was used "
+			   "before: the request is a replay");
+		return false;
+	}
+	if (rc != NR_OK) {
+		api_db_error(req, &err);
+		return false;
+	}
+	return true;
 }
 
 void
 router_handle(struct api *app, FCGX_Request *fcgi)
 {
-	const struct config_key *key;
-	const struct route *r;
 	struct http_req req;
 	bool known;
+	int r;
 
 	http_req_init(&req, fcgi);
 	r = find(&req, &known);
-	if (r == NULL && known) {
+	if (r < 0 && known) {
 		http_error(&req, 405, "method_not_allowed",
 			   "%s is not allowed here", req.method);
 		goto out;
 	}
-	if (r == NULL) {
+	if (r < 0) {
 		http_error(&req, 404, "not_found", "no such endpoint");
 		goto out;
 	}
-	if (r->scope != 0) {
-		key = auth_find_key(app->cfg, req.api_key);
-		if (key == NULL) {
+	if (routes[r].scope != 0) {
+		req.key = auth_find_key(app->cfg, req.api_key);
+		if (req.key == NULL) {
 			http_error(&req, 401, "unauthorized",
 				   req.api_key == NULL
 					   ? "the X-API-Key header is missing"
 					   : "the API key is not valid");
 			goto out;
 		}
-		if (!auth_allows(key, r->scope, NULL)) {
+		if (!check_signature(app, &req))
+			goto out;
+		if (!auth_allows(req.key, routes[r].scope, NULL)) {
 			http_error(&req, 403, "forbidden",
 				   "this key lacks the scope for %s",
 				   req.path);
 			goto out;
 		}
 	}
-	r->fn(app, &req);
+	http_query(&req, ""); /* parses the query string */
+	if (req.params_bad) {
+		http_error(&req, 400, "bad_query", "the query string is not "
+			   "valid");
+		goto out;
+	}
+	routes[r].fn(app, &req);
 	if (!req.replied)
 		http_error(&req, 500, "internal", "the handler gave no reply");
 out:
+	metrics_request(app->metrics, r < 0 ? UNKNOWN_ROUTE : r, req.status);
 	log_debug("%s %s %d", req.method, req.path, req.status);
+	http_req_free(&req);
 }

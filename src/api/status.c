@@ -1,5 +1,13 @@
-/* GET /api/status: who this node is and what it replicates. */
+/* GET /api/status: who this node is, what it replicates and how far each
+ * peer's changes have arrived. GET /api/config: the config, secrets
+ * redacted. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "handlers.h"
+#include "query.h"
+
+#define REDACTED "********"
 
 static json_object *
 strv_json(const struct strv *v)
@@ -13,52 +21,111 @@ strv_json(const struct strv *v)
 }
 
 static json_object *
+table_json(const struct config_table *t)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string(t->name));
+	json_object_object_add(o, "primaryKey", strv_json(&t->pk));
+	json_object_object_add(o, "timestampColumn",
+			       api_str(t->timestamp_column));
+	json_object_object_add(o, "ignoreColumns", strv_json(&t->ignore));
+	json_object_object_add(
+		o, "conflictStrategy",
+		json_object_new_string(config_strategy_name(t->strategy)));
+	json_object_object_add(
+		o, "capture",
+		json_object_new_string(config_capture_name(t->capture)));
+	json_object_object_add(o, "tenantColumn", api_str(t->tenant_column));
+	json_object_object_add(o, "softDeleteColumn",
+			       api_str(t->soft_delete_column));
+	return o;
+}
+
+static json_object *
 tables_json(const struct config *cfg)
 {
 	json_object *a = json_object_new_array();
 	size_t i;
 
-	for (i = 0; i < cfg->ntables; i++) {
-		const struct config_table *t = &cfg->tables[i];
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "name",
-				       json_object_new_string(t->name));
-		json_object_object_add(o, "primaryKey", strv_json(&t->pk));
-		json_object_object_add(
-			o, "conflictStrategy",
-			json_object_new_string(config_strategy_name(t->strategy)));
-		json_object_object_add(
-			o, "capture",
-			json_object_new_string(config_capture_name(t->capture)));
-		json_object_array_add(a, o);
-	}
+	for (i = 0; i < cfg->ntables; i++)
+		json_object_array_add(a, table_json(&cfg->tables[i]));
 	return a;
 }
 
 static json_object *
-remotes_json(const struct config *cfg)
+remote_json(const struct config_remote *r, bool full)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string(r->name));
+	json_object_object_add(o, "url", json_object_new_string(r->url));
+	json_object_object_add(
+		o, "syncMode",
+		json_object_new_string(config_sync_mode_name(r->sync_mode)));
+	json_object_object_add(o, "priority", json_object_new_int(r->priority));
+	json_object_object_add(o, "enabled", json_object_new_boolean(r->enabled));
+	if (!full)
+		return o;
+	json_object_object_add(o, "apiKey", json_object_new_string(REDACTED));
+	json_object_object_add(o, "timeout", json_object_new_int(r->timeout));
+	json_object_object_add(o, "connectTimeout",
+			       json_object_new_int(r->connect_timeout));
+	json_object_object_add(o, "caFile", api_str(r->ca_file));
+	json_object_object_add(o, "verifyTls",
+			       json_object_new_boolean(r->verify_tls));
+	json_object_object_add(o, "signRequests",
+			       json_object_new_boolean(r->sign_requests));
+	return o;
+}
+
+/* Per peer and table: when its changes last arrived and how many. */
+static json_object *
+arrivals(struct api *app, bool *db_ok)
 {
 	json_object *a = json_object_new_array();
+	struct qres *res = NULL;
+	struct nr_err err;
 	size_t i;
 
-	for (i = 0; i < cfg->nremotes; i++) {
-		const struct config_remote *r = &cfg->remotes[i];
+	*db_ok = query_run(app->master,
+			   "SELECT peer, tbl, rows_applied, updated_at, "
+			   "TIMESTAMPDIFF(SECOND, updated_at, UTC_TIMESTAMP()) "
+			   "FROM _nunez_cursors ORDER BY peer, tbl",
+			   NULL, 0, 0, &res, &err) == NR_OK;
+	for (i = 0; *db_ok && i < res->nrows; i++) {
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "name",
-				       json_object_new_string(r->name));
-		json_object_object_add(o, "url", json_object_new_string(r->url));
-		json_object_object_add(
-			o, "syncMode",
-			json_object_new_string(config_sync_mode_name(r->sync_mode)));
-		json_object_object_add(o, "priority",
-				       json_object_new_int(r->priority));
-		json_object_object_add(o, "enabled",
-				       json_object_new_boolean(r->enabled));
+		json_object_object_add(o, "peer",
+				       api_str(qres_at(res, i, 0)->p));
+		json_object_object_add(o, "table",
+				       api_str(qres_at(res, i, 1)->p));
+		json_object_object_add(o, "rowsApplied",
+				       json_object_new_int64(atoll(
+					       qres_at(res, i, 2)->p)));
+		json_object_object_add(o, "lastSync",
+				       api_str(qres_at(res, i, 3)->p));
+		json_object_object_add(o, "lagSeconds",
+				       json_object_new_int64(atoll(
+					       qres_at(res, i, 4)->p)));
 		json_object_array_add(a, o);
 	}
+	qres_free(res);
 	return a;
+}
+
+static bool
+paused(struct api *app)
+{
+	struct qres *res = NULL;
+	struct nr_err err;
+	bool p = false;
+
+	if (query_run(app->master, "SELECT value FROM _nunez_meta WHERE name "
+				   "= 'paused'", NULL, 0, 0, &res, &err) == NR_OK)
+		p = res->nrows == 1 && strcmp(qres_at(res, 0, 0)->p, "1") == 0;
+	qres_free(res);
+	return p;
 }
 
 void
@@ -67,7 +134,14 @@ status_get(struct api *app, struct http_req *req)
 	const struct config *cfg = app->cfg;
 	json_object *body = json_object_new_object();
 	json_object *node = json_object_new_object();
+	json_object *remotes = json_object_new_array();
+	json_object *sync;
+	bool db_ok;
+	size_t i;
 
+	for (i = 0; i < cfg->nremotes; i++)
+		json_object_array_add(remotes, remote_json(&cfg->remotes[i],
+							   false));
 	json_object_object_add(node, "id", json_object_new_string(cfg->node_id));
 	json_object_object_add(node, "priority",
 			       json_object_new_int(cfg->node_priority));
@@ -80,6 +154,99 @@ status_get(struct api *app, struct http_req *req)
 	json_object_object_add(body, "hasSlave",
 			       json_object_new_boolean(cfg->has_slave));
 	json_object_object_add(body, "tables", tables_json(cfg));
-	json_object_object_add(body, "remotes", remotes_json(cfg));
+	json_object_object_add(body, "remotes", remotes);
+	sync = arrivals(app, &db_ok);
+	json_object_object_add(body, "arrivals", sync);
+	json_object_object_add(body, "paused", json_object_new_boolean(
+						       db_ok && paused(app)));
+	json_object_object_add(body, "database", json_object_new_string(
+							 db_ok ? "ok"
+							       : "unreachable"));
+	http_reply(req, 200, body);
+}
+
+static json_object *
+db_json(const struct config_db *d)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "host", api_str(d->host));
+	json_object_object_add(o, "port", json_object_new_int(d->port));
+	json_object_object_add(o, "socket", api_str(d->socket));
+	json_object_object_add(o, "user", api_str(d->user));
+	json_object_object_add(o, "password", json_object_new_string(REDACTED));
+	json_object_object_add(o, "database", api_str(d->database));
+	return o;
+}
+
+static json_object *
+keys_json(const struct config *cfg)
+{
+	static const char *const scopes[] = {"read", "pull", "push", "admin",
+					     "client"};
+	json_object *a = json_object_new_array();
+	size_t i, s;
+
+	for (i = 0; i < cfg->nkeys; i++) {
+		const struct config_key *k = &cfg->keys[i];
+		json_object *o = json_object_new_object();
+		json_object *sc = json_object_new_array();
+
+		for (s = 0; s < 5; s++)
+			if (k->scopes & (1u << s))
+				json_object_array_add(
+					sc, json_object_new_string(scopes[s]));
+		json_object_object_add(o, "name", json_object_new_string(k->name));
+		json_object_object_add(o, "key", json_object_new_string(REDACTED));
+		json_object_object_add(o, "scopes", sc);
+		json_object_object_add(o, "tenant", api_str(k->tenant));
+		json_object_object_add(o, "tables", strv_json(&k->tables));
+		json_object_object_add(o, "requireSignature",
+				       json_object_new_boolean(k->require_signature));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+void
+config_get(struct api *app, struct http_req *req)
+{
+	const struct config *cfg = app->cfg;
+	json_object *c = json_object_new_object();
+	json_object *o, *body = json_object_new_object();
+	size_t i;
+
+	json_object_object_add(c, "mode",
+			       json_object_new_string(config_mode_name(cfg->mode)));
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(cfg->node_id));
+	json_object_object_add(o, "priority",
+			       json_object_new_int(cfg->node_priority));
+	json_object_object_add(c, "node", o);
+	o = json_object_new_object();
+	json_object_object_add(o, "workers", json_object_new_int(cfg->api.workers));
+	json_object_object_add(o, "maxBodyBytes",
+			       json_object_new_int(cfg->api.max_body));
+	json_object_object_add(o, "keys", keys_json(cfg));
+	json_object_object_add(c, "api", o);
+	o = json_object_new_object();
+	json_object_object_add(o, "master", db_json(&cfg->master));
+	if (cfg->has_slave)
+		json_object_object_add(o, "slave", db_json(&cfg->slave));
+	json_object_object_add(c, "databases", o);
+	o = json_object_new_object();
+	json_object_object_add(o, "tables", tables_json(cfg));
+	json_object_object_add(c, "replication", o);
+	o = json_object_new_object();
+	for (i = 0; i < cfg->nremotes; i++)
+		json_object_object_add(o, cfg->remotes[i].name,
+				       remote_json(&cfg->remotes[i], true));
+	json_object_object_add(c, "remoteEnvironments", o);
+	o = json_object_new_object();
+	json_object_object_add(o, "batchSize",
+			       json_object_new_int(cfg->sync.batch_size));
+	json_object_object_add(c, "sync", o);
+	json_object_object_add(body, "success", json_object_new_boolean(1));
+	json_object_object_add(body, "config", c);
 	http_reply(req, 200, body);
 }

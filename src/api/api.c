@@ -1,0 +1,122 @@
+/* Helpers the handlers share. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "auth.h"
+#include "log.h"
+#include "util.h"
+
+const struct tmeta *
+api_table(struct api *app, struct http_req *req, const char *name)
+{
+	const struct config *cfg = app->cfg;
+	struct nr_err err;
+	size_t i;
+
+	if (name == NULL || name[0] == '\0') {
+		http_error(req, 400, "missing_table", "the table parameter is "
+			   "required");
+		return NULL;
+	}
+	for (i = 0; i < cfg->ntables; i++)
+		if (strcmp(cfg->tables[i].name, name) == 0)
+			break;
+	if (i == cfg->ntables) {
+		http_error(req, 400, "unknown_table", "table '%.64s' is not "
+			   "replicated here", name);
+		return NULL;
+	}
+	if (!auth_allows(req->key, 0, name)) {
+		http_error(req, 403, "table_forbidden", "this key may not use "
+			   "table '%.64s'", name);
+		return NULL;
+	}
+	if (app->tms[i] == NULL &&
+	    schema_load(app->master, cfg, i, &app->tms[i], &err) != NR_OK) {
+		if (err.code == NR_ECONFIG) {
+			log_error("%s", err.msg);
+			http_error(req, 503, "table_unavailable", "table '%s' "
+				   "cannot be used: %s", name, err.msg);
+		} else {
+			api_db_error(req, &err);
+		}
+		return NULL;
+	}
+	return app->tms[i];
+}
+
+void
+api_db_error(struct http_req *req, const struct nr_err *err)
+{
+	log_error("%s %s: %s", req->method, req->path, err->msg);
+	if (err->code == NR_EDBGONE)
+		http_error(req, 503, "database_unavailable", "the database "
+			   "cannot be reached; try again later");
+	else
+		http_error(req, 500, "database_error", "the database refused "
+			   "the request; see the server log");
+}
+
+void
+api_bad_request(struct http_req *req, const struct nr_err *err)
+{
+	if (err->code == NR_ETOOBIG)
+		http_error(req, 413, "body_too_large", "%s", err->msg);
+	else
+		http_error(req, 400, "bad_request", "%s", err->msg);
+}
+
+json_object *
+api_json_body(struct api *app, struct http_req *req)
+{
+	struct nr_err err;
+	json_object *o;
+
+	if (http_body(req, (size_t)app->cfg->api.max_body, &err) != NR_OK) {
+		api_bad_request(req, &err);
+		return NULL;
+	}
+	o = http_json_body(req, &err);
+	if (o == NULL)
+		http_error(req, 400, "malformed_json", "%s", err.msg);
+	return o;
+}
+
+const char *
+api_caller_node(struct http_req *req, const char *given, bool *bad)
+{
+	*bad = false;
+	if (given == NULL)
+		given = http_query(req, "node");
+	if (given == NULL || given[0] == '\0')
+		return NULL;
+	if (!util_is_name(given)) {
+		http_error(req, 400, "bad_node", "node must be a node id "
+			   "(letters, digits, _ . -, at most 64)");
+		*bad = true;
+		return NULL;
+	}
+	return given;
+}
+
+json_object *
+api_str(const char *s)
+{
+	return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+void
+api_free(struct api *app)
+{
+	size_t i;
+
+	for (i = 0; app->tms != NULL && i < app->cfg->ntables; i++)
+		schema_free(app->tms[i]);
+	free(app->tms);
+	app->tms = NULL;
+	db_free(app->master);
+	db_free(app->slave);
+	free(app->slave_id);
+	app->master = app->slave = NULL;
+}

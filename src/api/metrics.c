@@ -1,0 +1,154 @@
+/* Prometheus metrics: request counters in shared memory, the rest read
+ * from the database when scraped. */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "buf.h"
+#include "handlers.h"
+#include "metrics.h"
+#include "query.h"
+
+static const int statuses[] = {200, 400, 401, 403, 404, 405, 409, 413,
+			       415, 500, 503, 0};
+#define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
+
+struct metrics {
+	unsigned long long requests[METRICS_ROUTES][NSTATUS];
+	unsigned long long pushed, pulled, conflicts;
+};
+
+static const char *route_names[METRICS_ROUTES];
+
+struct metrics *
+metrics_new(void)
+{
+	void *p = mmap(NULL, sizeof(struct metrics), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void
+metrics_route_name(int route, const char *name)
+{
+	if (route >= 0 && route < METRICS_ROUTES)
+		route_names[route] = name;
+}
+
+void
+metrics_request(struct metrics *m, int route, int status)
+{
+	size_t s;
+
+	if (m == NULL || route < 0 || route >= METRICS_ROUTES)
+		return;
+	for (s = 0; s + 1 < NSTATUS && statuses[s] != status; s++)
+		;
+	__atomic_fetch_add(&m->requests[route][s], 1, __ATOMIC_RELAXED);
+}
+
+void
+metrics_rows(struct metrics *m, unsigned long long pushed,
+	     unsigned long long pulled, unsigned long long conflicts)
+{
+	if (m == NULL)
+		return;
+	__atomic_fetch_add(&m->pushed, pushed, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&m->pulled, pulled, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&m->conflicts, conflicts, __ATOMIC_RELAXED);
+}
+
+static void
+counters(const struct metrics *m, struct buf *b)
+{
+	size_t r, s;
+
+	buf_adds(b, "# HELP nunez_requests_total Requests answered, by "
+		    "endpoint and status.\n# TYPE nunez_requests_total "
+		    "counter\n");
+	for (r = 0; r < METRICS_ROUTES; r++)
+		for (s = 0; s < NSTATUS; s++) {
+			unsigned long long n = __atomic_load_n(
+				&m->requests[r][s], __ATOMIC_RELAXED);
+
+			if (n == 0)
+				continue;
+			buf_printf(b, "nunez_requests_total{endpoint=\"%s\","
+				      "status=\"%s%d\"} %llu\n",
+				   route_names[r] ? route_names[r] : "other",
+				   statuses[s] ? "" : "other", statuses[s], n);
+		}
+	buf_printf(b, "# HELP nunez_rows_pushed_total Rows received by "
+		      "/api/push.\n# TYPE nunez_rows_pushed_total counter\n"
+		      "nunez_rows_pushed_total %llu\n"
+		      "# HELP nunez_rows_pulled_total Rows sent by /api/pull.\n"
+		      "# TYPE nunez_rows_pulled_total counter\n"
+		      "nunez_rows_pulled_total %llu\n"
+		      "# HELP nunez_push_conflicts_total Conflicts found "
+		      "applying pushes.\n# TYPE nunez_push_conflicts_total "
+		      "counter\nnunez_push_conflicts_total %llu\n",
+		   m->pushed, m->pulled, m->conflicts);
+}
+
+/* Appends one gauge per row of sql: labels from the first columns
+ * (names in labels), the value from the last. */
+static int
+gauges(struct api *app, const char *name, const char *help, const char *sql,
+       const char *const *labels, struct buf *b, struct nr_err *err)
+{
+	struct qres *res = NULL;
+	size_t i, c;
+	int rc;
+
+	rc = query_run(app->master, sql, NULL, 0, 0, &res, err);
+	if (rc != NR_OK)
+		return rc;
+	buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+	for (i = 0; i < res->nrows; i++) {
+		buf_printf(b, "%s{", name);
+		for (c = 0; c + 1 < res->ncols; c++)
+			buf_printf(b, "%s%s=\"%s\"", c ? "," : "", labels[c],
+				   qres_at(res, i, c)->p);
+		buf_printf(b, "} %s\n", qres_at(res, i, res->ncols - 1)->p);
+	}
+	qres_free(res);
+	return NR_OK;
+}
+
+void
+metrics_get(struct api *app, struct http_req *req)
+{
+	static const char *const peer_table[] = {"peer", "table"};
+	static const char *const table_status[] = {"table", "status"};
+	struct nr_err err;
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 0);
+	if (app->metrics != NULL)
+		counters(app->metrics, &b);
+	rc = gauges(app, "nunez_sync_lag_seconds",
+		    "Seconds since a peer's changes of a table last arrived.",
+		    "SELECT peer, tbl, TIMESTAMPDIFF(MICROSECOND, updated_at, "
+		    "UTC_TIMESTAMP(6)) / 1000000 FROM _nunez_cursors ORDER BY "
+		    "peer, tbl",
+		    peer_table, &b, &err);
+	if (rc == NR_OK)
+		rc = gauges(app, "nunez_conflicts",
+			    "Conflicts recorded, by table and status.",
+			    "SELECT tbl, status, COUNT(*) FROM "
+			    "_nunez_conflicts GROUP BY tbl, status",
+			    table_status, &b, &err);
+	if (rc == NR_OK)
+		rc = gauges(app, "nunez_changelog_entries",
+			    "Entries in the changelog, by table.",
+			    "SELECT tbl, COUNT(*) FROM _nunez_changelog GROUP "
+			    "BY tbl",
+			    table_status, &b, &err);
+	buf_printf(&b, "# HELP nunez_database_up Whether the master "
+		       "answered.\n# TYPE nunez_database_up gauge\n"
+		       "nunez_database_up %d\n", rc == NR_OK);
+	http_reply_text(req, 200, "text/plain; version=0.0.4", buf_str(&b),
+			b.len);
+	buf_free(&b);
+}

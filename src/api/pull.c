@@ -1,0 +1,287 @@
+/* GET /api/pull: the changes of a table after a cursor (the sync
+ * protocol) or its rows changed since a time (the original API). GET
+ * /api/metadata: counts, the changelog head and, asked, a checksum. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "changes.h"
+#include "codec.h"
+#include "handlers.h"
+#include "metrics.h"
+#include "query.h"
+#include "sync.h"
+#include "verify.h"
+
+#define MAX_LIMIT 10000
+
+/* ?limit=, 1..MAX_LIMIT, default dflt; -1 after replying 400. */
+static long
+limit_param(struct http_req *req, long dflt)
+{
+	const char *s = http_query(req, "limit");
+	char *end;
+	long n;
+
+	if (s == NULL)
+		return dflt;
+	n = strtol(s, &end, 10);
+	if (*end != '\0' || n < 1 || n > MAX_LIMIT) {
+		http_error(req, 400, "bad_limit", "limit must be a number from "
+			   "1 to %d", MAX_LIMIT);
+		return -1;
+	}
+	return n;
+}
+
+static json_object *
+now_json(struct api *app)
+{
+	struct qres *res = NULL;
+	struct nr_err err;
+	json_object *o = NULL;
+
+	if (query_run(app->master, "SELECT UTC_TIMESTAMP(6)", NULL, 0, 0, &res,
+		      &err) == NR_OK)
+		o = json_object_new_string(qres_at(res, 0, 0)->p);
+	qres_free(res);
+	return o;
+}
+
+/* The rows of the 'U' changes, for clients of the original API. */
+static json_object *
+rows_json(const struct batch *b)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->v[i].vals != NULL)
+			json_object_array_add(a, codec_row(b->cols, b->binary,
+							   b->v[i].vals,
+							   b->ncols));
+	return a;
+}
+
+static void
+pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
+	    long limit)
+{
+	struct cursor cur = {0}, seen = {0};
+	struct changes_opts co = {0};
+	struct batch b = {0};
+	json_object *body;
+	const char *node;
+	char *next = NULL, *seen_token = NULL;
+	struct nr_err err;
+	bool bad;
+	int rc;
+
+	node = api_caller_node(req, NULL, &bad);
+	if (bad)
+		return;
+	if (cursor_parse(http_query(req, "cursor"), &cur, &err) != NR_OK) {
+		http_error(req, 400, "bad_cursor", "cursor: %s", err.msg);
+		return;
+	}
+	co.self = app->cfg->node_id;
+	co.peer = node;
+	co.limit = (size_t)limit;
+	co.gap_timeout = app->cfg->sync.gap_timeout;
+	co.ts_overlap = app->cfg->sync.ts_overlap;
+	rc = changes_read(app->master, tm, &cur, &co, &b, &err);
+	if (rc == NR_OK && node != NULL)
+		rc = sync_load_cursor(app->master, node, tm->name, &seen, &err);
+	if (rc != NR_OK) {
+		if (rc == NR_EINVAL)
+			http_error(req, 409, "cursor_stale", "%s", err.msg);
+		else
+			api_db_error(req, &err);
+		goto out;
+	}
+	next = cursor_encode(&cur);
+	if (seen.started)
+		seen_token = cursor_encode(&seen);
+	body = json_object_new_object();
+	json_object_object_add(body, "success", json_object_new_boolean(1));
+	json_object_object_add(body, "table", json_object_new_string(tm->name));
+	json_object_object_add(body, "changes", codec_changes(&b));
+	json_object_object_add(body, "next_cursor", json_object_new_string(next));
+	json_object_object_add(body, "has_more",
+			       json_object_new_boolean(b.has_more));
+	json_object_object_add(body, "snapshot",
+			       json_object_new_boolean(b.snapshot));
+	json_object_object_add(body, "seen", api_str(seen_token));
+	json_object_object_add(body, "data", rows_json(&b));
+	json_object_object_add(body, "timestamp", now_json(app));
+	metrics_rows(app->metrics, 0, b.n, 0);
+	http_reply(req, 200, body);
+out:
+	free(next);
+	free(seen_token);
+	batch_free(&b);
+	cursor_clear(&cur);
+	cursor_clear(&seen);
+}
+
+/* The original API: rows whose timestamp column is after since. */
+static void
+pull_since(struct api *app, struct http_req *req, const struct tmeta *tm,
+	   const char *since, long limit)
+{
+	struct qres *res = NULL;
+	struct buf sql;
+	struct qval p[1];
+	struct nr_err err;
+	json_object *body, *data;
+	struct batch b;
+	char tail[48];
+	size_t i, n;
+	int rc;
+
+	if (tm->ts < 0) {
+		http_error(req, 400, "no_timestamp_column", "table %s has no "
+			   "timestampColumn; pull it with a cursor", tm->name);
+		return;
+	}
+	buf_init(&sql, 0);
+	buf_adds(&sql, "SELECT ");
+	schema_collist(tm, "", &sql);
+	buf_adds(&sql, " FROM ");
+	buf_ident(&sql, tm->name);
+	if (since != NULL) {
+		buf_adds(&sql, " WHERE ");
+		buf_ident(&sql, tm->cols[tm->ts].name);
+		buf_adds(&sql, " > ?");
+		p[0] = qv_str(since);
+	}
+	buf_adds(&sql, " ORDER BY ");
+	buf_ident(&sql, tm->cols[tm->ts].name);
+	buf_adds(&sql, ", ");
+	schema_key_order(tm, &sql);
+	snprintf(tail, sizeof(tail), " LIMIT %ld", limit + 1);
+	buf_adds(&sql, tail);
+	rc = query_run(app->master, buf_str(&sql), p, since != NULL, 0, &res,
+		       &err);
+	buf_free(&sql);
+	if (rc != NR_OK) {
+		if (err.sqlerr == 1292 || err.sqlerr == 1525)
+			http_error(req, 400, "bad_since", "since must be a "
+				   "time like 2024-01-31 12:00:00");
+		else
+			api_db_error(req, &err);
+		return;
+	}
+	n = res->nrows > (size_t)limit ? (size_t)limit : res->nrows;
+	data = json_object_new_array();
+	batch_init(&b, tm);
+	for (i = 0; i < n; i++)
+		json_object_array_add(data, codec_row(b.cols, b.binary,
+						      qres_at(res, i, 0),
+						      tm->ncols));
+	batch_free(&b);
+	body = json_object_new_object();
+	json_object_object_add(body, "success", json_object_new_boolean(1));
+	json_object_object_add(body, "table", json_object_new_string(tm->name));
+	json_object_object_add(body, "data", data);
+	json_object_object_add(body, "has_more",
+			       json_object_new_boolean(res->nrows > n));
+	json_object_object_add(body, "timestamp", now_json(app));
+	metrics_rows(app->metrics, 0, n, 0);
+	qres_free(res);
+	http_reply(req, 200, body);
+}
+
+void
+pull_get(struct api *app, struct http_req *req)
+{
+	const struct tmeta *tm = api_table(app, req, http_query(req, "table"));
+	const char *since = http_query(req, "since");
+	long limit;
+
+	if (tm == NULL)
+		return;
+	limit = limit_param(req, app->cfg->sync.batch_size);
+	if (limit < 0)
+		return;
+	if (since != NULL && http_query(req, "cursor") != NULL) {
+		http_error(req, 400, "bad_request", "give either since or "
+			   "cursor, not both");
+		return;
+	}
+	if (since != NULL || (http_query(req, "cursor") == NULL &&
+			      http_query(req, "node") == NULL && tm->ts >= 0))
+		pull_since(app, req, tm, since, limit);
+	else
+		pull_cursor(app, req, tm, limit);
+}
+
+void
+metadata_get(struct api *app, struct http_req *req)
+{
+	const struct tmeta *tm = api_table(app, req, http_query(req, "table"));
+	const char *want_sum = http_query(req, "checksum");
+	json_object *body, *m;
+	struct qres *res = NULL;
+	struct verify_sum sum;
+	struct nr_err err;
+	struct buf sql;
+	struct qval p;
+	int rc;
+
+	if (tm == NULL)
+		return;
+	buf_init(&sql, 0);
+	buf_adds(&sql, "SELECT (SELECT COUNT(*) FROM ");
+	buf_ident(&sql, tm->name);
+	buf_adds(&sql, "), ");
+	if (tm->conf->soft_delete_column != NULL) {
+		buf_adds(&sql, "(SELECT COUNT(*) FROM ");
+		buf_ident(&sql, tm->name);
+		buf_adds(&sql, " WHERE ");
+		buf_ident(&sql, tm->conf->soft_delete_column);
+		buf_adds(&sql, " IS NOT NULL)");
+	} else {
+		buf_adds(&sql, "0");
+	}
+	buf_adds(&sql, ", (SELECT MAX(updated_at) FROM _nunez_cursors WHERE "
+		       "tbl = ?), (SELECT MIN(started_at) FROM _nunez_sync_log "
+		       "WHERE tbl = ?), (SELECT COALESCE(MAX(seq), 0) FROM "
+		       "_nunez_changelog WHERE tbl = ?)");
+	p = qv_str(tm->name);
+	{
+		struct qval ps[3] = {p, p, p};
+
+		rc = query_run(app->master, buf_str(&sql), ps, 3, 0, &res,
+			       &err);
+	}
+	buf_free(&sql);
+	if (rc == NR_OK && want_sum != NULL && strcmp(want_sum, "1") == 0)
+		rc = verify_sum(app->master, tm, &sum, &err);
+	if (rc != NR_OK) {
+		qres_free(res);
+		api_db_error(req, &err);
+		return;
+	}
+	m = json_object_new_object();
+	json_object_object_add(m, "total_records", json_object_new_int64(
+							   atoll(qres_at(res, 0, 0)->p)));
+	json_object_object_add(m, "deleted_records", json_object_new_int64(
+							     atoll(qres_at(res, 0, 1)->p)));
+	json_object_object_add(m, "last_sync", api_str(qres_at(res, 0, 2)->p));
+	json_object_object_add(m, "first_sync", api_str(qres_at(res, 0, 3)->p));
+	json_object_object_add(m, "changelog_head", json_object_new_int64(
+							    atoll(qres_at(res, 0, 4)->p)));
+	if (want_sum != NULL && strcmp(want_sum, "1") == 0) {
+		json_object_object_add(m, "checksum",
+				       json_object_new_string(sum.sum));
+		json_object_object_add(m, "checksum_rows",
+				       json_object_new_int64((int64_t)sum.rows));
+	}
+	body = json_object_new_object();
+	json_object_object_add(body, "success", json_object_new_boolean(1));
+	json_object_object_add(body, "table", json_object_new_string(tm->name));
+	json_object_object_add(body, "metadata", m);
+	qres_free(res);
+	http_reply(req, 200, body);
+}

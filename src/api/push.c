@@ -1,0 +1,253 @@
+/* POST /api/push: a batch of changes (the sync protocol) or of plain rows
+ * (the original API), applied to the master in one transaction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "codec.h"
+#include "handlers.h"
+#include "metrics.h"
+#include "query.h"
+#include "util.h"
+
+#define MAX_CHANGES 10000
+
+static const char *
+get_string(json_object *body, const char *key, bool *bad)
+{
+	json_object *v = NULL;
+
+	*bad = false;
+	if (!json_object_object_get_ex(body, key, &v) || v == NULL)
+		return NULL;
+	if (!json_object_is_type(v, json_type_string)) {
+		*bad = true;
+		return NULL;
+	}
+	return json_object_get_string(v);
+}
+
+static json_object *
+result_json(const struct apply_stats *st, size_t total)
+{
+	json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "inserted",
+			       json_object_new_int64((int64_t)st->inserted));
+	json_object_object_add(r, "updated",
+			       json_object_new_int64((int64_t)st->updated));
+	json_object_object_add(r, "deleted",
+			       json_object_new_int64((int64_t)st->deleted));
+	json_object_object_add(r, "unchanged",
+			       json_object_new_int64((int64_t)st->unchanged));
+	json_object_object_add(r, "conflicts",
+			       json_object_new_int64((int64_t)st->conflicts));
+	json_object_object_add(r, "total", json_object_new_int64((int64_t)total));
+	return r;
+}
+
+static void
+reply_result(struct http_req *req, const struct apply_stats *st, size_t total,
+	     const char *batch_id, bool replayed)
+{
+	json_object *body = json_object_new_object();
+
+	json_object_object_add(body, "success", json_object_new_boolean(1));
+	json_object_object_add(body, "result", result_json(st, total));
+	if (batch_id != NULL) {
+		json_object_object_add(body, "batch_id",
+				       json_object_new_string(batch_id));
+		json_object_object_add(body, "replayed",
+				       json_object_new_boolean(replayed));
+	}
+	http_reply(req, 200, body);
+}
+
+/* Answers a batch id seen before from its recorded counts; false when
+ * it was not seen. */
+static bool
+replay(struct api *app, struct http_req *req, const char *batch_id,
+       const char *table, int *rc, struct nr_err *err)
+{
+	struct qval p[2] = {qv_str(table), qv_str(batch_id)};
+	struct apply_stats st = {0};
+	struct qres *res = NULL;
+	bool found;
+
+	*rc = query_run(app->master, "SELECT inserted, updated, deleted, "
+				     "unchanged, conflicts, total, tbl = ? FROM "
+				     "_nunez_batches WHERE batch_id = ?",
+			p, 2, 0, &res, err);
+	if (*rc != NR_OK)
+		return false;
+	found = res->nrows == 1;
+	if (found && strcmp(qres_at(res, 0, 6)->p, "1") != 0) {
+		http_error(req, 409, "batch_id_reused", "batch id %s was used "
+			   "for another table", batch_id);
+	} else if (found) {
+		st.inserted = strtoull(qres_at(res, 0, 0)->p, NULL, 10);
+		st.updated = strtoull(qres_at(res, 0, 1)->p, NULL, 10);
+		st.deleted = strtoull(qres_at(res, 0, 2)->p, NULL, 10);
+		st.unchanged = strtoull(qres_at(res, 0, 3)->p, NULL, 10);
+		st.conflicts = strtoull(qres_at(res, 0, 4)->p, NULL, 10);
+		reply_result(req, &st, strtoull(qres_at(res, 0, 5)->p, NULL, 10),
+			     batch_id, true);
+	}
+	qres_free(res);
+	return found;
+}
+
+static bool
+batch_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 64 &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789_.:-") == n;
+}
+
+/* Reads an optional cursor token field; false after replying 400. */
+static bool
+token_field(struct http_req *req, json_object *body, const char *key,
+	    const char **token, struct cursor *cur)
+{
+	struct nr_err err;
+	bool bad;
+
+	*token = get_string(body, key, &bad);
+	if (bad || cursor_parse(*token, cur, &err) != NR_OK) {
+		http_error(req, 400, "bad_cursor", "%s must be a cursor token "
+			   "or null", key);
+		return false;
+	}
+	return true;
+}
+
+static void
+push_changes(struct api *app, struct http_req *req, json_object *body,
+	     const struct tmeta *tm, json_object *changes)
+{
+	struct cursor seen = {0}, next = {0};
+	struct apply_opts ao = {0};
+	struct apply_stats st = {0};
+	const char *node, *batch_id, *seen_token, *token;
+	struct nr_err err;
+	struct batch b = {0};
+	bool bad;
+	int rc;
+
+	node = api_caller_node(req, get_string(body, "node", &bad), &bad);
+	if (bad)
+		goto out;
+	if (node == NULL) {
+		http_error(req, 400, "missing_node", "node (the sender's node "
+			   "id) is required with changes");
+		goto out;
+	}
+	batch_id = get_string(body, "batch_id", &bad);
+	if (bad || (batch_id != NULL && !batch_id_ok(batch_id))) {
+		http_error(req, 400, "bad_batch_id", "batch_id must be 1-64 of "
+			   "[A-Za-z0-9_.:-]");
+		goto out;
+	}
+	if (!token_field(req, body, "seen", &seen_token, &seen) ||
+	    !token_field(req, body, "cursor", &token, &next))
+		goto out;
+	if (batch_id != NULL && replay(app, req, batch_id, tm->name, &rc, &err))
+		goto out;
+	if (batch_id != NULL && rc != NR_OK) {
+		api_db_error(req, &err);
+		goto out;
+	}
+	rc = codec_changes_parse(changes, tm, MAX_CHANGES, &b, &err);
+	if (rc != NR_OK) {
+		api_bad_request(req, &err);
+		goto out;
+	}
+	ao.cfg = app->cfg;
+	ao.peer = node;
+	ao.detect = true;
+	ao.seen = &seen;
+	ao.cursor_token = token;
+	ao.batch_id = batch_id;
+	rc = apply_batch(app->master, tm, &b, &ao, &st, &err);
+	if (rc == NR_EEXIST && replay(app, req, batch_id, tm->name, &rc, &err))
+		goto out;
+	if (rc != NR_OK) {
+		api_db_error(req, &err);
+		goto out;
+	}
+	metrics_rows(app->metrics, b.n, 0, st.conflicts);
+	reply_result(req, &st, b.n, batch_id, false);
+out:
+	batch_free(&b);
+	cursor_clear(&seen);
+	cursor_clear(&next);
+}
+
+/* The original API: {"table", "data": [rows]}, upserts where the row's
+ * timestamp is not older than the local one. */
+static void
+push_rows(struct api *app, struct http_req *req, const struct tmeta *tm,
+	  json_object *data)
+{
+	struct apply_opts ao = {0};
+	struct apply_stats st = {0};
+	struct nr_err err;
+	struct batch b = {0};
+	char origin[80];
+	int rc;
+
+	snprintf(origin, sizeof(origin), "api-%s", req->key->name);
+	rc = codec_rows_parse(data, tm, MAX_CHANGES, origin, &b, &err);
+	if (rc != NR_OK) {
+		api_bad_request(req, &err);
+		goto out;
+	}
+	ao.cfg = app->cfg;
+	ao.peer = origin;
+	ao.newer_only = true;
+	rc = apply_batch(app->master, tm, &b, &ao, &st, &err);
+	if (rc != NR_OK) {
+		api_db_error(req, &err);
+		goto out;
+	}
+	metrics_rows(app->metrics, b.n, 0, 0);
+	reply_result(req, &st, b.n, NULL, false);
+out:
+	batch_free(&b);
+}
+
+void
+push_post(struct api *app, struct http_req *req)
+{
+	json_object *body = api_json_body(app, req), *changes = NULL,
+		    *data = NULL;
+	const struct tmeta *tm;
+	const char *table;
+	bool bad;
+
+	if (body == NULL)
+		return;
+	table = get_string(body, "table", &bad);
+	if (bad) {
+		http_error(req, 400, "bad_table", "table must be a string");
+		goto out;
+	}
+	tm = api_table(app, req, table);
+	if (tm == NULL)
+		goto out;
+	json_object_object_get_ex(body, "changes", &changes);
+	json_object_object_get_ex(body, "data", &data);
+	if ((changes == NULL) == (data == NULL))
+		http_error(req, 400, "bad_request", "give either changes (the "
+			   "sync protocol) or data (rows)");
+	else if (changes != NULL)
+		push_changes(app, req, body, tm, changes);
+	else
+		push_rows(app, req, tm, data);
+out:
+	json_object_put(body);
+}
