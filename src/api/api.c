@@ -46,9 +46,43 @@ api_table(struct api *app, struct http_req *req, const char *name)
 	return app->tms[i];
 }
 
+/* Server errors that mean the request's data does not fit the table. */
+static bool
+data_error(unsigned no)
+{
+	static const unsigned codes[] = {
+		1048, /* column cannot be null */
+		1054, /* unknown column */
+		1264, /* out of range */
+		1265, /* data truncated */
+		1292, /* incorrect date/time value */
+		1366, /* incorrect value for the type */
+		1406, /* data too long */
+		1452, /* foreign key */
+		3140, /* invalid JSON */
+		4025, /* CHECK constraint */
+		4078, /* invalid JSON text */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (codes[i] == no)
+			return true;
+	return false;
+}
+
 void
 api_db_error(struct http_req *req, const struct nr_err *err)
 {
+	const char *m = strstr(err->msg, "database: ");
+	const char *end = strstr(err->msg, " in: ");
+
+	if (err->code == NR_EDB && data_error(err->sqlerr) && m != NULL) {
+		m += 10;
+		http_error(req, 400, "bad_value", "%.*s",
+			   (int)(end != NULL && end > m ? end - m : 300), m);
+		return;
+	}
 	log_error("%s %s: %s", req->method, req->path, err->msg);
 	if (err->code == NR_EDBGONE)
 		http_error(req, 503, "database_unavailable", "the database "

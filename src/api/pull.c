@@ -124,6 +124,25 @@ out:
 	cursor_clear(&seen);
 }
 
+/* True for "YYYY-MM-DD[ HH:MM:SS[.ffffff]]" (or with a T). */
+static bool
+is_datetime(const char *s)
+{
+	static const char shape[] = "dddd-dd-dd dd:dd:dd.dddddd";
+	size_t n = strlen(s), i;
+
+	if (n != 10 && n != 19 && (n < 21 || n > 26))
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (shape[i] == 'd' ? (c < '0' || c > '9')
+				    : !(c == shape[i] || (i == 10 && c == 'T')))
+			return false;
+	}
+	return true;
+}
+
 /* The original API: rows whose timestamp column is after since. */
 static void
 pull_since(struct api *app, struct http_req *req, const struct tmeta *tm,
@@ -142,6 +161,11 @@ pull_since(struct api *app, struct http_req *req, const struct tmeta *tm,
 	if (tm->ts < 0) {
 		http_error(req, 400, "no_timestamp_column", "table %s has no "
 			   "timestampColumn; pull it with a cursor", tm->name);
+		return;
+	}
+	if (since != NULL && !is_datetime(since)) {
+		http_error(req, 400, "bad_since", "since must be a time like "
+			   "2024-01-31 12:00:00[.ffffff]");
 		return;
 	}
 	buf_init(&sql, 0);
@@ -165,11 +189,7 @@ pull_since(struct api *app, struct http_req *req, const struct tmeta *tm,
 		       &err);
 	buf_free(&sql);
 	if (rc != NR_OK) {
-		if (err.sqlerr == 1292 || err.sqlerr == 1525)
-			http_error(req, 400, "bad_since", "since must be a "
-				   "time like 2024-01-31 12:00:00");
-		else
-			api_db_error(req, &err);
+		api_db_error(req, &err);
 		return;
 	}
 	n = res->nrows > (size_t)limit ? (size_t)limit : res->nrows;

@@ -272,7 +272,7 @@ codec_changes_parse(json_object *arr, const struct tmeta *tm, size_t max,
 		return err_set(err, NR_EINVAL, "changes must be an array");
 	n = json_object_array_length(arr);
 	if (n > max)
-		return err_set(err, NR_ETOOBIG, "%zu changes; at most %zu in "
+		return err_set(err, NR_EINVAL, "%zu changes; at most %zu in "
 			       "one batch", n, max);
 	for (i = 0; i < n && rc == NR_OK; i++) {
 		rc = change_parse(json_object_array_get_idx(arr, i), tm, b,
@@ -314,7 +314,7 @@ codec_rows_parse(json_object *arr, const struct tmeta *tm, size_t max,
 		return err_set(err, NR_EINVAL, "data must be an array of rows");
 	n = json_object_array_length(arr);
 	if (n > max)
-		return err_set(err, NR_ETOOBIG, "%zu rows; at most %zu in one "
+		return err_set(err, NR_EINVAL, "%zu rows; at most %zu in one "
 			       "push", n, max);
 	if (tm->npk > 64)
 		return err_set(err, NR_EINVAL, "table %s: key too wide",

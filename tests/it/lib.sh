@@ -168,3 +168,30 @@ session_close() {
 	pid=$(cat "$T/$1.pid")
 	h_wait_gone 20 "$pid"
 }
+
+# A signed request: h_signed ENV METHOD PATH QUERY KEY [BODY [TS [NONCE]]];
+# sets H_STATUS and H_BODY like h_curl. The key signs with its SHA-256.
+h_signed() {
+	local e=$1 method=$2 path=$3 query=$4 key=$5 body=${6:-} ts nonce
+	local khash bhash sig url
+	ts=${7:-$(date +%s)}
+	nonce=${8:-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')}
+	khash=$(h_sha256 "$key")
+	bhash=$(printf '%s' "$body" | sha256sum | awk '{print $1}')
+	sig=$(printf '%s\n%s\n%s\n%s\n%s\n%s' "$method" "$path" "$query" "$ts" \
+		"$nonce" "$bhash" | openssl dgst -sha256 -hmac "$khash" -hex |
+		awk '{print $NF}')
+	H_NONCE=$nonce
+	url="$path"
+	[ -n "$query" ] && url="$path?$query"
+	if [ -n "$body" ]; then
+		h_curl "$e" "$url" -X "$method" -H "X-API-Key: $key" \
+			-H "X-Nunez-Timestamp: $ts" -H "X-Nunez-Nonce: $nonce" \
+			-H "X-Nunez-Signature: ${H_SIG_OVERRIDE:-$sig}" \
+			--data-binary "$body"
+	else
+		h_curl "$e" "$url" -X "$method" -H "X-API-Key: $key" \
+			-H "X-Nunez-Timestamp: $ts" -H "X-Nunez-Nonce: $nonce" \
+			-H "X-Nunez-Signature: ${H_SIG_OVERRIDE:-$sig}"
+	fi
+}

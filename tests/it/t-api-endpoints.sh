@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Every endpoint through nginx: success paths, the original API's exact
+# request and response shapes, the sync protocol, scopes and table lists,
+# signed requests and replays, gzip, operations, SIGHUP reload.
+. "$(dirname "$0")/lib.sh"
+
+cat >"$T/schema.sql" <<'SQL'
+CREATE TABLE users (
+  id INT UNSIGNED NOT NULL PRIMARY KEY, name VARCHAR(100) NOT NULL,
+  email VARCHAR(190) NOT NULL, password_hash VARCHAR(255) NULL,
+  updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+) ENGINE=InnoDB;
+CREATE TABLE products (id INT NOT NULL PRIMARY KEY, name VARCHAR(50),
+  price DECIMAL(10,2)) ENGINE=InnoDB;
+SQL
+h_up "$T" 2 --schema "$T/schema.sql" --tables '[
+  {"name": "users", "primaryKey": "id", "timestampColumn": "updated_at",
+   "ignoreColumns": ["password_hash"]},
+  {"name": "products", "primaryKey": "id", "conflictStrategy": "manual"}]' ||
+	bail_out "harness"
+h_env
+for e in e1 e2; do nr_ctl $e init >/dev/null || bail_out "init $e"; done
+A="X-API-Key: $NR_E1_KEY_ADMIN"
+R="X-API-Key: $NR_E1_KEY_READ"
+P="X-API-Key: $NR_E1_KEY_PEER"
+SIGNER=signer-key-0123456789abcdef
+PRODUCTS=products-key-0123456789abcd
+
+# More keys, added by a reload (SIGHUP) of nunez-api.
+jq --arg s "$SIGNER" --arg p "$PRODUCTS" '.api.keys += [
+  {"name": "signer", "key": $s, "scopes": ["read", "pull", "push"],
+   "requireSignature": true},
+  {"name": "products-only", "key": $p, "scopes": ["pull", "push"],
+   "tables": ["products"]}]' "$T/e1/config.json" >"$T/new.json"
+cp "$T/e1/config.json" "$T/old.json"
+echo '{"mode": broken' >"$T/e1/config.json"
+kill -HUP "$NR_E1_API_PID"
+H_WAIT=10 h_wait_for grep -q "keeping the old one" "$T/e1/api.log"
+ok $? "SIGHUP with a bad config: rejected, the old one kept"
+h_curl e1 /api/status -H "$R"
+is "$H_STATUS" 200 "... and the API still answers with the old keys"
+cp "$T/new.json" "$T/e1/config.json"
+kill -HUP "$NR_E1_API_PID"
+H_WAIT=10 h_wait_for grep -q "reloaded: 2 workers" "$T/e1/api.log"
+ok $? "SIGHUP with a good config: reloaded"
+sleep 0.3
+h_curl e1 /api/pull -G -d table=products -H "X-API-Key: $PRODUCTS"
+is "$H_STATUS" 200 "a key added by the reload works"
+
+# --- health, instance, status, config, metrics
+h_curl e1 /.well-known/nunez-instance
+is "$H_STATUS:$(json_get "$H_BODY" node)" "200:e1" "instance: no key needed, names the node"
+is "$(json_get "$H_BODY" signing.algorithm)" HMAC-SHA256 "instance: says how requests are signed"
+h_curl e1 /api/status -H "$R"
+is "$(json_get "$H_BODY" database)" ok "status: database ok"
+is "$(json_get "$H_BODY" '[.tables[].conflictStrategy] | join(",")')" "last_write_wins,manual" \
+	"status: tables with their strategies"
+h_curl e1 /api/config -H "$R"
+is "$H_STATUS" 403 "config needs admin"
+is "$(json_get "$H_BODY" error.code)" forbidden "... 403 forbidden"
+h_curl e1 /api/config -H "$A"
+is "$H_STATUS" 200 "config with an admin key"
+leak=0
+for secret in "$NR_E1_KEY_ADMIN" "$NR_E1_KEY_PEER" "$NR_E2_KEY_PEER" "$SIGNER" \
+	"$NR_DB_PASSWORD" "$(h_sha256 "$NR_E1_KEY_READ")"; do
+	case $H_BODY in *"$secret"*) leak=$((leak + 1)) ;; esac
+done
+is "$leak" 0 "config shows no key, hash, remote apiKey or database password"
+is "$(json_get "$H_BODY" '.config.remoteEnvironments["e2"].apiKey')" "********" "remote apiKey redacted"
+is "$(json_get "$H_BODY" config.databases.master.password)" "********" "database password redacted"
+h_curl e1 /metrics
+is "$H_STATUS" 401 "metrics need a key"
+h_curl e1 /metrics -H "$R"
+like "$H_BODY" 'nunez_requests_total\{endpoint="/api/status",status="200"\} [0-9]+' \
+	"metrics: requests by endpoint and status"
+like "$H_BODY" "nunez_database_up 1" "metrics: database up"
+
+# --- the original API, exactly as its clients send it
+h_curl e1 /api/push -X POST -H "$P" -H 'Content-Type: application/json' \
+	-d '{"table":"users","data":[{"id":1,"name":"Ada","email":"ada@x","updated_at":"2024-05-01 10:00:00"},{"id":2,"name":"Bob","email":"bob@x","password_hash":"secret","updated_at":"2024-05-01 10:00:00"}]}'
+is "$H_STATUS" 200 "original push: 200"
+is "$(json_get "$H_BODY" '[.success, .result.inserted, .result.updated, .result.total] | map(tostring) | join(",")')" \
+	"true,2,0,2" "original push answers {success, result: {inserted, updated, total}}"
+is "$(h_sql e1 master "SELECT COUNT(*) FROM users WHERE password_hash IS NOT NULL")" 0 \
+	"an ignored column in a pushed row is dropped"
+h_curl e1 /api/push -X POST -H "$P" \
+	-d '{"table":"users","data":[{"id":1,"name":"Ada L","email":"ada@x","updated_at":"2024-05-02 10:00:00"},{"id":2,"name":"Old Bob","email":"bob@x","updated_at":"2024-04-01 00:00:00"}]}'
+is "$(json_get "$H_BODY" '[.result.inserted, .result.updated, .result.total] | map(tostring) | join(",")')" \
+	"0,1,2" "a newer row updates, an older one does not (last write wins)"
+is "$(h_sql e1 master "SELECT GROUP_CONCAT(name ORDER BY id) FROM users")" "Ada L,Bob" "the data says so too"
+h_curl e1 "/api/pull?table=users" -H "$P"
+is "$(json_get "$H_BODY" '[.success, .table, (.data | length)] | map(tostring) | join(",")')" "true,users,2" \
+	"original pull answers {success, table, data}"
+like "$(json_get "$H_BODY" timestamp)" "^20[0-9]{2}-[0-9]{2}-[0-9]{2} " "... and a timestamp"
+h_curl e1 "/api/pull?table=users&since=2024-05-01%2012:00:00" -H "$P"
+is "$(json_get "$H_BODY" '[.data[].name] | join(",")')" "Ada L" "pull since a time gives the rows changed after it"
+h_curl e1 "/api/metadata?table=users" -H "$P"
+is "$(json_get "$H_BODY" '.metadata | keys | join(",")')" \
+	"changelog_head,deleted_records,first_sync,last_sync,total_records" \
+	"original metadata fields"
+is "$(json_get "$H_BODY" metadata.total_records)" 2 "metadata counts rows"
+h_curl e1 "/api/metadata?table=users&checksum=1" -H "$P"
+h_curl e2 "/api/metadata?table=users&checksum=1" -H "X-API-Key: $NR_E2_KEY_PEER"
+ok $? "metadata with a checksum"
+
+# --- the sync protocol
+h_curl e1 "/api/pull?table=users&cursor=&limit=1&node=e2" -H "$P"
+is "$(json_get "$H_BODY" '[.has_more, .snapshot, (.changes | length)] | map(tostring) | join(",")')" \
+	"true,true,1" "pull by cursor: the first copy, one row per page"
+c1=$(json_get "$H_BODY" next_cursor)
+is "$(json_get "$H_BODY" '.changes[0].pk | tojson')" '["1"]' "a change carries its key as an array"
+h_curl e1 "/api/pull?table=users&cursor=$c1&limit=1&node=e2" -H "$P"
+is "$(json_get "$H_BODY" '.changes[0].row.name')" "Bob" "the next page continues after the cursor"
+cur=$(json_get "$H_BODY" next_cursor)
+for i in 1 2 3; do
+	h_curl e1 "/api/pull?table=users&cursor=$cur&limit=1&node=e2" -H "$P"
+	cur=$(json_get "$H_BODY" next_cursor)
+done
+is "$(json_get "$H_BODY" '[.has_more, (.changes | length)] | map(tostring) | join(",")')" "false,0" \
+	"caught up: no changes, has_more false"
+head=$cur
+h_curl e2 /api/push -X POST -H "X-API-Key: $NR_E2_KEY_PEER" -d "{\"table\":\"users\",\"node\":\"e1\",\"batch_id\":\"e1-users-1\",\"cursor\":\"$head\",\"changes\":[{\"op\":\"U\",\"pk\":[\"1\"],\"row\":{\"id\":\"1\",\"name\":\"Ada L\",\"email\":\"ada@x\",\"updated_at\":\"2024-05-02 10:00:00.000000\"},\"origin\":\"e1\",\"ts\":\"2024-05-02 10:00:00.000000\"}]}"
+is "$(json_get "$H_BODY" '[.result.inserted, .replayed] | map(tostring) | join(",")')" "1,false" \
+	"push of changes with a batch id: applied"
+h_curl e2 /api/push -X POST -H "X-API-Key: $NR_E2_KEY_PEER" -d "{\"table\":\"users\",\"node\":\"e1\",\"batch_id\":\"e1-users-1\",\"changes\":[{\"op\":\"D\",\"pk\":[\"1\"],\"row\":null,\"origin\":\"e1\"}]}"
+is "$(json_get "$H_BODY" '[.result.inserted, .replayed] | map(tostring) | join(",")')" "1,true" \
+	"the same batch id again: the first answer, nothing applied"
+is "$(h_sql e2 master "SELECT COUNT(*) FROM users WHERE id = 1")" 1 "the replayed batch's delete was not applied"
+is "$(h_sql e2 master "SELECT cursor_token FROM _nunez_cursors WHERE peer = 'e1' AND tbl = 'users'")" "$head" \
+	"the sender's cursor is stored with the batch"
+h_curl e2 "/api/pull?table=users&cursor=&node=e1" -H "X-API-Key: $NR_E2_KEY_PEER"
+is "$(json_get "$H_BODY" '[.changes[] | select(.origin == "e1")] | length')" 0 \
+	"a pull leaves out changes whose origin is the caller"
+is "$(json_get "$H_BODY" seen)" "$head" "... and says how far this node has the caller's changes (seen)"
+
+# --- scopes and table lists
+h_curl e1 /api/push -X POST -H "$R" -d '{"table":"users","data":[]}'
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "403:forbidden" "a read key cannot push"
+h_curl e1 "/api/pull?table=users" -H "X-API-Key: $PRODUCTS"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "403:table_forbidden" "a key bound to products cannot pull users"
+h_curl e1 /api/push -X POST -H "X-API-Key: $PRODUCTS" -d '{"table":"products","data":[{"id":1,"name":"Pen","price":"1.50"}]}'
+is "$H_STATUS" 200 "... but can push products"
+
+# --- signed requests
+h_curl e1 "/api/pull?table=users" -H "X-API-Key: $SIGNER"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "401:signature_required" "a key that must sign: unsigned refused"
+h_signed e1 GET /api/pull "table=users" "$SIGNER"
+is "$H_STATUS" 200 "a correctly signed pull"
+nonce=$H_NONCE
+h_signed e1 GET /api/pull "table=users" "$SIGNER" "" "" "$nonce"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "401:nonce_replayed" "the same nonce again: a replay, refused"
+khash=$(h_sha256 "$SIGNER")
+ts=$(date +%s)
+sig=$(printf 'GET\n/api/pull\ntable=users\n%s\nfresh-nonce-0123456789\n%s' "$ts" \
+	"$(printf '' | sha256sum | awk '{print $1}')" | openssl dgst -sha256 -hmac "$khash" -hex | awk '{print $NF}')
+h_curl e1 "/api/pull?table=products" -H "X-API-Key: $SIGNER" -H "X-Nunez-Timestamp: $ts" \
+	-H "X-Nunez-Nonce: fresh-nonce-0123456789" -H "X-Nunez-Signature: $sig"
+is "$(json_get "$H_BODY" error.code)" "signature_invalid" "a request changed after signing (the query) is refused"
+h_curl e1 "/api/pull?table=users" -H "X-API-Key: $SIGNER" -H "X-Nunez-Timestamp: $ts" \
+	-H "X-Nunez-Nonce: fresh-nonce-0123456789" -H "X-Nunez-Signature: $sig"
+is "$H_STATUS" 200 "the unchanged request with that signature passes"
+h_signed e1 GET /api/pull "table=users" "$SIGNER" "" $(($(date +%s) - 400))
+is "$(json_get "$H_BODY" error.code)" signature_expired "a timestamp 400 s old is stale"
+h_signed e1 GET /api/pull "table=users" "$SIGNER" "" $(($(date +%s) + 400))
+is "$(json_get "$H_BODY" error.code)" signature_expired "... and 400 s ahead too"
+H_SIG_OVERRIDE=$(printf '%064d' 0) h_signed e1 GET /api/pull "table=users" "$SIGNER"
+is "$(json_get "$H_BODY" error.code)" signature_invalid "a wrong signature"
+body='{"table":"users","data":[{"id":3,"name":"Cy","email":"cy@x","updated_at":"2024-06-01 00:00:00"}]}'
+h_signed e1 POST /api/push "" "$SIGNER" "$body"
+is "$H_STATUS:$(json_get "$H_BODY" result.inserted)" "200:1" "a signed push (the body is signed too)"
+nonce=$H_NONCE
+h_api_stop "$T" e1
+h_api_start "$T" e1
+h_api_wait "$T" e1
+h_signed e1 POST /api/push "" "$SIGNER" "$body" "" "$nonce"
+is "$(json_get "$H_BODY" error.code)" nonce_replayed "a replay is refused after a restart too"
+h_signed e1 GET /api/pull "table=users" "$NR_E1_KEY_PEER"
+is "$H_STATUS" 200 "a key that need not sign may sign"
+H_SIG_OVERRIDE=$(printf '%064d' 0) h_signed e1 GET /api/pull "table=users" "$NR_E1_KEY_PEER"
+is "$H_STATUS" 401 "... and is checked when it does"
+
+# --- gzip
+printf '%s' '{"table":"users","data":[{"id":4,"name":"Di","email":"di@x","updated_at":"2024-06-01 00:00:00"}]}' |
+	gzip -c >"$T/body.gz"
+h_curl e1 /api/push -X POST -H "$P" -H "Content-Encoding: gzip" --data-binary @"$T/body.gz"
+is "$H_STATUS:$(json_get "$H_BODY" result.inserted)" "200:1" "a gzip request body is accepted"
+h_sql e1 master "INSERT INTO users (id, name, email) SELECT seq + 100, REPEAT('x', 50), 'e' FROM seq_1_to_100"
+enc=$(curl -s -o /dev/null -D - -H "$P" -H "Accept-Encoding: gzip" "$NR_E1_URL/api/pull?table=users" |
+	tr -d '\r' | sed -n 's/^Content-Encoding: //Ip')
+is "$enc" gzip "a response is gzip when asked"
+count=$(curl -s --compressed -H "$P" "$NR_E1_URL/api/pull?table=users&limit=1000" | jq '.data | length')
+is "$count" 104 "... and decompresses to the full answer"
+
+# --- operations
+h_curl e1 /api/replication/peers -H "$A"
+is "$(json_get "$H_BODY" '[.peers[].name] | join(",")')" e2 "peers lists the remotes"
+h_curl e2 /api/replication/lag -H "X-API-Key: $NR_E2_KEY_ADMIN"
+is "$(json_get "$H_BODY" '.lag[0] | [.peer, .table] | join(",")')" "e1,users" "lag per peer and table"
+h_sql e1 master "INSERT INTO products VALUES (9, 'local', 1.00)"
+h_curl e1 /api/push -X POST -H "$P" -d '{"table":"products","node":"e2","changes":[{"op":"U","pk":["9"],"row":{"id":"9","name":"remote","price":"2.00"},"origin":"e2","ts":null}]}'
+is "$(json_get "$H_BODY" result.conflicts)" 1 "a concurrent change of a manual table: a conflict"
+h_curl e1 /api/replication/conflicts -H "$A"
+id=$(json_get "$H_BODY" '.conflicts[0].id')
+is "$(json_get "$H_BODY" '.conflicts[0] | [.tbl, .status, .winner] | join(",")')" "products,open,none" \
+	"conflicts lists it, open"
+h_curl e1 /api/replication/conflicts/$id -H "$A"
+like "$(json_get "$H_BODY" conflict.remote_row)" '"name":"remote"' "a conflict shows the remote row"
+h_curl e1 /api/replication/conflicts/99999 -H "$A"
+is "$H_STATUS" 404 "an unknown conflict: 404"
+h_curl e1 /api/replication/conflicts/$id/resolve -X POST -H "$A" -d '{"resolution":"use_remote"}'
+is "$H_STATUS" 200 "resolve use_remote"
+is "$(h_sql e1 master "SELECT name FROM products WHERE id = 9")" remote "the remote row is written"
+h_curl e1 /api/replication/conflicts/$id/resolve -X POST -H "$A" -d '{"resolution":"use_local"}'
+is "$H_STATUS" 409 "resolving a resolved conflict: 409"
+h_curl e1 /api/replication/pause -X POST -H "$A"
+h_curl e1 /api/status -H "$R"
+is "$(json_get "$H_BODY" paused)" true "pause: status says paused"
+nr_sync e1 --local-only >"$T/sync.out" 2>&1
+like "$(cat "$T/sync.out")" "replication is paused" "sync_multi does nothing while paused"
+h_curl e1 /api/replication/resume -X POST -H "$A"
+h_curl e1 /api/status -H "$R"
+is "$(json_get "$H_BODY" paused)" false "resume"
+h_curl e2 /api/replication/resync -X POST -H "X-API-Key: $NR_E2_KEY_ADMIN" -d '{"peer":"e1","table":"users"}'
+is "$(json_get "$H_BODY" reset)" true "resync resets the peer's cursor"
+is "$(h_sql e2 master "SELECT COUNT(*) FROM _nunez_cursors WHERE peer = 'e1'")" 0 "... it is gone"
+h_curl e1 /api/replication/pause -H "$A"
+is "$H_STATUS" 405 "GET on a POST endpoint: 405"
+
+done_testing
