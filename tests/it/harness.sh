@@ -168,9 +168,10 @@ h_db_start() {
 		--pid-file="$d/mariadbd.pid" --log-error="$d/err.log" \
 		--tmpdir="$d/tmp" --innodb-buffer-pool-size=32M \
 		--innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
+		--innodb-flush-method=nosync \
 		--innodb-use-native-aio=0 --performance-schema=OFF \
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
-		--skip-name-resolve --max-connections=300 \
+		--skip-name-resolve --max-connections=300 --net-read-timeout=5 \
 		--server-id="$(cat "$d/server-id")" \
 		$(h_is_root && echo --user=root) \
 		</dev/null >>"$d/stdout.log" 2>&1 &
