@@ -5,6 +5,7 @@
 #include "api.h"
 #include "auth.h"
 #include "log.h"
+#include "query.h"
 #include "util.h"
 
 const struct tmeta *
@@ -138,6 +139,51 @@ json_object *
 api_str(const char *s)
 {
 	return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+/* The slave's lag in seconds, or -1 when it cannot be told. */
+static long
+slave_lag(struct api *app)
+{
+	struct qres *res = NULL;
+	struct qval p = qv_str(app->cfg->node_id);
+	struct nr_err err;
+	long lag = -1;
+	int c;
+
+	if (query_run(app->slave, "SHOW SLAVE STATUS", NULL, 0, 0, &res,
+		      &err) == NR_OK && res->nrows == 1) {
+		c = qres_col(res, "Seconds_Behind_Master");
+		if (c >= 0 && !qres_at(res, 0, (size_t)c)->null)
+			lag = atol(qres_at(res, 0, (size_t)c)->p);
+		qres_free(res);
+		return lag;
+	}
+	qres_free(res);
+	res = NULL;
+	if (query_run(app->slave, "SELECT TIMESTAMPDIFF(SECOND, MIN(updated_at), "
+				  "UTC_TIMESTAMP()) FROM _nunez_cursors WHERE "
+				  "peer = ?", &p, 1, 0, &res, &err) == NR_OK &&
+	    !qres_at(res, 0, 0)->null)
+		lag = atol(qres_at(res, 0, 0)->p);
+	qres_free(res);
+	return lag;
+}
+
+struct db *
+api_read_db(struct api *app)
+{
+	time_t now = time(NULL);
+	long lag;
+
+	if (!app->cfg->api.read_from_slave || app->slave == NULL)
+		return app->master;
+	if (now != app->slave_checked) {
+		lag = slave_lag(app);
+		app->slave_fresh = lag >= 0 && lag <= app->cfg->api.max_slave_lag;
+		app->slave_checked = now;
+	}
+	return app->slave_fresh ? app->slave : app->master;
 }
 
 void

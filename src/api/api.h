@@ -2,6 +2,9 @@
 #ifndef NR_API_H
 #define NR_API_H
 
+#include <stdbool.h>
+#include <time.h>
+
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -16,6 +19,8 @@ struct api {
 	struct tmeta **tms;	/* per configured table, loaded on use */
 	struct metrics *metrics;	/* shared by every worker */
 	char *slave_id;
+	time_t slave_checked;	/* when the slave's lag was last read */
+	bool slave_fresh;	/* ... and whether it was within the bound */
 };
 
 /* The metadata of the table a request names, checked: configured (else
@@ -41,6 +46,12 @@ const char *api_caller_node(struct http_req *req, const char *given,
 
 /* A JSON string, or null for NULL. */
 json_object *api_str(const char *s);
+
+/* The database plain reads may use: the slave when api.readFromSlave is
+ * set and its lag is within api.maxSlaveLagSeconds (a native replica's
+ * Seconds_Behind_Master, or the age of its last sync from the master),
+ * checked at most once a second; else the master. Borrowed. */
+struct db *api_read_db(struct api *app);
 
 /* Frees what the worker's app holds (not cfg). */
 void api_free(struct api *app);

@@ -185,8 +185,8 @@ pull_since(struct api *app, struct http_req *req, const struct tmeta *tm,
 	schema_key_order(tm, &sql);
 	snprintf(tail, sizeof(tail), " LIMIT %ld", limit + 1);
 	buf_adds(&sql, tail);
-	rc = query_run(app->master, buf_str(&sql), p, since != NULL, 0, &res,
-		       &err);
+	rc = query_run(api_read_db(app), buf_str(&sql), p, since != NULL, 0,
+		       &res, &err);
 	buf_free(&sql);
 	if (rc != NR_OK) {
 		api_db_error(req, &err);

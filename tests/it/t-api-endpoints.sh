@@ -226,4 +226,21 @@ is "$(h_sql e2 master "SELECT COUNT(*) FROM _nunez_cursors WHERE peer = 'e1'")" 
 h_curl e1 /api/replication/pause -H "$A"
 is "$H_STATUS" 405 "GET on a POST endpoint: 405"
 
+# --- plain reads from the slave, while it is fresh enough
+jq '.api.readFromSlave = true | .api.maxSlaveLagSeconds = 60' "$T/e1/config.json" >"$T/c.json"
+mv "$T/c.json" "$T/e1/config.json"
+kill -HUP "$(cat "$T/e1/api.pid")"
+reloaded_twice() { [ "$(grep -c 'reloaded:' "$T/e1/api.log")" -ge 2 ]; }
+H_WAIT=10 h_wait_for reloaded_twice
+sleep 0.5
+nr_sync e1 --local-only >/dev/null 2>&1
+h_sql e1 slave "INSERT INTO users (id, name, email, updated_at) VALUES (777, 'only on the slave', 'x', '2031-01-01')"
+h_curl e1 "/api/pull?table=users&since=2030-01-01" -H "$P"
+is "$(json_get "$H_BODY" '[.data[].name] | join(",")')" "only on the slave" \
+	"readFromSlave: a pull by time reads the freshly synced slave"
+h_sql e1 slave "UPDATE _nunez_cursors SET updated_at = UTC_TIMESTAMP() - INTERVAL 1 HOUR"
+sleep 1.1
+h_curl e1 "/api/pull?table=users&since=2030-01-01" -H "$P"
+is "$(json_get "$H_BODY" '.data | length')" 0 "a slave an hour behind is not read: the master is"
+
 done_testing
