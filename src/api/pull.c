@@ -249,7 +249,15 @@ metadata_get(struct api *app, struct http_req *req)
 	struct qval p;
 	int rc;
 
+	struct cursor peer = {0};
+	char *peer_token = NULL;
+	const char *node;
+	bool bad;
+
 	if (tm == NULL)
+		return;
+	node = api_caller_node(req, NULL, &bad);
+	if (bad)
 		return;
 	buf_init(&sql, 0);
 	buf_adds(&sql, "SELECT (SELECT COUNT(*) FROM ");
@@ -278,11 +286,16 @@ metadata_get(struct api *app, struct http_req *req)
 	buf_free(&sql);
 	if (rc == NR_OK && want_sum != NULL && strcmp(want_sum, "1") == 0)
 		rc = verify_sum(app->master, tm, &sum, &err);
+	if (rc == NR_OK && node != NULL)
+		rc = sync_load_cursor(app->master, node, tm->name, &peer, &err);
 	if (rc != NR_OK) {
 		qres_free(res);
 		api_db_error(req, &err);
 		return;
 	}
+	if (peer.started)
+		peer_token = cursor_encode(&peer);
+	cursor_clear(&peer);
 	m = json_object_new_object();
 	json_object_object_add(m, "total_records", json_object_new_int64(
 							   atoll(qres_at(res, 0, 0)->p)));
@@ -298,6 +311,9 @@ metadata_get(struct api *app, struct http_req *req)
 		json_object_object_add(m, "checksum_rows",
 				       json_object_new_int64((int64_t)sum.rows));
 	}
+	if (node != NULL)
+		json_object_object_add(m, "peer_cursor", api_str(peer_token));
+	free(peer_token);
 	body = json_object_new_object();
 	json_object_object_add(body, "success", json_object_new_boolean(1));
 	json_object_object_add(body, "table", json_object_new_string(tm->name));

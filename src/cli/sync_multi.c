@@ -6,10 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
+#include "breaker.h"
 #include "cli.h"
 #include "env.h"
+#include "remote.h"
 #include "log.h"
 #include "query.h"
 #include "sync.h"
@@ -185,6 +190,20 @@ progress(void *arg, unsigned long long rows, bool done)
 	fflush(stderr);
 }
 
+/* Prints the summary line of one table and direction. */
+static void
+summary(const char *what, int rc, const struct sync_stats *st, double t0,
+	const struct nr_err *err)
+{
+	printf("%s: %s, %llu changes read, %llu inserted, %llu updated, %llu "
+	       "deleted, %llu unchanged, %llu conflicts (%llu open), %.2f s%s%s\n",
+	       what, rc == NR_OK ? "ok" : "FAILED", st->rows, st->a.inserted,
+	       st->a.updated, st->a.deleted, st->a.unchanged, st->a.conflicts,
+	       st->a.open, now() - t0, rc == NR_OK ? "" : ": ",
+	       rc == NR_OK ? "" : err->msg);
+	fflush(stdout);
+}
+
 /* One direction of one table of the local pair; prints its summary. */
 static int
 local_direction(struct env *e, size_t t, bool to_slave, const struct opts *o)
@@ -208,19 +227,91 @@ local_direction(struct env *e, size_t t, bool to_slave, const struct opts *o)
 	so.progress_arg = what;
 	rc = to_slave ? sync_table(&m, &s, &so, &st, &err)
 		      : sync_table(&s, &m, &so, &st, &err);
-	printf("%s: %s, %llu changes read, %llu inserted, %llu updated, "
-	       "%llu deleted, %llu unchanged, %llu conflicts (%llu open), "
-	       "%.2f s%s%s\n",
-	       what, rc == NR_OK ? "ok" : "FAILED", st.rows, st.a.inserted,
-	       st.a.updated, st.a.deleted, st.a.unchanged, st.a.conflicts,
-	       st.a.open, now() - t0, rc == NR_OK ? "" : ": ",
-	       rc == NR_OK ? "" : err.msg);
-	fflush(stdout);
+	summary(what, rc, &st, t0, &err);
 	if (!o->dry_run)
 		sync_log_row(e->master, "local", e->tm_master[t]->name, dir,
 			     &st, t0, rc == NR_OK ? "ok" : "failed",
 			     rc == NR_OK ? NULL : err.msg);
 	return rc;
+}
+
+/* One direction of one table with a remote. */
+static int
+remote_direction(struct env *e, struct remote *rm,
+		 const struct config_remote *r, size_t t, bool pull,
+		 const struct opts *o)
+{
+	struct sync_side local = {e->master, e->cfg->node_id, e->tm_master[t]};
+	const char *dir = pull ? "pull" : "push";
+	struct sync_opts so = {0};
+	struct sync_stats st = {0};
+	struct nr_err err = {0};
+	char what[200];
+	double t0 = now();
+	int rc;
+
+	so.cfg = e->cfg;
+	so.dry_run = o->dry_run;
+	snprintf(what, sizeof(what), "remote %s %s %s", r->name, dir,
+		 e->tm_master[t]->name);
+	so.progress = progress;
+	so.progress_arg = what;
+	rc = pull ? sync_pull_remote(rm, r->name, &local, &so, &st, &err)
+		  : sync_push_remote(rm, r->name, &local, &so, &st, &err);
+	summary(what, rc, &st, t0, &err);
+	if (!o->dry_run)
+		sync_log_row(e->master, r->name, e->tm_master[t]->name, dir, &st,
+			     t0, rc == NR_OK ? "ok" : "failed",
+			     rc == NR_OK ? NULL : err.msg);
+	return rc;
+}
+
+/* Every table with one remote, by its syncMode: pull, then push. Returns
+ * the number of failed directions; the breaker counts the run. */
+static int
+remote_env(struct env *e, const struct config_remote *r, const struct opts *o)
+{
+	struct log_ctx lc = {r->name, NULL, 0};
+	struct breaker br;
+	struct nr_err err = {0};
+	struct remote *rm;
+	long long wait;
+	size_t t;
+	int failed = 0;
+
+	if (breaker_load(e->master, r->name, &br, &err) != NR_OK) {
+		log_msg(LOG_ERROR, &lc, "%s", err.msg);
+		return 1;
+	}
+	wait = breaker_wait(&br, e->cfg, (long long)time(NULL));
+	if (wait > 0) {
+		log_msg(LOG_WARN, &lc, "circuit open after %d failed runs; "
+			"skipped for %lld s more", br.failures, wait);
+		printf("remote %s: skipped, circuit open (%d failed runs, %lld s "
+		       "left)\n", r->name, br.failures, wait);
+		return 1;
+	}
+	rm = remote_new(e->cfg, r);
+	for (t = 0; t < e->cfg->ntables; t++) {
+		if (o->table != NULL && strcmp(o->table, e->cfg->tables[t].name))
+			continue;
+		if ((r->sync_mode & SYNC_PULL) &&
+		    remote_direction(e, rm, r, t, true, o) != NR_OK)
+			failed++;
+		if ((r->sync_mode & SYNC_PUSH) &&
+		    remote_direction(e, rm, r, t, false, o) != NR_OK)
+			failed++;
+	}
+	remote_free(rm);
+	if (!o->dry_run &&
+	    breaker_record(e->master, r->name, failed == 0, e->cfg, &br, &err) !=
+		    NR_OK)
+		log_msg(LOG_ERROR, &lc, "%s", err.msg);
+	if (br.opened_at != 0 && failed > 0)
+		log_msg(LOG_WARN, &lc, "circuit open after %d failed runs; "
+			"skipping it for %d s", br.failures,
+			e->cfg->sync.breaker_cooldown);
+	return failed;
 }
 
 /* Holds the environment's sync lock (a named lock on the master, so it
@@ -297,10 +388,12 @@ run(const struct config *cfg, const struct opts *o)
 			 local_direction(&e, t, false, o) != NR_OK)
 			failed++;
 	}
-	if (!o->local_only && cfg->nremotes > 0) {
-		log_error("syncing remote environments is not available in "
-			  "this version; use --local-only");
-		failed++;
+	for (t = 0; !o->local_only && t < cfg->nremotes; t++) {
+		const struct config_remote *r = &cfg->remotes[t];
+
+		if (!r->enabled || (o->env != NULL && strcmp(o->env, r->name)))
+			continue;
+		failed += remote_env(&e, r, o);
 	}
 	env_close(&e);
 	return failed ? EXIT_SOME_FAILED : EXIT_SYNCED;
@@ -338,11 +431,13 @@ main(int argc, char **argv)
 	}
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	do {
 		rc = run(cfg, &o);
 		if (o.follow && !stopping)
 			sleep((unsigned)cfg->sync.follow_interval);
 	} while (o.follow && !stopping);
+	curl_global_cleanup();
 out:
 	config_free(cfg);
 	return rc;

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "changes.h"
+#include "remote.h"
 #include "log.h"
 #include "query.h"
 #include "sync.h"
@@ -121,4 +123,149 @@ sync_log_row(struct db *db, const char *peer, const char *table,
 			   "?, LEFT(?, 1024))",
 		       p, 8, NULL, &err) != NR_OK)
 		log_warn("cannot write the sync log: %s", err.msg);
+}
+
+/* The token of the cursor db holds for peer's table, or NULL. */
+static int
+load_token(struct db *db, const char *peer, const char *table, char **token,
+	   struct nr_err *err)
+{
+	struct cursor c = {0};
+	int rc = sync_load_cursor(db, peer, table, &c, err);
+
+	*token = rc == NR_OK && c.started ? cursor_encode(&c) : NULL;
+	cursor_clear(&c);
+	return rc;
+}
+
+int
+sync_pull_remote(struct remote *rm, const char *remote_id,
+		 struct sync_side *local, const struct sync_opts *o,
+		 struct sync_stats *st, struct nr_err *err)
+{
+	struct remote_page page = {0};
+	struct cursor seen = {0};
+	struct apply_opts ao = {0};
+	struct log_ctx lc = {remote_id, local->tm->name, 0};
+	char *token = NULL;
+	int rc;
+
+	rc = load_token(local->db, remote_id, local->tm->name, &token, err);
+	ao.cfg = o->cfg;
+	ao.peer = remote_id;
+	ao.detect = true;
+	ao.seen = &seen;
+	ao.dry_run = o->dry_run;
+	while (rc == NR_OK) {
+		rc = remote_pull(rm, local->tm, token, (size_t)o->cfg->sync.batch_size,
+				 &page, err);
+		if (rc != NR_OK)
+			break;
+		cursor_clear(&seen);
+		rc = cursor_parse(page.seen, &seen, err);
+		if (rc == NR_OK && !batch_matches(&page.batch, local->tm))
+			rc = err_set(err, NR_EINVAL, "table %s: the remote's "
+				     "columns differ from ours",
+				     local->tm->name);
+		ao.cursor_token = page.next_cursor;
+		lc.batch = ++st->batches;
+		if (rc == NR_OK)
+			rc = apply_batch(local->db, local->tm, &page.batch, &ao,
+					 &st->a, err);
+		if (rc == NR_OK) {
+			st->rows += page.batch.n;
+			free(token);
+			token = util_strdup(page.next_cursor);
+			log_msg(LOG_DEBUG, &lc, "pulled %zu changes",
+				page.batch.n);
+		}
+		if (o->progress != NULL)
+			o->progress(o->progress_arg, st->rows,
+				    rc != NR_OK || !page.has_more);
+		if (rc != NR_OK || !page.has_more) {
+			remote_page_free(&page);
+			break;
+		}
+		remote_page_free(&page);
+	}
+	free(token);
+	cursor_clear(&seen);
+	return rc;
+}
+
+/* A batch id from what identifies the batch: sender, table, its start
+ * and end in the sender's changelog. */
+static void
+batch_id(const char *self, const char *table, const char *from,
+	 const char *to, char out[41])
+{
+	struct buf b;
+	char hex[65];
+
+	buf_init(&b, 0);
+	buf_printf(&b, "%s|%s|%s|%s", self, table, from ? from : "", to);
+	auth_sha256_hex(b.p, b.len, hex);
+	memcpy(out, hex, 40);
+	out[40] = '\0';
+	buf_free(&b);
+}
+
+int
+sync_push_remote(struct remote *rm, const char *remote_id,
+		 struct sync_side *local, const struct sync_opts *o,
+		 struct sync_stats *st, struct nr_err *err)
+{
+	struct cursor cur = {0}, next = {0};
+	struct changes_opts co = {0};
+	struct log_ctx lc = {remote_id, local->tm->name, 0};
+	char *start = NULL, *seen = NULL, *token = NULL, id[41];
+	struct batch b;
+	int rc;
+
+	rc = remote_metadata(rm, local->tm->name, &start, NULL, NULL, err);
+	if (rc == NR_OK)
+		rc = cursor_parse(start, &cur, err);
+	if (rc == NR_OK)
+		rc = load_token(local->db, remote_id, local->tm->name, &seen,
+				err);
+	co.self = local->id;
+	co.peer = remote_id;
+	co.limit = (size_t)o->cfg->sync.batch_size;
+	co.gap_timeout = o->cfg->sync.gap_timeout;
+	co.ts_overlap = o->cfg->sync.ts_overlap;
+	while (rc == NR_OK) {
+		cursor_copy(&next, &cur);
+		rc = changes_read(local->db, local->tm, &next, &co, &b, err);
+		if (rc != NR_OK) {
+			batch_free(&b);
+			break;
+		}
+		free(token);
+		token = cursor_encode(&next);
+		batch_id(local->id, local->tm->name, start, token, id);
+		lc.batch = ++st->batches;
+		if (!o->dry_run)
+			rc = remote_push(rm, &b, seen, token, id, &st->a, err);
+		if (rc == NR_OK) {
+			st->rows += b.n;
+			cursor_copy(&cur, &next);
+			free(start);
+			start = util_strdup(token);
+			log_msg(LOG_DEBUG, &lc, "pushed %zu changes", b.n);
+		}
+		if (o->progress != NULL)
+			o->progress(o->progress_arg, st->rows,
+				    rc != NR_OK || !b.has_more);
+		if (rc != NR_OK || !b.has_more) {
+			batch_free(&b);
+			break;
+		}
+		batch_free(&b);
+	}
+	free(start);
+	free(seen);
+	free(token);
+	cursor_clear(&cur);
+	cursor_clear(&next);
+	return rc;
 }

@@ -35,6 +35,22 @@ int sync_table(struct sync_side *src, struct sync_side *dst,
 	       const struct sync_opts *o, struct sync_stats *st,
 	       struct nr_err *err) NR_WUR;
 
+struct remote;
+
+/* Pulls a remote's changes of local->tm into the local database, batch
+ * by batch, each applied with the remote's next cursor. remote_id is the
+ * remote's node id. */
+int sync_pull_remote(struct remote *rm, const char *remote_id,
+		     struct sync_side *local, const struct sync_opts *o,
+		     struct sync_stats *st, struct nr_err *err) NR_WUR;
+
+/* Pushes the local changes of local->tm to a remote, starting where the
+ * remote says it has them; each batch carries its next cursor and a
+ * batch id made from its start and end, so a retried push applies once. */
+int sync_push_remote(struct remote *rm, const char *remote_id,
+		     struct sync_side *local, const struct sync_opts *o,
+		     struct sync_stats *st, struct nr_err *err) NR_WUR;
+
 /* Reads the cursor db holds for peer's changes of table into *cur
  * (fresh when there is none). */
 int sync_load_cursor(struct db *db, const char *peer, const char *table,
