@@ -2,7 +2,10 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <curl/curl.h>
 
 #include "apply.h"
 #include "auth.h"
@@ -12,11 +15,13 @@
 #include "install.h"
 #include "log.h"
 #include "query.h"
+#include "remote.h"
 #include "resolve.h"
 #include "verify.h"
 
 struct opts {
 	const char *config;
+	const char *env;	/* verify: against this remote */
 	bool slave;		/* conflicts: of the slave database */
 	bool all;		/* conflicts list: resolved ones too */
 	bool keep_tables;	/* uninstall: only the triggers */
@@ -36,8 +41,10 @@ usage(FILE *f)
 	      "  uninstall [--keep-tables]\n"
 	      "                     remove the triggers and the engine "
 	      "tables\n"
-	      "  verify             compare every table's checksum on master "
-	      "and slave\n"
+	      "  verify [--env NAME]\n"
+	      "                     compare every table's checksum on master "
+	      "and slave,\n"
+	      "                     or with a remote environment's\n"
 	      "  conflicts list [--all] [--slave]\n"
 	      "  conflicts show ID [--slave]\n"
 	      "  conflicts resolve ID use_local|use_remote [--slave]\n"
@@ -177,13 +184,57 @@ cmd_uninstall(struct env *e, const struct opts *o, struct nr_err *err)
 	return rc;
 }
 
+/* Compares every table's checksum with a remote's (GET /api/metadata). */
 static int
-cmd_verify(struct env *e, struct nr_err *err, int *differ)
+verify_remote(struct env *e, const char *name, struct nr_err *err,
+	      int *differ)
+{
+	const struct config_remote *r = config_remote_find(e->cfg, name);
+	struct remote *rm;
+	size_t i;
+	int rc;
+
+	if (r == NULL)
+		return err_set(err, NR_ECONFIG, "remoteEnvironments has no "
+			       "environment '%s'", name);
+	rc = env_load_tables(e, err);
+	rm = remote_new(e->cfg, r);
+	for (i = 0; rc == NR_OK && i < e->cfg->ntables; i++) {
+		struct verify_sum a;
+		unsigned long long rows = 0;
+		char sum[24], *cursor = NULL;
+
+		rc = verify_sum(e->master, e->tm_master[i], &a, err);
+		if (rc == NR_OK)
+			rc = remote_metadata(rm, e->tm_master[i]->name, &cursor,
+					     &rows, sum, err);
+		free(cursor);
+		if (rc != NR_OK)
+			break;
+		if (a.rows == rows && strcmp(a.sum, sum) == 0) {
+			printf("%s: same as %s (%llu rows, checksum %s)\n",
+			       e->tm_master[i]->name, name, a.rows, a.sum);
+			continue;
+		}
+		(*differ)++;
+		printf("%s: DIFFERS from %s (here %llu rows, checksum %s; there "
+		       "%llu rows, checksum %s)\n", e->tm_master[i]->name, name,
+		       a.rows, a.sum, rows, sum);
+	}
+	remote_free(rm);
+	return rc;
+}
+
+static int
+cmd_verify(struct env *e, const struct opts *o, struct nr_err *err,
+	   int *differ)
 {
 	size_t i, j, n;
 	char **keys = NULL;
 	int rc;
 
+	if (o->env != NULL)
+		return verify_remote(e, o->env, err, differ);
 	if (e->slave == NULL)
 		return err_set(err, NR_ECONFIG, "databases.slave: verify "
 			       "compares master and slave; none is configured");
@@ -308,7 +359,7 @@ run_db_command(const struct config *cfg, const struct opts *o, int argc,
 	else if (rc == NR_OK && strcmp(cmd, "uninstall") == 0)
 		rc = cmd_uninstall(&e, o, &err);
 	else if (rc == NR_OK && strcmp(cmd, "verify") == 0)
-		rc = cmd_verify(&e, &err, &differ);
+		rc = cmd_verify(&e, o, &err, &differ);
 	else if (rc == NR_OK)
 		rc = cmd_conflicts(&e, o, argc - 1, argv + 1, &err);
 	env_close(&e);
@@ -327,6 +378,7 @@ main(int argc, char **argv)
 		{"slave", no_argument, NULL, 's'},
 		{"all", no_argument, NULL, 'a'},
 		{"keep-tables", no_argument, NULL, 'k'},
+		{"env", required_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -352,6 +404,9 @@ main(int argc, char **argv)
 			break;
 		case 'k':
 			o.keep_tables = true;
+			break;
+		case 'e':
+			o.env = optarg;
 			break;
 		case 'h':
 			usage(stdout);
