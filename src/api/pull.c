@@ -11,6 +11,7 @@
 #include "metrics.h"
 #include "query.h"
 #include "sync.h"
+#include "util.h"
 #include "verify.h"
 
 #define MAX_LIMIT 10000
@@ -124,25 +125,6 @@ out:
 	cursor_clear(&seen);
 }
 
-/* True for "YYYY-MM-DD[ HH:MM:SS[.ffffff]]" (or with a T). */
-static bool
-is_datetime(const char *s)
-{
-	static const char shape[] = "dddd-dd-dd dd:dd:dd.dddddd";
-	size_t n = strlen(s), i;
-
-	if (n != 10 && n != 19 && (n < 21 || n > 26))
-		return false;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (shape[i] == 'd' ? (c < '0' || c > '9')
-				    : !(c == shape[i] || (i == 10 && c == 'T')))
-			return false;
-	}
-	return true;
-}
-
 /* The original API: rows whose timestamp column is after since. */
 static void
 pull_since(struct api *app, struct http_req *req, const struct tmeta *tm,
@@ -163,7 +145,7 @@ pull_since(struct api *app, struct http_req *req, const struct tmeta *tm,
 			   "timestampColumn; pull it with a cursor", tm->name);
 		return;
 	}
-	if (since != NULL && !is_datetime(since)) {
+	if (since != NULL && !util_is_datetime(since)) {
 		http_error(req, 400, "bad_since", "since must be a time like "
 			   "2024-01-31 12:00:00[.ffffff]");
 		return;

@@ -2,8 +2,11 @@
  * origin and @nunez_via to the source, so the destination's triggers log
  * who wrote them and the change is never sent back where it came from;
  * identical rows are skipped, so re-applying a batch changes nothing. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "apply.h"
 #include "changes.h"
@@ -13,6 +16,9 @@
 #include "util.h"
 
 #define MAX_PARAMS 60000
+/* Rows per statement when @nunez_ts carries their times: the triggers
+ * read that JSON once a row. */
+#define CHUNK_ROWS 200
 
 enum action { SKIP, WRITE };
 
@@ -33,6 +39,8 @@ struct ctx {
 	struct row_ref *ridx;
 	struct qres *unseen;	/* key, origin, time of unseen changes */
 	struct row_ref *uidx;
+	struct qres *latest;	/* key, op, origin, time of the latest change */
+	struct row_ref *lidx;
 	enum action *act;
 };
 
@@ -111,6 +119,49 @@ read_unseen(struct ctx *x, struct nr_err *err)
 	return rc;
 }
 
+/* Reads the destination's latest change of each batch key, seen or not:
+ * the newest version it knows, a delete included. */
+static int
+read_latest(struct ctx *x, struct nr_err *err)
+{
+	struct qval *params = util_calloc(x->b->n + 1, sizeof(*params));
+	struct buf sql;
+	size_t i;
+	int rc;
+
+	buf_init(&sql, 0);
+	buf_adds(&sql, "SELECT c.pk, c.op, c.origin, c.changed_at FROM "
+		       "_nunez_changelog c JOIN (SELECT MAX(seq) AS m FROM "
+		       "_nunez_changelog WHERE tbl = ? AND pk IN (");
+	params[0] = qv_str(x->tm->name);
+	for (i = 0; i < x->b->n; i++) {
+		buf_adds(&sql, i ? ", ?" : "?");
+		params[i + 1] = qv_str(x->b->v[i].pk);
+	}
+	buf_adds(&sql, ") GROUP BY pk) x ON c.seq = x.m");
+	rc = query_run(x->db, buf_str(&sql), params, x->b->n + 1, 0,
+		       &x->latest, err);
+	if (rc == NR_OK)
+		x->lidx = changes_index(x->latest);
+	free(params);
+	buf_free(&sql);
+	return rc;
+}
+
+/* Records a delete the destination had no row for, at its origin's
+ * time, so an older upsert arriving later by another path loses to it. */
+static int
+record_tombstone(struct ctx *x, const struct change *c, struct nr_err *err)
+{
+	struct qval p[5] = {qv_str(x->tm->name), qv_str(c->pk),
+			    qv_str(c->origin), qv_str(x->o->peer),
+			    qv_str(c->ts)};
+
+	return query_exec(x->db, "INSERT INTO _nunez_changelog (tbl, pk, op, "
+				 "origin, via, changed_at) VALUES (?, ?, 'D', "
+				 "?, ?, ?)", p, 5, NULL, err);
+}
+
 static json_object *
 local_json(const struct ctx *x, long r)
 {
@@ -180,6 +231,39 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 	equal = c->op == 'U' ? l.row >= 0 && same_row(x->rows, l.row, c,
 							     x->b->ncols)
 			     : l.row < 0;
+	/* last_write_wins: nothing older than the newest version known
+	 * here is applied, whoever has seen what. */
+	if (x->latest != NULL && c->ts != NULL &&
+	    x->tm->conf->strategy == STRATEGY_LAST_WRITE_WINS) {
+		long lt = changes_find(x->lidx, x->latest->nrows, c->pk);
+		const char *known = NULL, *known_origin = NULL;
+
+		if (lt >= 0) {
+			known = qres_at(x->latest, (size_t)lt, 3)->p;
+			known_origin = qres_at(x->latest, (size_t)lt, 2)->p;
+		}
+		if (l.row >= 0 && x->tm->ts >= 0 &&
+		    !qres_at(x->rows, (size_t)l.row, x->tm->ts + 1)->null)
+			known = qres_at(x->rows, (size_t)l.row, x->tm->ts + 1)->p;
+		if (known != NULL && !equal) {
+			lv.origin = known_origin;
+			lv.ts = known;
+			lv.priority = conflict_priority(cfg, known_origin);
+			rv.origin = c->origin;
+			rv.ts = c->ts;
+			rv.priority = conflict_priority(cfg, c->origin);
+			if (conflict_decide(STRATEGY_LAST_WRITE_WINS, &lv,
+					    &rv) == CONFLICT_KEEP_LOCAL) {
+				x->st->unchanged++;
+				return NR_OK;
+			}
+		}
+		if (equal && c->op == 'D' &&
+		    (known == NULL || conflict_ts_cmp(known, c->ts) < 0)) {
+			x->st->unchanged++;
+			return record_tombstone(x, c, err);
+		}
+	}
 	if (equal) {
 		x->st->unchanged++;
 		return NR_OK;
@@ -245,13 +329,48 @@ set_origin(struct ctx *x, const char *origin, struct nr_err *err)
 			  NULL, err);
 }
 
+/* Sets @nunez_ts to the write times of changes v[0..n) (NULL when
+ * none has one), so the triggers log each at its origin's time. */
+static int
+set_times(struct ctx *x, const struct change *const *v, size_t n,
+	  struct nr_err *err)
+{
+	json_object *map = json_object_new_object();
+	char md5[EVP_MAX_MD_SIZE], key[40];
+	unsigned int len;
+	struct qval p;
+	size_t i, j, set = 0;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (v[i]->ts == NULL)
+			continue;
+		EVP_Digest(v[i]->pk, strlen(v[i]->pk), (unsigned char *)md5,
+			   &len, EVP_md5(), NULL);
+		key[0] = 'k';
+		for (j = 0; j < 16; j++)
+			snprintf(key + 1 + 2 * j, 3, "%02x",
+				 (unsigned char)md5[j]);
+		json_object_object_add(map, key,
+				       json_object_new_string(v[i]->ts));
+		set++;
+	}
+	p = qv_str(set ? json_object_to_json_string_ext(map,
+							JSON_C_TO_STRING_PLAIN)
+		       : NULL);
+	rc = query_exec(x->db, "SET @nunez_ts = ?", &p, 1, NULL, err);
+	json_object_put(map);
+	return rc;
+}
+
 /* Deletes the rows of the WRITE deletes of origin, in statements of at
  * most MAX_PARAMS parameters. */
 static int
 write_deletes(struct ctx *x, const char *origin, struct nr_err *err)
 {
-	size_t per = MAX_PARAMS / x->tm->npk, i, k;
+	size_t per = CHUNK_ROWS, i, k;
 	char **pks = util_calloc(per + 1, sizeof(char *));
+	const struct change **chg = util_calloc(per + 1, sizeof(*chg));
 	int rc = NR_OK;
 
 	for (i = 0, k = 0; i <= x->b->n && rc == NR_OK; i++) {
@@ -260,10 +379,15 @@ write_deletes(struct ctx *x, const char *origin, struct nr_err *err)
 		if (c != NULL && (x->act[i] != WRITE || c->op != 'D' ||
 				  strcmp(c->origin, origin) != 0))
 			continue;
-		if (c != NULL)
+		if (c != NULL) {
+			chg[k] = c;
 			pks[k++] = c->pk;
+		}
 		if (k == 0 || (c != NULL && k < per))
 			continue;
+		rc = set_times(x, chg, k, err);
+		if (rc != NR_OK)
+			break;
 		{
 			struct qval *params = util_calloc(k * x->tm->npk + 1,
 							  sizeof(*params));
@@ -298,6 +422,7 @@ write_deletes(struct ctx *x, const char *origin, struct nr_err *err)
 		k = 0;
 	}
 	free(pks);
+	free(chg);
 	return rc;
 }
 
@@ -342,10 +467,16 @@ static int
 write_upserts(struct ctx *x, const char *origin, struct nr_err *err)
 {
 	size_t per = MAX_PARAMS / x->tm->ncols, i, k = 0, nc = x->tm->ncols;
-	struct qval *params = util_calloc(per * nc + 1, sizeof(*params));
+	struct qval *params;
+	const struct change **chg;
+	bool times = x->tm->ts < 0;	/* else the row carries its time */
 	struct buf sql;
 	int rc = NR_OK;
 
+	if (times && per > CHUNK_ROWS)
+		per = CHUNK_ROWS;
+	params = util_calloc(per * nc + 1, sizeof(*params));
+	chg = util_calloc(per + 1, sizeof(*chg));
 	buf_init(&sql, 0);
 	for (i = 0; i <= x->b->n && rc == NR_OK; i++) {
 		const struct change *c = i < x->b->n ? &x->b->v[i] : NULL;
@@ -353,18 +484,27 @@ write_upserts(struct ctx *x, const char *origin, struct nr_err *err)
 		if (c != NULL && (x->act[i] != WRITE || c->op != 'U' ||
 				  strcmp(c->origin, origin) != 0))
 			continue;
-		if (c != NULL)
+		if (c != NULL) {
+			chg[k] = c;
 			memcpy(&params[k++ * nc], c->vals,
 			       nc * sizeof(*params));
+		}
 		if (k == 0 || (c != NULL && k < per))
 			continue;
+		if (times)
+			rc = set_times(x, chg, k, err);
+		if (rc != NR_OK)
+			break;
 		buf_reset(&sql);
 		apply_upsert_sql(x->tm, k, &sql);
 		rc = query_exec(x->db, buf_str(&sql), params, k * nc, NULL,
 				err);
+		if (rc == NR_OK && times)
+			rc = db_exec(x->db, "SET @nunez_ts = NULL", err);
 		k = 0;
 	}
 	free(params);
+	free(chg);
 	buf_free(&sql);
 	return rc;
 }
@@ -557,11 +697,15 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 	    const struct apply_opts *o, struct apply_stats *st,
 	    struct nr_err *err)
 {
-	struct ctx x = {db, tm, b, o, NULL, NULL, NULL, NULL, NULL, NULL};
+	struct ctx x = {0};
 	struct apply_stats mine = {0};
 	size_t i;
 	int rc;
 
+	x.db = db;
+	x.tm = tm;
+	x.b = b;
+	x.o = o;
 	x.st = &mine;
 	if (!batch_matches(b, tm))
 		return err_set(err, NR_EINVAL, "table %s: the batch's columns "
@@ -574,6 +718,8 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 	rc = read_local(&x, err);
 	if (rc == NR_OK && o->detect && b->n > 0)
 		rc = read_unseen(&x, err);
+	if (rc == NR_OK && o->detect && b->n > 0)
+		rc = read_latest(&x, err);
 	for (i = 0; i < b->n && rc == NR_OK; i++)
 		rc = decide(&x, i, err);
 	if (rc == NR_OK)
@@ -583,15 +729,16 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 	if (rc == NR_OK && o->batch_id != NULL)
 		rc = record_batch(&x, err);
 	if (rc == NR_OK)
-		rc = db_exec(db, "SET @nunez_origin = NULL, @nunez_via = NULL",
-			     err);
+		rc = db_exec(db, "SET @nunez_origin = NULL, @nunez_via = NULL, "
+				 "@nunez_ts = NULL", err);
 	if (rc == NR_OK)
 		rc = db_exec(db, o->dry_run ? "ROLLBACK" : "COMMIT", err);
 out:
 	if (rc != NR_OK) {
 		/* The connection may be gone; nothing was committed. */
 		db_try(db, "ROLLBACK");
-		db_try(db, "SET @nunez_origin = NULL, @nunez_via = NULL");
+		db_try(db, "SET @nunez_origin = NULL, @nunez_via = NULL, "
+			   "@nunez_ts = NULL");
 	} else {
 		st->inserted += mine.inserted;
 		st->updated += mine.updated;
@@ -602,8 +749,10 @@ out:
 	}
 	qres_free(x.rows);
 	qres_free(x.unseen);
+	qres_free(x.latest);
 	free(x.ridx);
 	free(x.uidx);
+	free(x.lidx);
 	free(x.act);
 	return rc;
 }

@@ -314,19 +314,61 @@ changes_find(const struct row_ref *idx, size_t n, const char *pk)
 	return r != NULL ? (long)r->row : -1;
 }
 
+/* Marks in later[] the keys (of n in pks) with an entry after seq high:
+ * their row as read now belongs to that entry, which a later batch
+ * brings with its own time. */
+static int
+later_entries(struct db *db, const struct tmeta *tm, char **pks, size_t n,
+	      uint64_t high, bool *later, struct nr_err *err)
+{
+	struct qval *p = util_calloc(n + 2, sizeof(*p));
+	struct qres *res = NULL;
+	struct row_ref *idx = NULL;
+	struct buf sql;
+	char num[24];
+	size_t i;
+	int rc;
+
+	buf_init(&sql, 0);
+	p[0] = qv_str(tm->name);
+	u64_param(num, high, &p[1]);
+	buf_adds(&sql, "SELECT DISTINCT pk FROM _nunez_changelog WHERE tbl = ? "
+		       "AND seq > ? AND pk IN (");
+	for (i = 0; i < n; i++) {
+		buf_adds(&sql, i ? ", ?" : "?");
+		p[i + 2] = qv_str(pks[i]);
+	}
+	buf_adds(&sql, ")");
+	rc = query_run(db, buf_str(&sql), p, n + 2, 0, &res, err);
+	if (rc == NR_OK) {
+		idx = changes_index(res);
+		for (i = 0; i < n; i++)
+			later[i] = changes_find(idx, res->nrows, pks[i]) >= 0;
+	}
+	free(idx);
+	qres_free(res);
+	free(p);
+	buf_free(&sql);
+	return rc;
+}
+
 /* Turns the entries (sorted by key, then seq) into changes: the latest
  * entry of each key decides, the row is read as it is now (absent: a
- * delete), and keys last changed by the peer are not sent back to it. */
+ * delete), and keys last changed by the peer are not sent back to it.
+ * When the batch was cut short (more entries after high), keys changed
+ * again later wait for that later batch. */
 static int
 collapse(struct db *db, const struct tmeta *tm, struct entry *e, size_t n,
-	 const struct changes_opts *o, struct batch *out, struct nr_err *err)
+	 uint64_t high, const struct changes_opts *o, struct batch *out,
+	 struct nr_err *err)
 {
 	char **pks = util_calloc(n + 1, sizeof(char *));
 	struct entry **last = util_calloc(n + 1, sizeof(*last));
 	struct qres *rows = NULL;
 	struct row_ref *idx = NULL;
+	bool *later = NULL;
 	size_t i, k = 0;
-	int rc;
+	int rc = NR_OK;
 
 	for (i = 0; i < n; i++) {
 		struct entry *x = &e[i];
@@ -340,7 +382,11 @@ collapse(struct db *db, const struct tmeta *tm, struct entry *e, size_t n,
 		last[k] = x;
 		pks[k++] = (char *)x->pk;
 	}
-	rc = changes_rows(db, tm, pks, k, false, &rows, err);
+	later = util_calloc(k + 1, sizeof(*later));
+	if (out->has_more && k > 0)
+		rc = later_entries(db, tm, pks, k, high, later, err);
+	if (rc == NR_OK)
+		rc = changes_rows(db, tm, pks, k, false, &rows, err);
 	if (rc != NR_OK)
 		goto out;
 	idx = changes_index(rows);
@@ -349,6 +395,8 @@ collapse(struct db *db, const struct tmeta *tm, struct entry *e, size_t n,
 		const char *ts = last[i]->ts;
 		struct change *c;
 
+		if (later[i])
+			continue;
 		if (r >= 0 && tm->ts >= 0 && col_str(rows, (size_t)r,
 						     tm->ts + 1) != NULL)
 			ts = col_str(rows, (size_t)r, tm->ts + 1);
@@ -360,6 +408,7 @@ collapse(struct db *db, const struct tmeta *tm, struct entry *e, size_t n,
 out:
 	qres_free(rows);
 	free(idx);
+	free(later);
 	free(pks);
 	free(last);
 	return rc;
@@ -442,7 +491,7 @@ read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
 		cur->high = high;
 	}
 	qsort(e, res->nrows, sizeof(*e), cmp_entry);
-	rc = collapse(db, tm, e, res->nrows, o, out, err);
+	rc = collapse(db, tm, e, res->nrows, cur->high, o, out, err);
 out:
 	if (db_exec(db, "COMMIT", rc == NR_OK ? err : NULL) != NR_OK &&
 	    rc == NR_OK)

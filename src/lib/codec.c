@@ -219,9 +219,9 @@ change_parse(json_object *o, const struct tmeta *tm, struct batch *b,
 			       "(letters, digits, _ . -)");
 	if (ts != NULL) {
 		if (!json_object_is_type(ts, json_type_string) ||
-		    json_object_get_string_len(ts) > 26)
-			return err_set(err, NR_EINVAL, "ts must be a time "
-				       "string or null");
+		    !util_is_datetime(json_object_get_string(ts)))
+			return err_set(err, NR_EINVAL, "ts must be a time like "
+				       "2024-01-31 12:00:00.000000, or null");
 		ts_s = json_object_get_string(ts);
 	}
 	rc = key_parse(pk, tm, &key, err);

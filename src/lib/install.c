@@ -115,8 +115,14 @@ log_insert(const struct tmeta *tm, const char *prefix, char op,
 	buf_printf(b, "INSERT INTO _nunez_changelog (tbl, pk, op, origin, via, "
 		      "changed_at, tenant) VALUES ('%s', ", tm->name);
 	schema_pkexpr(tm, prefix, b);
+	/* An applier gives each row's write time at its origin in
+	 * @nunez_ts, a JSON object by MD5 of the key; a local write is
+	 * now. */
 	buf_printf(b, ", '%c', COALESCE(@nunez_origin, '%s'), @nunez_via, "
-		      "UTC_TIMESTAMP(6), ", op, origin);
+		      "IF(@nunez_ts IS NULL, UTC_TIMESTAMP(6), COALESCE("
+		      "JSON_VALUE(@nunez_ts, CONCAT('$.k', MD5(", op, origin);
+	schema_pkexpr(tm, prefix, b);
+	buf_adds(b, "))), UTC_TIMESTAMP(6))), ");
 	if (tm->tenant >= 0) {
 		buf_printf(b, "CAST(%s", prefix);
 		buf_ident(b, tm->cols[tm->tenant].name);

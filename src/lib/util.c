@@ -225,3 +225,21 @@ util_b64_decode(const char *s, size_t n, size_t *len)
 	*len = (size_t)(o - out);
 	return out;
 }
+
+bool
+util_is_datetime(const char *s)
+{
+	static const char shape[] = "dddd-dd-dd dd:dd:dd.dddddd";
+	size_t n = strlen(s), i;
+
+	if (n != 10 && n != 19 && (n < 21 || n > 26))
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (shape[i] == 'd' ? (c < '0' || c > '9')
+				    : !(c == shape[i] || (i == 10 && c == 'T')))
+			return false;
+	}
+	return true;
+}

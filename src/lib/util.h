@@ -28,6 +28,10 @@ bool util_is_ident(const char *s);
  * 1 to 64 bytes. */
 bool util_is_name(const char *s);
 
+/* True for "YYYY-MM-DD[ HH:MM:SS[.f...]]" (a T may stand for the space),
+ * the shape of a time the engine sends. */
+bool util_is_datetime(const char *s);
+
 /* Frees a NULL-terminated or counted array of strings and the array. */
 void util_strv_free(char **v, size_t n);
 

@@ -527,6 +527,11 @@ h_sql() {
 		-N -B appdb -e "$*"
 }
 
+# h_sql_in ENV ROLE: runs the SQL on standard input, like h_sql.
+h_sql_in() {
+	mariadb --no-defaults --socket="$NR_H_DIR/$1/$2/sock" -uroot -N -B appdb
+}
+
 # h_curl ENV PATH [curl args...]: a request to that environment's
 # nginx; sets H_STATUS (HTTP status, 000 when none) and H_BODY.
 h_curl() {
