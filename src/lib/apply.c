@@ -214,6 +214,30 @@ record_conflict(struct ctx *x, const struct change *c, const struct local *l,
 	return rc;
 }
 
+/* True when the newest version known here (written at known by node
+ * known_origin) beats change c under last_write_wins. Two writes of one
+ * node with the same time: the one arriving is taken as the later. */
+static bool
+newer_known(const struct config *cfg, const char *known,
+	    const char *known_origin, const struct change *c)
+{
+	struct version lv, rv;
+	int cmp = conflict_ts_cmp(known, c->ts);
+
+	if (cmp != 0)
+		return cmp > 0;
+	if (known_origin == NULL || strcmp(known_origin, c->origin) == 0)
+		return false;
+	lv.origin = known_origin;
+	lv.ts = known;
+	lv.priority = conflict_priority(cfg, known_origin);
+	rv.origin = c->origin;
+	rv.ts = c->ts;
+	rv.priority = conflict_priority(cfg, c->origin);
+	return conflict_decide(STRATEGY_LAST_WRITE_WINS, &lv, &rv) ==
+	       CONFLICT_KEEP_LOCAL;
+}
+
 /* Decides what to do with change i. */
 static int
 decide(struct ctx *x, size_t i, struct nr_err *err)
@@ -231,6 +255,15 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 	equal = c->op == 'U' ? l.row >= 0 && same_row(x->rows, l.row, c,
 							     x->b->ncols)
 			     : l.row < 0;
+	u = x->unseen ? changes_find(x->uidx, x->unseen->nrows, c->pk) : -1;
+	if (u >= 0) {
+		l.origin = qres_at(x->unseen, (size_t)u, 1)->p;
+		l.ts = qres_at(x->unseen, (size_t)u, 2)->p;
+		if (l.row >= 0 && x->tm->ts >= 0 &&
+		    !qres_at(x->rows, (size_t)l.row, x->tm->ts + 1)->null)
+			l.ts = qres_at(x->rows, (size_t)l.row,
+				       x->tm->ts + 1)->p;
+	}
 	/* last_write_wins: nothing older than the newest version known
 	 * here is applied, whoever has seen what. */
 	if (x->latest != NULL && c->ts != NULL &&
@@ -245,18 +278,17 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 		if (l.row >= 0 && x->tm->ts >= 0 &&
 		    !qres_at(x->rows, (size_t)l.row, x->tm->ts + 1)->null)
 			known = qres_at(x->rows, (size_t)l.row, x->tm->ts + 1)->p;
-		if (known != NULL && !equal) {
-			lv.origin = known_origin;
-			lv.ts = known;
-			lv.priority = conflict_priority(cfg, known_origin);
-			rv.origin = c->origin;
-			rv.ts = c->ts;
-			rv.priority = conflict_priority(cfg, c->origin);
-			if (conflict_decide(STRATEGY_LAST_WRITE_WINS, &lv,
-					    &rv) == CONFLICT_KEEP_LOCAL) {
-				x->st->unchanged++;
-				return NR_OK;
+		if (known != NULL && !equal &&
+		    newer_known(cfg, known, known_origin, c)) {
+			/* Local wins; a concurrent local change makes it a
+			 * conflict, recorded as such. */
+			x->st->unchanged++;
+			if (u >= 0 && strcmp(l.origin, c->origin) != 0) {
+				x->st->conflicts++;
+				return record_conflict(x, c, &l, "local", false,
+						       err);
 			}
+			return NR_OK;
 		}
 		if (equal && c->op == 'D' &&
 		    (known == NULL || conflict_ts_cmp(known, c->ts) < 0)) {
@@ -277,15 +309,6 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 			    c->ts) > 0) {
 		x->st->unchanged++;
 		return NR_OK;
-	}
-	u = x->unseen ? changes_find(x->uidx, x->unseen->nrows, c->pk) : -1;
-	if (u >= 0) {
-		l.origin = qres_at(x->unseen, (size_t)u, 1)->p;
-		l.ts = qres_at(x->unseen, (size_t)u, 2)->p;
-		if (l.row >= 0 && x->tm->ts >= 0 &&
-		    !qres_at(x->rows, (size_t)l.row, x->tm->ts + 1)->null)
-			l.ts = qres_at(x->rows, (size_t)l.row,
-				       x->tm->ts + 1)->p;
 	}
 	if (u >= 0 && strcmp(l.origin, c->origin) == 0) {
 		/* Two writes of one node: not a conflict, the later holds. */
