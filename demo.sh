@@ -2,8 +2,9 @@
 # The demo: installs what is missing, builds, starts two local
 # environments (each a master and a slave MariaDB, nunez-api and nginx,
 # all on loopback under a temporary directory), shows their health and
-# status, syncs e1's master to its slave, and stops them. --keep leaves
-# them running for exploring.
+# status, then makes them replicate: changes in each, a conflict, and
+# the checksums that show all three hold the same data. It stops them at
+# the end; --keep leaves them running for exploring.
 set -u
 cd "$(dirname "$0")"
 keep=0
@@ -20,13 +21,13 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/nunez-demo.XXXXXX")
 NR_H_DIR=$dir
 [ $keep = 1 ] || trap 'h_down "$dir" && rm -rf "$dir"' EXIT
 
-echo "== starting two environments under $dir"
+echo "== starting three environments under $dir"
 start=$(h_now_ms)
-h_up "$dir" 2 || exit 1
+h_up "$dir" 3 || exit 1
 echo "   started in $(($(h_now_ms) - start)) ms"
 . "$dir/harness.env"
 
-for i in 1 2; do
+for i in 1; do
 	url=$(eval echo "\$NR_E${i}_URL")
 	key=$(eval echo "\$NR_E${i}_KEY_READ")
 	echo
@@ -39,24 +40,39 @@ for i in 1 2; do
 	curl -s "$url/api/status" | jq -c .
 done
 
-ctl() { src/cli/nunezctl --config "$dir/e1/config.json" "$@"; }
-sql() { mariadb --no-defaults --socket="$dir/e1/$1/sock" -uroot appdb -e "$2"; }
+ctl() { e=$1; shift; src/cli/nunezctl --config "$dir/$e/config.json" "$@"; }
+sync() { src/cli/sync_multi --config "$dir/$1/config.json" | grep -v ', 0 changes read'; }
+sql() { mariadb --no-defaults --socket="$dir/$1/master/sock" -uroot appdb -e "$2"; }
 echo
-echo "== e1: install capture, write on the master, sync to the slave"
-echo "\$ nunezctl init"
-ctl init
-sql master "INSERT INTO users (id, name, email) VALUES
-  (1, 'Ada Lovelace', 'ada@example.com'), (2, 'Alan Turing', 'alan@example.com');
-  INSERT INTO products (id, name, price) VALUES (1, 'Notebook', 4.50), (2, 'Pen', 1.20)"
-echo "\$ sync_multi --local-only"
-src/cli/sync_multi --config "$dir/e1/config.json" --local-only
-sql master "UPDATE products SET price = 4.75 WHERE id = 1; DELETE FROM users WHERE id = 2"
-echo "\$ sync_multi --local-only      # after an update and a delete"
-src/cli/sync_multi --config "$dir/e1/config.json" --local-only
-echo "\$ nunezctl verify"
-ctl verify
-echo "\$ slave: SELECT * FROM products"
-sql slave "SELECT * FROM products"
+echo "== three environments replicating (each lists the other two as bidirectional remotes)"
+for e in e1 e2 e3; do ctl $e init >/dev/null; done
+sql e1 "INSERT INTO users (id, name, email) VALUES (1, 'Ada Lovelace', 'ada@example.com')"
+sql e2 "INSERT INTO users (id, name, email) VALUES (2, 'Alan Turing', 'alan@example.com')"
+sql e3 "INSERT INTO products (id, name, price) VALUES (1, 'Notebook', 4.50)"
+for round in 1 2; do
+	for e in e1 e2 e3; do
+		echo "\$ sync_multi    # in $e, round $round (lines that moved something)"
+		sync $e
+	done
+done
+echo
+echo "== a conflict: e1 and e2 change the same row before syncing"
+sql e1 "UPDATE users SET email = 'ada@e1.example', updated_at = '2030-01-01 10:00:00' WHERE id = 1"
+sql e2 "UPDATE users SET email = 'ada@e2.example', updated_at = '2030-01-01 10:00:05' WHERE id = 1"
+for e in e1 e2 e3; do sync $e >/dev/null; done
+for e in e1 e2 e3; do sync $e >/dev/null; done
+echo "last_write_wins: the later write (e2's, 10:00:05) wins everywhere:"
+for e in e1 e2 e3; do
+	printf '  %s: ' $e
+	mariadb --no-defaults --socket="$dir/$e/master/sock" -uroot -N appdb -e "SELECT email FROM users WHERE id = 1"
+done
+echo "recorded in _nunez_conflicts where it was found:"
+for e in e1 e2 e3; do
+	mariadb --no-defaults --socket="$dir/$e/master/sock" -uroot -N appdb -e "SELECT CONCAT('  $e: table ', tbl, ' key ', pk, ', ', strategy, ', winner ', winner, ' (', local_origin, ' ', local_ts, ' vs ', remote_origin, ' ', remote_ts, ')') FROM _nunez_conflicts"
+done
+echo "\$ nunezctl verify --env e2; nunezctl verify --env e3    # in e1"
+ctl e1 verify --env e2
+ctl e1 verify --env e3
 
 echo
 if [ $keep = 1 ]; then
