@@ -29,6 +29,19 @@ sync_load_cursor(struct db *db, const char *peer, const char *table,
 	return rc;
 }
 
+/* Reports progress after a batch; true when the loop ends (a failure or
+ * nothing more). */
+static bool
+batch_done(const struct sync_opts *o, const struct sync_stats *st, int rc,
+	   bool has_more)
+{
+	bool done = rc != NR_OK || !has_more;
+
+	if (o->progress != NULL)
+		o->progress(o->progress_arg, st->rows, done);
+	return done;
+}
+
 int
 sync_table(struct sync_side *src, struct sync_side *dst,
 	   const struct sync_opts *o, struct sync_stats *st,
@@ -40,6 +53,7 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 	struct batch b;
 	struct log_ctx lc = {src->id, src->tm->name, 0};
 	char *token = NULL;
+	bool done;
 	int rc;
 
 	rc = sync_load_cursor(dst->db, src->id, src->tm->name, &cur, err);
@@ -78,14 +92,10 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 			log_msg(LOG_DEBUG, &lc, "%zu changes%s", b.n,
 				b.snapshot ? " (copy)" : "");
 		}
-		if (o->progress != NULL)
-			o->progress(o->progress_arg, st->rows,
-				    rc != NR_OK || !b.has_more);
-		if (rc != NR_OK || !b.has_more) {
-			batch_free(&b);
-			break;
-		}
+		done = batch_done(o, st, rc, b.has_more);
 		batch_free(&b);
+		if (done)
+			break;
 	}
 out:
 	free(token);
@@ -148,6 +158,7 @@ sync_pull_remote(struct remote *rm, const char *remote_id,
 	struct apply_opts ao = {0};
 	struct log_ctx lc = {remote_id, local->tm->name, 0};
 	char *token = NULL;
+	bool done;
 	int rc;
 
 	rc = load_token(local->db, remote_id, local->tm->name, &token, err);
@@ -179,14 +190,10 @@ sync_pull_remote(struct remote *rm, const char *remote_id,
 			log_msg(LOG_DEBUG, &lc, "pulled %zu changes",
 				page.batch.n);
 		}
-		if (o->progress != NULL)
-			o->progress(o->progress_arg, st->rows,
-				    rc != NR_OK || !page.has_more);
-		if (rc != NR_OK || !page.has_more) {
-			remote_page_free(&page);
-			break;
-		}
+		done = batch_done(o, st, rc, page.has_more);
 		remote_page_free(&page);
+		if (done)
+			break;
 	}
 	free(token);
 	cursor_clear(&seen);
@@ -220,6 +227,7 @@ sync_push_remote(struct remote *rm, const char *remote_id,
 	struct log_ctx lc = {remote_id, local->tm->name, 0};
 	char *start = NULL, *seen = NULL, *token = NULL, id[41];
 	struct batch b;
+	bool done;
 	int rc;
 
 	rc = remote_metadata(rm, local->tm->name, &start, NULL, NULL, err);
@@ -253,14 +261,10 @@ sync_push_remote(struct remote *rm, const char *remote_id,
 			start = util_strdup(token);
 			log_msg(LOG_DEBUG, &lc, "pushed %zu changes", b.n);
 		}
-		if (o->progress != NULL)
-			o->progress(o->progress_arg, st->rows,
-				    rc != NR_OK || !b.has_more);
-		if (rc != NR_OK || !b.has_more) {
-			batch_free(&b);
-			break;
-		}
+		done = batch_done(o, st, rc, b.has_more);
 		batch_free(&b);
+		if (done)
+			break;
 	}
 	free(start);
 	free(seen);
