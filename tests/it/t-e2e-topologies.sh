@@ -97,7 +97,12 @@ topology() {
 	ops=$(( OPS * $(echo $writers | wc -w) ))
 	# Every link runs until quiet.
 	for round in 1 2 3 4; do
+		t0=$(h_now_ms)
 		run_all "$runners" "round$round.out"
+		moved=$(grep '^remote' "$T/round$round.out" | awk -F', ' '{
+			for (i = 1; i <= NF; i++) if ($i ~ /inserted|updated|deleted/) { split($i, a, " "); n += a[1] } }
+			END { print n + 0 }')
+		echo "# $name: round $round moved $moved rows in $(($(h_now_ms) - t0)) ms"
 	done
 	s=$(sums "$members")
 	is "$(echo "$s" | sort -u | wc -l)" 1 "$name: every environment holds the same tables after $ops writes"
