@@ -152,4 +152,20 @@ ok $? "and the two converge"
 nr_sync e1 >"$T/quiet.out" 2>&1
 is "$(grep '^remote' "$T/quiet.out" | grep -vc ', 0 changes read')" 0 "then a round moves nothing"
 
+# --- --follow keeps syncing until SIGTERM
+jq '.sync.followIntervalSeconds = 1' "$T/e1/config.json" >"$T/c.json" &&
+	mv "$T/c.json" "$T/e1/config.json"
+"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/e1/config.json" --follow >"$T/follow.out" 2>&1 &
+pid=$!
+h_track "$T" follow $pid
+h_sql e2 master "INSERT INTO users (id, name, note) VALUES (999999, 'followed', 'x')"
+arrived() { [ "$(h_sql e1 master "SELECT COUNT(*) FROM users WHERE id = 999999")" = 1 ]; }
+H_WAIT=15 h_wait_for arrived
+ok $? "--follow brings a new row over without another command"
+kill -TERM $pid
+h_wait_gone 20 $pid
+ok $? "--follow stops on SIGTERM"
+wait $pid
+is "$?" 0 "... with status 0"
+
 done_testing

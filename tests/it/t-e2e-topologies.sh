@@ -116,14 +116,9 @@ topology() {
 	echo "# $name: $(( ($(h_now_ms) - start) / 1000 )) s, conflicts recorded: $(for e in e1 e2 e3; do h_sql $e master "SELECT COUNT(*) FROM _nunez_conflicts"; done | tr '\n' ' ')"
 }
 
-# The ring of three (every environment writing, each link run by one
-# side) still diverges now and then: see README, known limits. Run it
-# with NR_E2E_RING=1.
 topology "primary to two replicas" "e2:push e3:push" "" "" "e1" "e1" "e1 e2 e3"
 topology "active-active pair" "e2:bidirectional" "e1:bidirectional" "" "e1 e2" "e1 e2" "e1 e2"
+topology "ring of three" "e2:bidirectional" "e3:bidirectional" "e1:bidirectional" "e1 e2 e3" "e1 e2 e3" "e1 e2 e3"
 topology "chain e1 > e2 > e3" "e2:push" "e3:push" "" "e1" "e1 e2" "e1 e2 e3"
-if [ "${NR_E2E_RING:-0}" = 1 ]; then
-	topology "ring of three" "e2:bidirectional" "e3:bidirectional" "e1:bidirectional" "e1 e2 e3" "e1 e2 e3" "e1 e2 e3"
-fi
 
 done_testing
