@@ -2,6 +2,7 @@
  * keeps N pre-forked workers alive; each worker serves requests with its
  * own database connections. */
 #include <errno.h>
+#include <malloc.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -117,6 +118,8 @@ worker_main(struct config *cfg, int listen_fd)
 		busy = 1;
 		router_handle(&app, &fcgi);
 		FCGX_Finish_r(&fcgi);
+		/* Give back what a large request made the heap grow by. */
+		malloc_trim(128 * 1024);
 		busy = 0;
 	}
 	api_free(&app);

@@ -7,10 +7,18 @@
 #include "db.h"
 #include "util.h"
 
+#define STMT_CACHE 32
+
 struct db {
 	const struct config_db *conf;
 	const char *label;
 	MYSQL *my;
+	struct {
+		char *sql;
+		MYSQL_STMT *st;
+		unsigned long used;
+	} cache[STMT_CACHE];
+	unsigned long tick;
 };
 
 struct db *
@@ -26,9 +34,66 @@ db_new(const struct config_db *conf, const char *label)
 void
 db_disconnect(struct db *db)
 {
+	size_t i;
+
+	for (i = 0; i < STMT_CACHE; i++) {
+		if (db->cache[i].st != NULL)
+			mysql_stmt_close(db->cache[i].st);
+		free(db->cache[i].sql);
+		db->cache[i].st = NULL;
+		db->cache[i].sql = NULL;
+	}
 	if (db->my != NULL)
 		mysql_close(db->my);
 	db->my = NULL;
+}
+
+MYSQL_STMT *
+db_stmt_get(struct db *db, const char *sql)
+{
+	size_t i;
+
+	for (i = 0; i < STMT_CACHE; i++)
+		if (db->cache[i].sql != NULL && strcmp(db->cache[i].sql, sql) == 0) {
+			db->cache[i].used = ++db->tick;
+			return db->cache[i].st;
+		}
+	return NULL;
+}
+
+void
+db_stmt_put(struct db *db, const char *sql, MYSQL_STMT *st)
+{
+	size_t i, old = 0;
+
+	for (i = 0; i < STMT_CACHE; i++) {
+		if (db->cache[i].sql == NULL) {
+			old = i;
+			break;
+		}
+		if (db->cache[i].used < db->cache[old].used)
+			old = i;
+	}
+	if (db->cache[old].st != NULL)
+		mysql_stmt_close(db->cache[old].st);
+	free(db->cache[old].sql);
+	db->cache[old].sql = util_strdup(sql);
+	db->cache[old].st = st;
+	db->cache[old].used = ++db->tick;
+}
+
+void
+db_stmt_drop(struct db *db, MYSQL_STMT *st)
+{
+	size_t i;
+
+	for (i = 0; i < STMT_CACHE; i++)
+		if (db->cache[i].st == st) {
+			free(db->cache[i].sql);
+			db->cache[i].sql = NULL;
+			db->cache[i].st = NULL;
+		}
+	mysql_stmt_close(st);
 }
 
 void

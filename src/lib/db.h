@@ -38,6 +38,14 @@ int db_exec(struct db *db, const char *sql, struct nr_err *err) NR_WUR;
  * nothing for the caller; a lost connection is dropped. */
 void db_try(struct db *db, const char *sql);
 
+/* Prepared statements kept per connection, by their SQL text (the last
+ * 32 used): db_stmt_get gives one back (borrowed) or NULL; db_stmt_put
+ * hands one over; db_stmt_drop closes one that failed. A reconnect
+ * closes them all. */
+MYSQL_STMT *db_stmt_get(struct db *db, const char *sql);
+void db_stmt_put(struct db *db, const char *sql, MYSQL_STMT *st);
+void db_stmt_drop(struct db *db, MYSQL_STMT *st);
+
 /* The connected handle (borrowed), or NULL when not connected. */
 MYSQL *db_handle(struct db *db);
 

@@ -325,15 +325,22 @@ query_run(struct db *db, const char *sql, const struct qval *params,
 	rc = db_connect(db, err);
 	if (rc != NR_OK)
 		return rc;
-	st = mysql_stmt_init(db_handle(db));
+	st = db_stmt_get(db, sql);
 	if (st == NULL) {
-		rc = db_fail(db, "mysql_stmt_init", err);
-		goto out;
-	}
-	if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0) {
-		rc = db_error(db, mysql_stmt_errno(st), mysql_stmt_error(st),
-			      sql, err);
-		goto out;
+		st = mysql_stmt_init(db_handle(db));
+		if (st == NULL) {
+			rc = db_fail(db, "mysql_stmt_init", err);
+			goto out;
+		}
+		if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) !=
+		    0) {
+			rc = db_error(db, mysql_stmt_errno(st),
+				      mysql_stmt_error(st), sql, err);
+			mysql_stmt_close(st);
+			st = NULL;
+			goto out;
+		}
+		db_stmt_put(db, sql, st);
 	}
 	if (mysql_stmt_param_count(st) != nparams) {
 		rc = err_set(err, NR_EINVAL, "statement wants %lu parameters, "
@@ -371,8 +378,10 @@ query_run(struct db *db, const char *sql, const struct qval *params,
 out:
 	if (meta != NULL)
 		mysql_free_result(meta);
-	if (st != NULL)
-		mysql_stmt_close(st);
+	if (st != NULL && rc != NR_OK && db_handle(db) != NULL)
+		db_stmt_drop(db, st);
+	else if (st != NULL && db_handle(db) != NULL)
+		mysql_stmt_free_result(st);
 	qres_free(res);
 	free(pb);
 	free(plens);

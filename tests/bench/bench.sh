@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# Benchmarks: each figure beside a baseline measured in the same run on
+# the same servers. Prints a table and writes tests/bench/results.json.
+#   tests/bench/bench.sh [--quick]
+# Needs a built tree (make) and the harness's packages plus wrk,
+# percona-toolkit.
+set -u
+QUICK=0
+[ "${1:-}" = --quick ] && QUICK=1
+here=$(cd "$(dirname "$0")" && pwd)
+export NR_SRCDIR=${NR_SRCDIR:-$(cd "$here/../.." && pwd)}
+export NR_BUILDDIR=${NR_BUILDDIR:-$NR_SRCDIR}
+. "$NR_SRCDIR/tests/it/harness.sh"
+
+if [ $QUICK = 1 ]; then
+	N=20000; N_SMALL=5000; RUNS=1; WRK_S=3; PUSH_BATCHES=5; FOLLOW_S=5
+else
+	N=1000000; N_SMALL=100000; RUNS=3; WRK_S=10; PUSH_BATCHES=50; FOLLOW_S=30
+fi
+T=$(mktemp -d "${TMPDIR:-/tmp}/nunez-bench.XXXXXX")
+NR_H_DIR=$T
+trap 'h_down "$T" >/dev/null 2>&1; [ -n "${NR_BENCH_KEEP:-}" ] || rm -rf "$T"' EXIT
+RESULTS="$NR_BUILDDIR/tests/bench/results.json"
+echo '{}' >"$T/results.json"
+
+note() { echo "bench: $*" >&2; }
+put() {	# put KEY NUMBER
+	jq --arg k "$1" --argjson v "$2" '. + {($k): $v}' "$T/results.json" >"$T/r.json" &&
+		mv "$T/r.json" "$T/results.json"
+}
+median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+ms() { h_now_ms; }
+sql() { h_sql "$@"; }
+dsn() { echo "h=127.0.0.1,P=$(cat "$T/$1/master/port"),u=nunez,p=$NR_DB_PASSWORD,D=appdb,t=bench"; }
+
+cat >"$T/schema.sql" <<'SQL'
+CREATE TABLE bench (
+  id INT NOT NULL PRIMARY KEY, name VARCHAR(64) NOT NULL,
+  email VARCHAR(128) NOT NULL, amount DECIMAL(12,2) NOT NULL,
+  note VARCHAR(255) NOT NULL,
+  updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+    ON UPDATE CURRENT_TIMESTAMP(6)
+) ENGINE=InnoDB;
+SQL
+note "starting three environments"
+h_up "$T" 3 --no-slave --schema "$T/schema.sql" --tables '[{"name": "bench",
+  "primaryKey": "id", "timestampColumn": "updated_at"}]' >/dev/null || exit 1
+. "$T/harness.env"
+for e in e1 e2 e3; do
+	"$NR_BUILDDIR/src/cli/nunezctl" --config "$T/$e/config.json" init >/dev/null || exit 1
+done
+# A (e1) pushes to B (e2); C (e3) is pt-table-sync's copy.
+jq --arg u "$NR_E2_URL" --arg k "$NR_E2_KEY_PEER" \
+	'.remoteEnvironments = {"e2": {url: $u, apiKey: $k, syncMode: "push"}} | .sync.batchSize = 1000' \
+	"$T/e1/config.json" >"$T/c.json" && mv "$T/c.json" "$T/e1/config.json"
+SYNC="$NR_BUILDDIR/src/cli/sync_multi --config $T/e1/config.json"
+
+fill() {	# fill N: the realistic table on A
+	sql e1 master "TRUNCATE bench; INSERT INTO bench (id, name, email, amount, note) SELECT seq, CONCAT('name ', seq), CONCAT('user', seq, '@example.com'), seq * 1.25, REPEAT(CHAR(65 + seq % 26), 200) FROM seq_1_to_$1"
+}
+reset_b() {	# B empty, A's push starting over
+	sql e2 master "TRUNCATE bench; DELETE FROM _nunez_cursors; DELETE FROM _nunez_changelog"
+}
+
+# --- 1. first copy through nginx and nunez-api vs mysqldump | mariadb
+note "first copy of $N rows"
+fill $N
+for i in $(seq 1 $RUNS); do
+	reset_b
+	t0=$(ms)
+	/usr/bin/time -f '%M' -o "$T/rss" $SYNC --env e2 >"$T/copy.out" 2>&1
+	t=$(($(ms) - t0))
+	echo "$t" >>"$T/copy.ms"
+	cat "$T/rss" >>"$T/copy.rss"
+	[ "$(sql e2 master "SELECT COUNT(*) FROM bench")" = $N ] || note "copy incomplete: $(cat "$T/copy.out" | tail -2)"
+	sql e3 master "TRUNCATE bench"
+	t0=$(ms)
+	mysqldump --no-defaults --socket="$T/e1/master/sock" -uroot --no-create-info \
+		--extended-insert --skip-triggers appdb bench |
+		mariadb --no-defaults --socket="$T/e3/master/sock" -uroot appdb
+	echo "$(($(ms) - t0))" >>"$T/dump.ms"
+done
+copy_ms=$(median <"$T/copy.ms")
+dump_ms=$(median <"$T/dump.ms")
+copy_rate=$((N * 1000 / (copy_ms > 0 ? copy_ms : 1)))
+dump_rate=$((N * 1000 / (dump_ms > 0 ? dump_ms : 1)))
+sync_rss=$(sort -n "$T/copy.rss" | tail -1)
+put first_copy_rows_per_s $copy_rate
+put mysqldump_rows_per_s $dump_rate
+put sync_multi_peak_rss_kb $sync_rss
+
+# --- 2. incremental sync after 1,000 updates and 100 deletes vs pt-table-sync
+incremental() {	# incremental N: prints "ours_ms pt_ms"
+	local n=$1 t0 ours pt
+	fill $n
+	reset_b
+	$SYNC --env e2 >/dev/null 2>&1
+	sql e3 master "TRUNCATE bench"
+	mysqldump --no-defaults --socket="$T/e1/master/sock" -uroot --no-create-info \
+		--extended-insert --skip-triggers appdb bench |
+		mariadb --no-defaults --socket="$T/e3/master/sock" -uroot appdb
+	sql e1 master "UPDATE bench SET amount = amount + 1 WHERE id % ($n / 1000) = 7; DELETE FROM bench WHERE id % ($n / 100) = 3 LIMIT 100"
+	t0=$(ms)
+	$SYNC --env e2 >"$T/inc.out" 2>&1
+	ours=$(($(ms) - t0))
+	t0=$(ms)
+	pt-table-sync --execute "$(dsn e1)" "$(dsn e3)" >"$T/pt.out" 2>&1
+	pt=$(($(ms) - t0))
+	[ "$(sql e2 master "CHECKSUM TABLE bench" | awk '{print $2}')" = \
+		"$(sql e1 master "CHECKSUM TABLE bench" | awk '{print $2}')" ] || note "incremental sync left B different"
+	[ "$(sql e3 master "CHECKSUM TABLE bench" | awk '{print $2}')" = \
+		"$(sql e1 master "CHECKSUM TABLE bench" | awk '{print $2}')" ] || note "pt-table-sync left C different: $(tail -2 "$T/pt.out")"
+	echo "$ours $pt"
+}
+note "incremental sync at $N_SMALL and $N rows"
+read -r inc_small pt_small < <(incremental $N_SMALL)
+read -r inc_big pt_big < <(incremental $N)
+put incremental_ms_small $inc_small
+put incremental_ms_big $inc_big
+put pt_table_sync_ms_small $pt_small
+put pt_table_sync_ms_big $pt_big
+
+# --- 3. requests/s of an empty pull at the head vs a trivial responder
+note "request rates"
+cur=""
+while :; do
+	h_curl e1 "/api/pull?table=bench&cursor=$cur&limit=10000&node=bench" -H "X-API-Key: $NR_E1_KEY_PEER"
+	cur=$(printf '%s' "$H_BODY" | jq -r .next_cursor)
+	[ "$(printf '%s' "$H_BODY" | jq -r .has_more)" = false ] && break
+done
+"$NR_BUILDDIR/tests/bench/trivial_fcgi" "$T/trivial.sock" 2 &
+h_track "$T" trivial $!
+tport=$(h_port "$T")
+cat >"$T/e1/nginx/trivial.conf" <<EOF
+server {
+    listen 127.0.0.1:$tport;
+    location / {
+        fastcgi_pass unix:$T/trivial.sock;
+        fastcgi_param REQUEST_METHOD \$request_method;
+        fastcgi_param QUERY_STRING \$query_string;
+        fastcgi_param HTTP_X_API_KEY \$http_x_api_key if_not_empty;
+    }
+}
+EOF
+sed -i "s|include $T/e1/nginx/nunez-api.conf;|include $T/e1/nginx/nunez-api.conf;\n    include $T/e1/nginx/trivial.conf;|" "$T/e1/nginx/nginx.conf"
+nginx -p "$T/e1/nginx" -c "$T/e1/nginx/nginx.conf" -s reload
+H_WAIT=10 h_wait_for curl -sf "http://127.0.0.1:$tport/x"
+cat >"$T/key.lua" <<EOF
+wrk.headers["X-API-Key"] = "$NR_E1_KEY_PEER"
+EOF
+rate() {	# rate URL: requests/s by wrk -t1 -c8
+	wrk -t1 -c8 -d${WRK_S}s -s "$T/key.lua" "$1" 2>&1 | awk '/Requests\/sec/ { printf "%d", $2 }'
+}
+pull_rate=$(rate "$NR_E1_URL/api/pull?table=bench&cursor=$cur&node=bench")
+trivial_rate=$(rate "http://127.0.0.1:$tport/api/pull")
+put empty_pull_req_per_s $pull_rate
+put trivial_fastcgi_req_per_s $trivial_rate
+
+# --- 4. push throughput in batches of 1,000 vs multi-row INSERT ... ODKU
+note "push throughput"
+for b in $(seq 1 $PUSH_BATCHES); do
+	seq $((b * 1000 + 5000000)) $((b * 1000 + 5000999)) | awk -v b="$b" 'BEGIN { printf "{\"table\":\"bench\",\"data\":[" }
+		{ printf "%s{\"id\":%d,\"name\":\"p%d\",\"email\":\"p@x\",\"amount\":\"1.00\",\"note\":\"%0200d\",\"updated_at\":\"2030-01-01 00:00:00\"}", NR > 1 ? "," : "", $1, $1, 0 }
+		END { printf "]}" }' >"$T/push$b.json"
+	seq $((b * 1000 + 6000000)) $((b * 1000 + 6000999)) | awk 'BEGIN { printf "INSERT INTO bench (id, name, email, amount, note, updated_at) VALUES " }
+		{ printf "%s(%d,\"p%d\",\"p@x\",1.00,\"%0200d\",\"2030-01-01 00:00:00\")", NR > 1 ? "," : "", $1, $1, 0 }
+		END { print " ON DUPLICATE KEY UPDATE name = VALUES(name), email = VALUES(email), amount = VALUES(amount), note = VALUES(note), updated_at = VALUES(updated_at);" }' >"$T/direct$b.sql"
+done
+t0=$(ms)
+for b in $(seq 1 $PUSH_BATCHES); do
+	curl -s -o /dev/null -H "X-API-Key: $NR_E2_KEY_PEER" --data-binary @"$T/push$b.json" "$NR_E2_URL/api/push"
+done
+push_ms=$(($(ms) - t0))
+t0=$(ms)
+for b in $(seq 1 $PUSH_BATCHES); do
+	mariadb --no-defaults -h127.0.0.1 -P"$(cat "$T/e2/master/port")" -ununez -p"$NR_DB_PASSWORD" appdb <"$T/direct$b.sql"
+done
+direct_ms=$(($(ms) - t0))
+[ "$(sql e2 master "SELECT COUNT(*) FROM bench WHERE id >= 5000000 AND id < 6000000")" = $((PUSH_BATCHES * 1000)) ] ||
+	note "not every pushed row arrived"
+put push_rows_per_s $((PUSH_BATCHES * 1000000 / (push_ms > 0 ? push_ms : 1)))
+put direct_insert_rows_per_s $((PUSH_BATCHES * 1000000 / (direct_ms > 0 ? direct_ms : 1)))
+
+# --- 5. nunez-api worker RSS after the load
+rss=0
+for p in $(pgrep -P "$NR_E1_API_PID") $(pgrep -P "$NR_E2_API_PID"); do
+	r=$(awk '/VmRSS/ { print $2 }' "/proc/$p/status")
+	[ "${r:-0}" -gt $rss ] && rss=$r
+done
+put api_worker_rss_kb $rss
+
+# --- 6. --follow lag: 200 writes/s on A, B pulls A with --follow
+note "--follow lag for $FOLLOW_S s"
+jq --arg u "$NR_E1_URL" --arg k "$NR_E1_KEY_PEER" \
+	'.remoteEnvironments = {"e1": {url: $u, apiKey: $k, syncMode: "pull"}} | .sync.followIntervalSeconds = 1' \
+	"$T/e2/config.json" >"$T/c.json" && mv "$T/c.json" "$T/e2/config.json"
+"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/e2/config.json" >/dev/null 2>&1
+"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/e2/config.json" --follow >"$T/follow.out" 2>&1 &
+fpid=$!
+h_track "$T" follow $fpid
+(
+	n=$((FOLLOW_S * 200))
+	seq 9000001 $((9000000 + n)) | awk '{ printf "INSERT INTO bench (id, name, email, amount, note) VALUES (%d, \"f\", \"f@x\", 1, \"f\"); DO SLEEP(0.005);\n", $1 }' |
+		h_sql_in e1 master
+) &
+wpid=$!
+last=9000000
+end=$(($(ms) + FOLLOW_S * 1000 + 5000))
+: >"$T/lag"
+while [ "$(ms)" -lt $end ]; do
+	sql e2 master "SELECT id, TIMESTAMPDIFF(MICROSECOND, updated_at, NOW(6)) FROM bench WHERE id > $last ORDER BY id" >"$T/seen"
+	if [ -s "$T/seen" ]; then
+		cat "$T/seen" >>"$T/lag"
+		last=$(tail -1 "$T/seen" | awk '{print $1}')
+	fi
+	sleep 0.05
+done
+wait $wpid
+kill -TERM $fpid
+wait $fpid 2>/dev/null
+pct() {	# pct P: the P-th percentile of the lags, in ms
+	awk '{ print int($2 / 1000) }' "$T/lag" | sort -n |
+		awk -v p="$1" '{ a[NR] = $1 } END { i = int(NR * p); if (i < 1) i = 1; print a[i] + 0 }'
+}
+p50=$(pct 0.5)
+p99=$(pct 0.99)
+put follow_lag_p50_ms "${p50:-0}"
+put follow_lag_p99_ms "${p99:-0}"
+put follow_rows_seen "$(wc -l <"$T/lag")"
+
+# --- the table
+put quick $QUICK
+put cores "$(nproc)"
+put memory_mb "$(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo)"
+cp "$T/results.json" "$RESULTS"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { r = 0; if (b > 0) r = a / b; printf "%.2f", r }'; }
+mark() { [ "$1" = 1 ] && echo met || echo MISSED; }
+r1=$(ratio $copy_rate $dump_rate)
+r2=$(ratio $pt_big $inc_big)
+r3=$(ratio $inc_big $inc_small)
+r4=$(ratio $pull_rate $trivial_rate)
+r5=$(ratio "$(jq .push_rows_per_s "$RESULTS")" "$(jq .direct_insert_rows_per_s "$RESULTS")")
+echo
+echo "machine: $(nproc) cores, $(jq .memory_mb "$RESULTS") MB; N = $N$([ $QUICK = 1 ] && echo ' (quick mode: small N, no bars)')"
+printf '%-46s %14s %18s %8s %s\n' figure ours baseline ratio bar
+printf '%-46s %14s %18s %8s %s\n' "first copy of $N rows, rows/s" "$copy_rate" "$dump_rate (mysqldump)" "$r1" "≥ 0.5: $(mark $(awk -v r=$r1 'BEGIN{print r >= 0.5}'))"
+printf '%-46s %14s %18s %8s %s\n' "incremental sync at $N rows, ms" "$inc_big" "$pt_big (pt-table-sync)" "${r2}x" "≥ 20x: $(mark $(awk -v r=$r2 'BEGIN{print r >= 20}'))"
+printf '%-46s %14s %18s %8s %s\n' "incremental sync at $N_SMALL rows, ms" "$inc_small" "$pt_small (pt-table-sync)" "$r3" "big/small ≤ 1.5: $(mark $(awk -v r=$r3 'BEGIN{print r <= 1.5}'))"
+printf '%-46s %14s %18s %8s %s\n' "empty /api/pull at head, req/s" "$pull_rate" "$trivial_rate (trivial)" "$r4" "≥ 0.5: $(mark $(awk -v r=$r4 'BEGIN{print r >= 0.5}'))"
+printf '%-46s %14s %18s %8s %s\n' "push in batches of 1,000, rows/s" "$(jq .push_rows_per_s "$RESULTS")" "$(jq .direct_insert_rows_per_s "$RESULTS") (INSERT)" "$r5" "≥ 0.5: $(mark $(awk -v r=$r5 'BEGIN{print r >= 0.5}'))"
+printf '%-46s %14s %18s %8s %s\n' "nunez-api worker RSS, MB" "$((rss / 1024))" "-" "-" "≤ 32: $(mark $(( rss / 1024 <= 32 )))"
+printf '%-46s %14s %18s %8s %s\n' "sync_multi peak RSS in the first copy, MB" "$((sync_rss / 1024))" "-" "-" "≤ 128: $(mark $(( sync_rss / 1024 <= 128 )))"
+printf '%-46s %14s %18s %8s %s\n' "--follow lag at 200 writes/s, p50/p99 ms" "$p50/$p99" "-" "-" "p99 ≤ 2000: $(mark $(awk -v p=$p99 'BEGIN{print p <= 2000}'))"
+echo "results: $RESULTS"
