@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "changes.h"
 #include "codec.h"
@@ -35,18 +36,19 @@ limit_param(struct http_req *req, long dflt)
 	return n;
 }
 
+/* The time of the answer, UTC, as the database writes times. */
 static json_object *
-now_json(struct api *app)
+now_json(void)
 {
-	struct qres *res = NULL;
-	struct nr_err err;
-	json_object *o = NULL;
+	struct timespec ts;
+	struct tm tm;
+	char buf[40];
 
-	if (query_run(app->master, "SELECT UTC_TIMESTAMP(6)", NULL, 0, 0, &res,
-		      &err) == NR_OK)
-		o = json_object_new_string(qres_at(res, 0, 0)->p);
-	qres_free(res);
-	return o;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(buf + 19, sizeof(buf) - 19, ".%06ld", ts.tv_nsec / 1000);
+	return json_object_new_string(buf);
 }
 
 /* The rows of the 'U' changes, for clients of the original API. */
@@ -114,7 +116,7 @@ pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 			       json_object_new_boolean(b.snapshot));
 	json_object_object_add(body, "seen", api_str(seen_token));
 	json_object_object_add(body, "data", rows_json(&b));
-	json_object_object_add(body, "timestamp", now_json(app));
+	json_object_object_add(body, "timestamp", now_json());
 	metrics_rows(app->metrics, 0, b.n, 0);
 	http_reply(req, 200, body);
 out:
@@ -188,7 +190,7 @@ pull_since(struct api *app, struct http_req *req, const struct tmeta *tm,
 	json_object_object_add(body, "data", data);
 	json_object_object_add(body, "has_more",
 			       json_object_new_boolean(res->nrows > n));
-	json_object_object_add(body, "timestamp", now_json(app));
+	json_object_object_add(body, "timestamp", now_json());
 	metrics_rows(app->metrics, 0, n, 0);
 	qres_free(res);
 	http_reply(req, 200, body);

@@ -383,7 +383,9 @@ collapse(struct db *db, const struct tmeta *tm, struct entry *e, size_t n,
 		pks[k++] = (char *)x->pk;
 	}
 	later = util_calloc(k + 1, sizeof(*later));
-	if (out->has_more && k > 0)
+	if (k == 0)
+		goto out;
+	if (out->has_more)
 		rc = later_entries(db, tm, pks, k, high, later, err);
 	if (rc == NR_OK)
 		rc = changes_rows(db, tm, pks, k, false, &rows, err);

@@ -46,10 +46,11 @@ note "starting three environments"
 h_up "$T" 3 --no-slave --schema "$T/schema.sql" --tables '[{"name": "bench",
   "primaryKey": "id", "timestampColumn": "updated_at"}]' >/dev/null || exit 1
 . "$T/harness.env"
-for e in e1 e2 e3; do
+# A (e1) pushes to B (e2); C (e3) is pt-table-sync's copy, which wants
+# no triggers.
+for e in e1 e2; do
 	"$NR_BUILDDIR/src/cli/nunezctl" --config "$T/$e/config.json" init >/dev/null || exit 1
 done
-# A (e1) pushes to B (e2); C (e3) is pt-table-sync's copy.
 jq --arg u "$NR_E2_URL" --arg k "$NR_E2_KEY_PEER" \
 	'.remoteEnvironments = {"e2": {url: $u, apiKey: $k, syncMode: "push"}} | .sync.batchSize = 1000' \
 	"$T/e1/config.json" >"$T/c.json" && mv "$T/c.json" "$T/e1/config.json"
@@ -72,7 +73,8 @@ for i in $(seq 1 $RUNS); do
 	t=$(($(ms) - t0))
 	echo "$t" >>"$T/copy.ms"
 	cat "$T/rss" >>"$T/copy.rss"
-	[ "$(sql e2 master "SELECT COUNT(*) FROM bench")" = $N ] || note "copy incomplete: $(cat "$T/copy.out" | tail -2)"
+	got=$(sql e2 master "SELECT COUNT(*) FROM bench")
+	[ "$got" = $N ] || note "copy incomplete: $got rows of $N: $(tail -2 "$T/copy.out")"
 	sql e3 master "TRUNCATE bench"
 	t0=$(ms)
 	mysqldump --no-defaults --socket="$T/e1/master/sock" -uroot --no-create-info \
@@ -160,10 +162,10 @@ put trivial_fastcgi_req_per_s $trivial_rate
 note "push throughput"
 for b in $(seq 1 $PUSH_BATCHES); do
 	seq $((b * 1000 + 5000000)) $((b * 1000 + 5000999)) | awk -v b="$b" 'BEGIN { printf "{\"table\":\"bench\",\"data\":[" }
-		{ printf "%s{\"id\":%d,\"name\":\"p%d\",\"email\":\"p@x\",\"amount\":\"1.00\",\"note\":\"%0200d\",\"updated_at\":\"2030-01-01 00:00:00\"}", NR > 1 ? "," : "", $1, $1, 0 }
+		{ sep = NR > 1 ? "," : ""; printf "%s{\"id\":%d,\"name\":\"p%d\",\"email\":\"p@x\",\"amount\":\"1.00\",\"note\":\"%0200d\",\"updated_at\":\"2030-01-01 00:00:00\"}", sep, $1, $1, 0 }
 		END { printf "]}" }' >"$T/push$b.json"
 	seq $((b * 1000 + 6000000)) $((b * 1000 + 6000999)) | awk 'BEGIN { printf "INSERT INTO bench (id, name, email, amount, note, updated_at) VALUES " }
-		{ printf "%s(%d,\"p%d\",\"p@x\",1.00,\"%0200d\",\"2030-01-01 00:00:00\")", NR > 1 ? "," : "", $1, $1, 0 }
+		{ sep = NR > 1 ? "," : ""; printf "%s(%d,\"p%d\",\"p@x\",1.00,\"%0200d\",\"2030-01-01 00:00:00\")", sep, $1, $1, 0 }
 		END { print " ON DUPLICATE KEY UPDATE name = VALUES(name), email = VALUES(email), amount = VALUES(amount), note = VALUES(note), updated_at = VALUES(updated_at);" }' >"$T/direct$b.sql"
 done
 t0=$(ms)
