@@ -181,6 +181,11 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 	}
 	metrics_rows(app->metrics, b.n, 0, st.conflicts);
 	reply_result(req, &st, b.n, batch_id, false);
+	/* Batch ids matter for retries within minutes; forget old ones. */
+	if (batch_id != NULL && rand() % 100 == 0)
+		db_try(app->master, "DELETE FROM _nunez_batches WHERE created_at "
+				    "< UTC_TIMESTAMP() - INTERVAL 1 DAY LIMIT "
+				    "10000");
 out:
 	batch_free(&b);
 	cursor_clear(&seen);

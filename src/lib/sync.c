@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "changes.h"
@@ -201,16 +203,24 @@ sync_pull_remote(struct remote *rm, const char *remote_id,
 }
 
 /* A batch id from what identifies the batch: sender, table, its start
- * and end in the sender's changelog. */
+ * and end in the sender's changelog, and this run. Retries within a run
+ * send the same id; a later run starts where the receiver says it is, so
+ * it never needs an earlier run's ids, and after a resync the same
+ * positions are applied again rather than answered from memory. */
 static void
 batch_id(const char *self, const char *table, const char *from,
 	 const char *to, char out[41])
 {
+	static char run[44];
 	struct buf b;
 	char hex[65];
 
+	if (run[0] == '\0' && auth_new_key(run) != NR_OK)
+		snprintf(run, sizeof(run), "%ld-%d", (long)time(NULL),
+			 (int)getpid());
 	buf_init(&b, 0);
-	buf_printf(&b, "%s|%s|%s|%s", self, table, from ? from : "", to);
+	buf_printf(&b, "%s|%s|%s|%s|%s", self, table, from ? from : "", to,
+		   run);
 	auth_sha256_hex(b.p, b.len, hex);
 	memcpy(out, hex, 40);
 	out[40] = '\0';

@@ -60,7 +60,7 @@ fill() {	# fill N: the realistic table on A
 	sql e1 master "TRUNCATE bench; INSERT INTO bench (id, name, email, amount, note) SELECT seq, CONCAT('name ', seq), CONCAT('user', seq, '@example.com'), seq * 1.25, REPEAT(CHAR(65 + seq % 26), 200) FROM seq_1_to_$1"
 }
 reset_b() {	# B empty, A's push starting over
-	sql e2 master "TRUNCATE bench; DELETE FROM _nunez_cursors; DELETE FROM _nunez_changelog"
+	sql e2 master "TRUNCATE bench; DELETE FROM _nunez_cursors; DELETE FROM _nunez_changelog; DELETE FROM _nunez_batches"
 }
 
 # --- 1. first copy through nginx and nunez-api vs mysqldump | mariadb
