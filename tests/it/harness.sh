@@ -166,7 +166,7 @@ h_db_start() {
 	mariadbd --no-defaults --datadir="$d/data" --socket="$d/sock" \
 		--port="$port" --bind-address=127.0.0.1 \
 		--pid-file="$d/mariadbd.pid" --log-error="$d/err.log" \
-		--tmpdir="$d/tmp" --innodb-buffer-pool-size=32M \
+		--tmpdir="$d/tmp" --innodb-buffer-pool-size=${NR_IT_BUFFER_POOL:-32M} \
 		--innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
 		--innodb-flush-method=nosync \
 		--innodb-use-native-aio=0 --performance-schema=OFF \
