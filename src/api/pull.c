@@ -66,6 +66,37 @@ rows_json(const struct batch *b)
 	return a;
 }
 
+/* A cursor with no gaps standing at the changelog's head has nothing
+ * to read: one query tells (the head, and the caller's `seen`), instead
+ * of a snapshot read. True when so; *seen gets the stored token. Every
+ * seq at or below the cursor was delivered or is dead, so a head equal
+ * to it means no change is visible past it. */
+static bool
+at_head(struct api *app, const struct tmeta *tm, const struct cursor *cur,
+	const char *node, char **seen)
+{
+	struct qval p[2] = {qv_str(node ? node : ""), qv_str(tm->name)};
+	struct qres *res = NULL;
+	struct nr_err err;
+	bool at = false;
+
+	*seen = NULL;
+	if (!cur->started || cur->snapshot || cur->ngaps > 0 ||
+	    tm->conf->capture != CAPTURE_TRIGGER)
+		return false;
+	if (query_run(app->master, "SELECT (SELECT COALESCE(MAX(seq), 0) FROM "
+				   "_nunez_changelog), (SELECT cursor_token "
+				   "FROM _nunez_cursors WHERE peer = ? AND tbl "
+				   "= ?)", p, 2, 0, &res, &err) == NR_OK &&
+	    strtoull(qres_at(res, 0, 0)->p, NULL, 10) == cur->high) {
+		at = true;
+		if (node != NULL && !qres_at(res, 0, 1)->null)
+			*seen = util_strdup(qres_at(res, 0, 1)->p);
+	}
+	qres_free(res);
+	return at;
+}
+
 static void
 pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 	    long limit)
@@ -87,6 +118,11 @@ pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 		http_error(req, 400, "bad_cursor", "cursor: %s", err.msg);
 		return;
 	}
+	if (at_head(app, tm, &cur, node, &seen_token)) {
+		batch_init(&b, tm);
+		next = cursor_encode(&cur);
+		goto reply;
+	}
 	co.self = app->cfg->node_id;
 	co.peer = node;
 	co.limit = (size_t)limit;
@@ -105,6 +141,7 @@ pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 	next = cursor_encode(&cur);
 	if (seen.started)
 		seen_token = cursor_encode(&seen);
+reply:
 	body = json_object_new_object();
 	json_object_object_add(body, "success", json_object_new_boolean(1));
 	json_object_object_add(body, "table", json_object_new_string(tm->name));

@@ -70,8 +70,12 @@ auth_new_key(char out[44])
 	unsigned char raw[33] = {0};
 	int i, o = 0;
 
-	if (RAND_bytes(raw, 32) != 1)
-		return NR_EIO;
+	/* A key never starts with "-", so no command line takes it for an
+	 * option. */
+	do {
+		if (RAND_bytes(raw, 32) != 1)
+			return NR_EIO;
+	} while (b64[raw[0] >> 2] == '-');
 	for (i = 0; i < 33; i += 3) {
 		unsigned v = raw[i] << 16 | raw[i + 1] << 8 | raw[i + 2];
 

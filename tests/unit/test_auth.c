@@ -113,6 +113,10 @@ START_TEST(new_keys_are_random_base64url)
 	ck_assert_int_eq(auth_new_key(b), NR_OK);
 	ck_assert_uint_eq(strlen(a), 43);
 	ck_assert_str_ne(a, b);
+	for (i = 0; i < 200; i++) {
+		ck_assert_int_eq(auth_new_key(b), NR_OK);
+		ck_assert_int_ne(b[0], '-');
+	}
 	for (i = 0; i < 43; i++)
 		ck_assert_ptr_nonnull(
 			strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
