@@ -6,6 +6,7 @@
 
 #include "handlers.h"
 #include "query.h"
+#include "sync.h"
 
 #define REDACTED "********"
 
@@ -114,20 +115,6 @@ arrivals(struct api *app, bool *db_ok)
 	return a;
 }
 
-static bool
-paused(struct api *app)
-{
-	struct qres *res = NULL;
-	struct nr_err err;
-	bool p = false;
-
-	if (query_run(app->master, "SELECT value FROM _nunez_meta WHERE name "
-				   "= 'paused'", NULL, 0, 0, &res, &err) == NR_OK)
-		p = res->nrows == 1 && strcmp(qres_at(res, 0, 0)->p, "1") == 0;
-	qres_free(res);
-	return p;
-}
-
 void
 status_get(struct api *app, struct http_req *req)
 {
@@ -158,7 +145,7 @@ status_get(struct api *app, struct http_req *req)
 	sync = arrivals(app, &db_ok);
 	json_object_object_add(body, "arrivals", sync);
 	json_object_object_add(body, "paused", json_object_new_boolean(
-						       db_ok && paused(app)));
+						       db_ok && sync_paused(app->master)));
 	json_object_object_add(body, "database", json_object_new_string(
 							 db_ok ? "ok"
 							       : "unreachable"));

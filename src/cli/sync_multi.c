@@ -336,21 +336,6 @@ lock_env(struct env *e, struct nr_err *err)
 	return rc;
 }
 
-/* True when replication was paused (POST /api/replication/pause). */
-static bool
-is_paused(struct env *e)
-{
-	struct qres *res = NULL;
-	struct nr_err err;
-	bool p = false;
-
-	if (query_run(e->master, "SELECT value FROM _nunez_meta WHERE name = "
-				 "'paused'", NULL, 0, 0, &res, &err) == NR_OK)
-		p = res->nrows == 1 && strcmp(qres_at(res, 0, 0)->p, "1") == 0;
-	qres_free(res);
-	return p;
-}
-
 static int
 run(const struct config *cfg, const struct opts *o)
 {
@@ -371,7 +356,7 @@ run(const struct config *cfg, const struct opts *o)
 		env_close(&e);
 		return rc == NR_ECONFIG ? EXIT_USAGE : EXIT_SOME_FAILED;
 	}
-	if (is_paused(&e)) {
+	if (sync_paused(e.master)) {
 		log_info("replication is paused (POST /api/replication/resume "
 			 "to resume); nothing synced");
 		env_close(&e);

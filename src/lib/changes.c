@@ -283,8 +283,8 @@ cmp_entry(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-int
-changes_index_cmp(const void *a, const void *b)
+static int
+index_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct row_ref *)a)->pk,
 		      ((const struct row_ref *)b)->pk);
@@ -300,7 +300,7 @@ changes_index(const struct qres *res)
 		idx[i].pk = qres_at(res, i, 0)->p;
 		idx[i].row = i;
 	}
-	qsort(idx, res->nrows, sizeof(*idx), changes_index_cmp);
+	qsort(idx, res->nrows, sizeof(*idx), index_cmp);
 	return idx;
 }
 
@@ -309,7 +309,7 @@ changes_find(const struct row_ref *idx, size_t n, const char *pk)
 {
 	struct row_ref key = {pk, 0};
 	const struct row_ref *r = bsearch(&key, idx, n, sizeof(*idx),
-					  changes_index_cmp);
+					  index_cmp);
 
 	return r != NULL ? (long)r->row : -1;
 }

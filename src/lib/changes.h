@@ -46,7 +46,6 @@ struct row_ref *changes_index(const struct qres *res);
 /* The row of key pk in an index of n rows, or -1. */
 long changes_find(const struct row_ref *idx, size_t n, const char *pk);
 
-int changes_index_cmp(const void *a, const void *b);
 
 /* Appends "(seq > ? OR seq BETWEEN ? AND ? ...)", the seqs cur has not
  * delivered, and fills 1 + 2 * ngaps params whose text lives in nums.

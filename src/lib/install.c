@@ -239,21 +239,6 @@ install_drop_triggers(struct db *db, const struct tmeta *tm,
 }
 
 int
-install_count_triggers(struct db *db, long *count, struct nr_err *err)
-{
-	struct qres *res = NULL;
-	int rc;
-
-	rc = query_run(db, "SELECT COUNT(*) FROM information_schema.TRIGGERS "
-			   "WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME "
-			   "LIKE '\\_nunez\\_%'", NULL, 0, 0, &res, err);
-	if (rc == NR_OK)
-		*count = atol(qres_at(res, 0, 0)->p);
-	qres_free(res);
-	return rc;
-}
-
-int
 install_remove(struct db *db, bool tables, struct nr_err *err)
 {
 	static const char *const engine_tables[] = {

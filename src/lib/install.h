@@ -24,8 +24,4 @@ int install_drop_triggers(struct db *db, const struct tmeta *tm,
  * the engine tables. */
 int install_remove(struct db *db, bool tables, struct nr_err *err) NR_WUR;
 
-/* The number of engine triggers in the database (for status and tests). */
-int install_count_triggers(struct db *db, long *count,
-			   struct nr_err *err) NR_WUR;
-
 #endif

@@ -13,6 +13,20 @@
 #include "sync.h"
 #include "util.h"
 
+bool
+sync_paused(struct db *db)
+{
+	struct qres *res = NULL;
+	struct nr_err err;
+	bool p = false;
+
+	if (query_run(db, "SELECT value FROM _nunez_meta WHERE name = 'paused'",
+		      NULL, 0, 0, &res, &err) == NR_OK)
+		p = res->nrows == 1 && strcmp(qres_at(res, 0, 0)->p, "1") == 0;
+	qres_free(res);
+	return p;
+}
+
 int
 sync_load_cursor(struct db *db, const char *peer, const char *table,
 		 struct cursor *cur, struct nr_err *err)

@@ -51,6 +51,10 @@ int sync_push_remote(struct remote *rm, const char *remote_id,
 		     struct sync_side *local, const struct sync_opts *o,
 		     struct sync_stats *st, struct nr_err *err) NR_WUR;
 
+/* True when replication is paused in db (POST /api/replication/pause);
+ * false also when that cannot be read. */
+bool sync_paused(struct db *db);
+
 /* Reads the cursor db holds for peer's changes of table into *cur
  * (fresh when there is none). */
 int sync_load_cursor(struct db *db, const char *peer, const char *table,
