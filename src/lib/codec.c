@@ -214,9 +214,9 @@ change_parse(json_object *o, const struct tmeta *tm, struct batch *b,
 	if (strcmp(ops, "U") != 0 && strcmp(ops, "D") != 0)
 		return err_set(err, NR_EINVAL, "op must be \"U\" or \"D\"");
 	if (!json_object_is_type(origin, json_type_string) ||
-	    !util_is_name(json_object_get_string(origin)))
+	    !util_is_origin(json_object_get_string(origin)))
 		return err_set(err, NR_EINVAL, "origin must be a node id "
-			       "(letters, digits, _ . -)");
+			       "(letters, digits, _ . -) or client:<id>");
 	if (ts != NULL) {
 		if (!json_object_is_type(ts, json_type_string) ||
 		    !util_is_datetime(json_object_get_string(ts)))

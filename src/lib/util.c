@@ -243,3 +243,13 @@ util_is_datetime(const char *s)
 	}
 	return true;
 }
+
+bool
+util_is_origin(const char *s)
+{
+	if (strlen(s) > 64)
+		return false;
+	if (strncmp(s, "client:", 7) == 0)
+		s += 7;
+	return util_is_name(s);
+}

@@ -28,6 +28,10 @@ bool util_is_ident(const char *s);
  * 1 to 64 bytes. */
 bool util_is_name(const char *s);
 
+/* True for the origin of a change: a node id, or "client:" and a
+ * client's id (offline-first clients); at most 64 bytes in all. */
+bool util_is_origin(const char *s);
+
 /* True for "YYYY-MM-DD[ HH:MM:SS[.f...]]" (a T may stand for the space),
  * the shape of a time the engine sends. */
 bool util_is_datetime(const char *s);

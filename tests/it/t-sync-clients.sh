@@ -278,9 +278,21 @@ post '{"client_id": "web-1", "changes": [{"client_change_id": "x1", "table": "no
 is "$H_STATUS" 403 "bad: an admin key without a tenant cannot write as a client"
 is "$(h_sql e1 master "SELECT COUNT(*) FROM notes WHERE id IN (7, 8)")" 0 "bad: nothing of the bad requests was written"
 
-# --- client changes replicate to another environment
+# --- client changes replicate to another environment, both before and
+# after the first copy of the tables
 nr_sync e1 --env e2 >"$T/sync.out" 2>&1
 ok $? "sync_multi e1 -> e2 runs"
+post '{"client_id": "web-1", "changes": [
+  {"client_change_id": "after-copy", "table": "accounts", "op": "upsert",
+   "row": {"id": "c1000000-0000-0000-0000-0000000000aa", "name": "After the copy", "currency": "EUR"},
+   "updated_at": "2026-03-01T00:00:00Z"}]}'
+is "$(json_get "$H_BODY" '.results[0].status')" applied "a client change after the first copy"
+nr_sync e1 --env e2 >"$T/sync2.out" 2>&1
+ok $? "sync_multi e1 <-> e2 runs again: $(grep -i fail "$T/sync2.out" | head -2)"
+is "$(h_sql e2 master "SELECT name FROM accounts WHERE id = 'c1000000-0000-0000-0000-0000000000aa'")" \
+	"After the copy" "... reaches e2 through the changelog (origin client:web-1)"
+nr_sync e2 --env e1 >"$T/sync3.out" 2>&1
+ok $? "sync_multi from e2 runs: $(grep -i fail "$T/sync3.out" | head -2)"
 is "$(h_sql e2 master "SELECT CONCAT_WS('|', tenant_id, name, updated_at) FROM accounts WHERE id = '$NEW'")" \
 	"t1|Made offline|2026-01-02 03:04:05.678000" "a client's row reached e2 with its write time"
 for t in accounts transactions notes; do

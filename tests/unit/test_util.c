@@ -35,6 +35,13 @@ START_TEST(names)
 	ck_assert(!util_is_name("a/b"));
 	ck_assert(!util_is_name("a b"));
 	ck_assert(!util_is_name("a'b"));
+	ck_assert(util_is_origin("prod-eu.1"));
+	ck_assert(util_is_origin("client:web-3f2a"));
+	ck_assert(!util_is_origin("client:"));
+	ck_assert(!util_is_origin("client:a:b"));
+	ck_assert(!util_is_origin("other:web"));
+	ck_assert(!util_is_origin("client:a2345678901234567890123456789012345"
+				  "678901234567890"));
 }
 END_TEST
 
