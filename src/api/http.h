@@ -23,7 +23,7 @@ struct http_req {
 	const char *query;	/* never NULL */
 	const char *api_key;	/* X-API-Key, or NULL */
 	const struct config_key *key;	/* once authenticated */
-	char id[24];		/* the {id} of a route, if any */
+	char id[136];		/* the {id} or {tenant} of a route */
 	char *body;		/* read by http_body; inflated */
 	size_t body_len;
 	bool body_read;

@@ -16,8 +16,9 @@
 
 struct route {
 	const char *method;
-	const char *path;	/* "{id}" matches a number */
-	unsigned scope;		/* 0: no key needed */
+	const char *path;	/* "{id}" matches a number, "{tenant}" a
+				 * name */
+	unsigned scope;		/* a key needs one of these; 0: no key */
 	handler_fn *fn;
 };
 
@@ -41,6 +42,11 @@ static const struct route routes[] = {
 	{"POST", "/api/replication/pause", SCOPE_ADMIN, ops_pause},
 	{"POST", "/api/replication/resume", SCOPE_ADMIN, ops_resume},
 	{"POST", "/api/replication/resync", SCOPE_ADMIN, ops_resync},
+	{"POST", "/sync/changes", SCOPE_CLIENT, sync_changes_post},
+	{"GET", "/sync/changes/{tenant}", SCOPE_CLIENT | SCOPE_ADMIN,
+	 sync_changes_get},
+	{"GET", "/sync/initial/{tenant}", SCOPE_CLIENT | SCOPE_ADMIN,
+	 sync_initial_get},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -55,19 +61,31 @@ router_init(void)
 		metrics_route_name((int)i, routes[i].path);
 }
 
-/* Matches path against pattern, copying a {id} segment into id. */
+/* Matches path against pattern, copying a {id} or {tenant} segment
+ * into id. */
 static bool
 match(const char *pattern, const char *path, char *id, size_t idsize)
 {
+	static const char *const holes[][2] = {
+		{"{id}", "0123456789"},
+		{"{tenant}", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
+			     "wxyz0123456789_.@:-"},
+	};
+	size_t h;
+
 	while (*pattern != '\0') {
-		if (strncmp(pattern, "{id}", 4) == 0) {
-			size_t n = strspn(path, "0123456789");
+		for (h = 0; h < 2; h++)
+			if (strncmp(pattern, holes[h][0],
+				    strlen(holes[h][0])) == 0)
+				break;
+		if (h < 2) {
+			size_t n = strspn(path, holes[h][1]);
 
 			if (n == 0 || n >= idsize)
 				return false;
 			memcpy(id, path, n);
 			id[n] = '\0';
-			pattern += 4;
+			pattern += strlen(holes[h][0]);
 			path += n;
 			continue;
 		}
@@ -219,7 +237,7 @@ router_handle(struct api *app, FCGX_Request *fcgi)
 		}
 		if (!check_signature(app, &req))
 			goto out;
-		if (!auth_allows(req.key, routes[r].scope, NULL)) {
+		if ((req.key->scopes & routes[r].scope) == 0) {
 			http_error(&req, 403, "forbidden",
 				   "this key lacks the scope for %s",
 				   req.path);

@@ -238,6 +238,32 @@ newer_known(const struct config *cfg, const char *known,
 	       CONFLICT_KEEP_LOCAL;
 }
 
+static void
+outcome(struct ctx *x, size_t i, char what)
+{
+	if (x->o->outcome != NULL)
+		x->o->outcome[i] = what;
+}
+
+/* Refuses keys whose local row belongs to another tenant. */
+static int
+check_tenant(struct ctx *x, struct nr_err *err)
+{
+	size_t r;
+
+	for (r = 0; r < x->rows->nrows; r++) {
+		const struct qval *v = qres_at(x->rows, r,
+					       (size_t)x->tm->tenant + 1);
+
+		if (v->null || strcmp(v->p, x->o->tenant) != 0)
+			return err_set(err, NR_EFORBIDDEN, "table %s: the row "
+				       "of key %.200s belongs to another "
+				       "tenant", x->tm->name,
+				       qres_at(x->rows, r, 0)->p);
+	}
+	return NR_OK;
+}
+
 /* Decides what to do with change i. */
 static int
 decide(struct ctx *x, size_t i, struct nr_err *err)
@@ -251,6 +277,7 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 	bool equal;
 
 	x->act[i] = SKIP;
+	outcome(x, i, 'L');
 	l.row = changes_find(x->ridx, x->rows->nrows, c->pk);
 	equal = c->op == 'U' ? l.row >= 0 && same_row(x->rows, l.row, c,
 							     x->b->ncols)
@@ -293,11 +320,13 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 		if (equal && c->op == 'D' &&
 		    (known == NULL || conflict_ts_cmp(known, c->ts) < 0)) {
 			x->st->unchanged++;
+			outcome(x, i, 'S');
 			return record_tombstone(x, c, err);
 		}
 	}
 	if (equal) {
 		x->st->unchanged++;
+		outcome(x, i, 'S');
 		return NR_OK;
 	}
 	/* Timestamp capture has no changelog, and the original API's push
@@ -323,8 +352,10 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 		rv.priority = conflict_priority(cfg, c->origin);
 		out = conflict_decide(x->tm->conf->strategy, &lv, &rv);
 		x->st->conflicts++;
-		if (out == CONFLICT_OPEN)
+		if (out == CONFLICT_OPEN) {
 			x->st->open++;
+			outcome(x, i, 'O');
+		}
 		if (out != CONFLICT_TAKE_REMOTE)
 			return record_conflict(x, c, &l, out == CONFLICT_OPEN
 							     ? "none"
@@ -334,6 +365,7 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 			return err->code;
 	}
 	x->act[i] = WRITE;
+	outcome(x, i, 'W');
 	if (c->op == 'D')
 		x->st->deleted++;
 	else if (l.row >= 0)
@@ -735,10 +767,12 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 			       "differ from the destination table's; are the "
 			       "schemas the same?", tm->name);
 	x.act = util_calloc(b->n + 1, sizeof(*x.act));
-	rc = db_exec(db, "START TRANSACTION", err);
+	rc = o->in_trx ? NR_OK : db_exec(db, "START TRANSACTION", err);
 	if (rc != NR_OK)
 		goto out;
 	rc = read_local(&x, err);
+	if (rc == NR_OK && o->tenant != NULL && tm->tenant >= 0)
+		rc = check_tenant(&x, err);
 	if (rc == NR_OK && o->detect && b->n > 0)
 		rc = read_unseen(&x, err);
 	if (rc == NR_OK && o->detect && b->n > 0)
@@ -754,10 +788,13 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 	if (rc == NR_OK)
 		rc = db_exec(db, "SET @nunez_origin = NULL, @nunez_via = NULL, "
 				 "@nunez_ts = NULL", err);
-	if (rc == NR_OK)
+	if (rc == NR_OK && !o->in_trx)
 		rc = db_exec(db, o->dry_run ? "ROLLBACK" : "COMMIT", err);
 out:
-	if (rc != NR_OK) {
+	if (rc != NR_OK && o->in_trx) {
+		db_try(db, "SET @nunez_origin = NULL, @nunez_via = NULL, "
+			   "@nunez_ts = NULL");
+	} else if (rc != NR_OK) {
 		/* The connection may be gone; nothing was committed. */
 		db_try(db, "ROLLBACK");
 		db_try(db, "SET @nunez_origin = NULL, @nunez_via = NULL, "

@@ -26,6 +26,15 @@ struct apply_opts {
 				 * later (the original API's push) */
 	const char *batch_id;	/* recorded with the counts in the same
 				 * transaction; NR_EEXIST when seen before */
+	bool in_trx;		/* inside the caller's transaction: no
+				 * START, COMMIT or ROLLBACK here */
+	const char *tenant;	/* every local row of the batch's keys must
+				 * hold this in tm's tenant column, else
+				 * NR_EFORBIDDEN; NULL: no check */
+	char *outcome;		/* b->n bytes, or NULL: per change 'W'
+				 * written, 'S' already so here, 'L' lost to
+				 * the local version, 'O' left open as a
+				 * conflict */
 };
 
 struct apply_stats {

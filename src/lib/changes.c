@@ -118,6 +118,12 @@ col_str(const struct qres *res, size_t r, int c)
 	return v->null ? NULL : v->p;
 }
 
+static bool
+same_str(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
 /* Starts a cursor: the copy begins now, and the changelog is read from
  * its head as of now, with every seq missing below the head a gap until
  * the transactions open now are gone. */
@@ -155,13 +161,30 @@ out:
 	return rc;
 }
 
+/* Appends " AND <tenant column> = ?" (as bytes, the way the triggers
+ * log it, and so that an index on the column serves) and fills its two
+ * params. Returns 2. */
+static size_t
+tenant_cond(const struct tmeta *tm, const char *tenant, struct buf *sql,
+	    struct qval *params)
+{
+	buf_adds(sql, " AND ");
+	buf_ident(sql, tm->cols[tm->tenant].name);
+	buf_adds(sql, " = ? AND BINARY ");
+	buf_ident(sql, tm->cols[tm->tenant].name);
+	buf_adds(sql, " = BINARY ?");
+	params[0] = qv_str(tenant);
+	params[1] = qv_str(tenant);
+	return 2;
+}
+
 static int
 read_snapshot(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	      const struct changes_opts *o, struct batch *out,
 	      struct nr_err *err)
 {
-	size_t nk = schema_key_cmp_nparams(tm), i;
-	struct qval *params = util_calloc(nk + 1, sizeof(*params));
+	size_t nk = schema_key_cmp_nparams(tm), np = 0, i;
+	struct qval *params = util_calloc(nk + 3, sizeof(*params));
 	struct qval *key = NULL;
 	struct qres *res = NULL;
 	char limit[24];
@@ -170,21 +193,23 @@ read_snapshot(struct db *db, const struct tmeta *tm, struct cursor *cur,
 
 	buf_init(&sql, 0);
 	select_rows(tm, &sql);
+	buf_adds(&sql, " WHERE TRUE");
+	if (o->tenant != NULL)
+		np = tenant_cond(tm, o->tenant, &sql, params);
 	if (cur->after_pk != NULL) {
 		rc = schema_key_decode(tm, cur->after_pk, &key, err);
 		if (rc != NR_OK)
 			goto out;
-		schema_key_cmp_params(tm, key, params);
-		buf_adds(&sql, " WHERE ");
+		schema_key_cmp_params(tm, key, params + np);
+		buf_adds(&sql, " AND ");
 		schema_key_cmp(tm, ">", &sql);
-	} else {
-		nk = 0;
+		np += nk;
 	}
 	buf_adds(&sql, " ORDER BY ");
 	schema_key_order(tm, &sql);
 	snprintf(limit, sizeof(limit), " LIMIT %zu", o->limit);
 	buf_adds(&sql, limit);
-	rc = query_run(db, buf_str(&sql), params, nk, 0, &res, err);
+	rc = query_run(db, buf_str(&sql), params, np, 0, &res, err);
 	if (rc != NR_OK)
 		goto out;
 	out->snapshot = true;
@@ -319,9 +344,11 @@ changes_find(const struct row_ref *idx, size_t n, const char *pk)
  * brings with its own time. */
 static int
 later_entries(struct db *db, const struct tmeta *tm, char **pks, size_t n,
-	      uint64_t high, bool *later, struct nr_err *err)
+	      uint64_t high, const char *tenant, bool *later,
+	      struct nr_err *err)
 {
-	struct qval *p = util_calloc(n + 2, sizeof(*p));
+	struct qval *p = util_calloc(n + 3, sizeof(*p));
+	size_t np = 2;
 	struct qres *res = NULL;
 	struct row_ref *idx = NULL;
 	struct buf sql;
@@ -333,13 +360,18 @@ later_entries(struct db *db, const struct tmeta *tm, char **pks, size_t n,
 	p[0] = qv_str(tm->name);
 	u64_param(num, high, &p[1]);
 	buf_adds(&sql, "SELECT DISTINCT pk FROM _nunez_changelog WHERE tbl = ? "
-		       "AND seq > ? AND pk IN (");
+		       "AND seq > ? ");
+	if (tenant != NULL) {
+		buf_adds(&sql, "AND tenant = ? ");
+		p[np++] = qv_str(tenant);
+	}
+	buf_adds(&sql, "AND pk IN (");
 	for (i = 0; i < n; i++) {
 		buf_adds(&sql, i ? ", ?" : "?");
-		p[i + 2] = qv_str(pks[i]);
+		p[np++] = qv_str(pks[i]);
 	}
 	buf_adds(&sql, ")");
-	rc = query_run(db, buf_str(&sql), p, n + 2, 0, &res, err);
+	rc = query_run(db, buf_str(&sql), p, np, 0, &res, err);
 	if (rc == NR_OK) {
 		idx = changes_index(res);
 		for (i = 0; i < n; i++)
@@ -386,7 +418,8 @@ collapse(struct db *db, const struct tmeta *tm, struct entry *e, size_t n,
 	if (k == 0)
 		goto out;
 	if (out->has_more)
-		rc = later_entries(db, tm, pks, k, high, later, err);
+		rc = later_entries(db, tm, pks, k, high, o->tenant, later,
+				   err);
 	if (rc == NR_OK)
 		rc = changes_rows(db, tm, pks, k, false, &rows, err);
 	if (rc != NR_OK)
@@ -399,6 +432,10 @@ collapse(struct db *db, const struct tmeta *tm, struct entry *e, size_t n,
 
 		if (later[i])
 			continue;
+		if (r >= 0 && o->tenant != NULL &&
+		    !same_str(col_str(rows, (size_t)r, tm->tenant + 1),
+			      o->tenant))
+			r = -1;
 		if (r >= 0 && tm->ts >= 0 && col_str(rows, (size_t)r,
 						     tm->ts + 1) != NULL)
 			ts = col_str(rows, (size_t)r, tm->ts + 1);
@@ -420,7 +457,7 @@ static int
 read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	 const struct changes_opts *o, struct batch *out, struct nr_err *err)
 {
-	size_t np = 4 + 2 * cur->ngaps, n, i;
+	size_t np = 5 + 2 * cur->ngaps, n, i;
 	struct qval *params = util_calloc(np, sizeof(*params));
 	char (*nums)[24] = util_calloc(np, sizeof(*nums));
 	struct entry *e = NULL;
@@ -449,9 +486,14 @@ read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
 
 	/* The entries not yet delivered, oldest first. */
 	params[0] = qv_str(tm->name);
+	n = 1;
 	buf_adds(&sql, "SELECT seq, pk, op, origin, via, changed_at FROM "
 		       "_nunez_changelog WHERE tbl = ? AND ");
-	n = 1 + changes_undelivered(cur, &sql, params + 1, nums);
+	if (o->tenant != NULL) {
+		buf_adds(&sql, "tenant = ? AND ");
+		params[n++] = qv_str(o->tenant);
+	}
+	n += changes_undelivered(cur, &sql, params + n, nums);
 	snprintf(limit, sizeof(limit), " ORDER BY seq LIMIT %zu", o->limit);
 	buf_adds(&sql, limit);
 	rc = query_run(db, buf_str(&sql), params, n, 0, &res, err);

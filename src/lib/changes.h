@@ -17,6 +17,9 @@ struct changes_opts {
 	size_t limit;		/* changelog entries or rows per batch */
 	int gap_timeout;	/* seconds; when open transactions are unknown */
 	int ts_overlap;		/* seconds re-read by timestamp capture */
+	const char *tenant;	/* a value of tm's tenant column: only that
+				 * tenant's rows; a row of another tenant
+				 * reads as deleted. NULL: every row */
 };
 
 /* Reads the next batch of tm's changes after *cur from db into out

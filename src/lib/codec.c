@@ -302,6 +302,38 @@ key_present(const struct tmeta *tm, const struct qval *key,
 }
 
 int
+codec_key_parse(json_object *row, const struct tmeta *tm, char **pk,
+		struct nr_err *err)
+{
+	struct qval *key = util_calloc(tm->npk + 1, sizeof(*key));
+	size_t i;
+	int rc = NR_OK;
+
+	*pk = NULL;
+	if (!json_object_is_type(row, json_type_object)) {
+		rc = err_set(err, NR_EINVAL, "a row must be a JSON object");
+		goto out;
+	}
+	for (i = 0; i < tm->npk && rc == NR_OK; i++) {
+		const struct tcol *col = &tm->cols[tm->pk[i]];
+		json_object *x;
+
+		if (!json_object_object_get_ex(row, col->name, &x))
+			rc = err_set(err, NR_EINVAL, "row has no key column %s",
+				     col->name);
+		else
+			rc = value(x, col, &key[i], err);
+	}
+	if (rc == NR_OK && key_present(tm, key, err))
+		*pk = schema_pk_canonical(tm, key);
+	else if (rc == NR_OK)
+		rc = NR_EINVAL;
+out:
+	schema_key_values_free(key, tm->npk);
+	return rc;
+}
+
+int
 codec_rows_parse(json_object *arr, const struct tmeta *tm, size_t max,
 		 const char *origin, struct batch *b, struct nr_err *err)
 {

@@ -32,6 +32,11 @@ json_object *codec_changes(const struct batch *b);
 int codec_changes_parse(json_object *arr, const struct tmeta *tm, size_t max,
 			struct batch *b, struct nr_err *err) NR_WUR;
 
+/* The canonical key of row's key columns (other columns are not looked
+ * at) into *pk, a new string the caller frees. */
+int codec_key_parse(json_object *row, const struct tmeta *tm, char **pk,
+		    struct nr_err *err) NR_WUR;
+
 /* Parses an array of plain rows (the original API's push) into upserts
  * of origin, each with its timestamp column as write time. */
 int codec_rows_parse(json_object *arr, const struct tmeta *tm, size_t max,

@@ -211,6 +211,17 @@ install_triggers(struct db *db, const struct tmeta *tm, const char *origin,
 		buf_adds(&body, "TRUE");
 	buf_adds(&body, ") THEN ");
 	log_insert(tm, "NEW.", 'U', origin, &body);
+	if (tm->tenant >= 0) {
+		/* A row moved to another tenant: the old tenant's clients
+		 * must hear of it too (they read it as a delete). */
+		buf_adds(&body, "; IF NOT (BINARY NEW.");
+		buf_ident(&body, tm->cols[tm->tenant].name);
+		buf_adds(&body, " <=> BINARY OLD.");
+		buf_ident(&body, tm->cols[tm->tenant].name);
+		buf_adds(&body, ") THEN ");
+		log_insert(tm, "OLD.", 'U', origin, &body);
+		buf_adds(&body, "; END IF");
+	}
 	buf_adds(&body, "; END IF; END");
 	rc = create(db, tm, "upd", "UPDATE", &body, err);
 out:
@@ -244,7 +255,8 @@ install_remove(struct db *db, bool tables, struct nr_err *err)
 	static const char *const engine_tables[] = {
 		"_nunez_changelog", "_nunez_cursors", "_nunez_conflicts",
 		"_nunez_sync_log", "_nunez_meta", "_nunez_batches",
-		"_nunez_nonces", "_nunez_schema_version", NULL};
+		"_nunez_nonces", "_nunez_client_changes",
+		"_nunez_schema_version", NULL};
 	struct qres *res = NULL;
 	struct buf sql;
 	size_t i;

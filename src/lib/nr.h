@@ -18,6 +18,7 @@ enum nr_rc {
 	NR_ENOTFOUND,
 	NR_ETOOBIG,	/* a hard size cap was hit */
 	NR_EEXIST,	/* already done (a batch id seen before) */
+	NR_EFORBIDDEN,	/* not the caller's to touch (another tenant's row) */
 };
 
 /* Filled by a failing function; owned by the caller, usually on the stack. */

@@ -64,7 +64,7 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 	   struct nr_err *err)
 {
 	struct cursor cur = {0}, next = {0}, seen = {0};
-	struct changes_opts co;
+	struct changes_opts co = {0};
 	struct apply_opts ao;
 	struct batch b;
 	struct log_ctx lc = {src->id, src->tm->name, 0};

@@ -42,7 +42,7 @@ is "$(h_sql e1 slave "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRI
 	"master-slave: none on the slave"
 is "$(h_sql e2 slave "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA='appdb'")" 6 \
 	"master-master: triggers on the slave too"
-is "$(h_sql e1 master "SELECT GROUP_CONCAT(version ORDER BY version) FROM _nunez_schema_version")" "1,2" "every migration recorded"
+is "$(h_sql e1 master "SELECT GROUP_CONCAT(version ORDER BY version) FROM _nunez_schema_version")" "1,2,3" "every migration recorded"
 
 # Capture: key-only entries, origin, real changes only.
 h_sql e1 master "INSERT INTO users (id, name, email) VALUES (1, 'Ada', 'ada@x'), (2, 'Bob', 'bob@x')"

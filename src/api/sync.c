@@ -1,0 +1,874 @@
+/* /sync: offline-first clients. A client key is bound to one tenant and
+ * reaches only the rows of that tenant in the tables that have a
+ * tenantColumn. POST /sync/changes applies a client's queued changes
+ * with the engine's conflict rules; GET /sync/initial/{tenant} pages a
+ * snapshot of the tenant's rows; GET /sync/changes/{tenant} reads its
+ * changes since a cursor. The cursor ("sync token") is base64url of a
+ * JSON object holding one engine cursor per table. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "changes.h"
+#include "codec.h"
+#include "handlers.h"
+#include "metrics.h"
+#include "query.h"
+#include "util.h"
+
+#define MAX_CLIENT_CHANGES 1000
+#define DEFAULT_LIMIT 500
+#define MAX_LIMIT 5000
+#define MAX_ROUNDS 20		/* engine reads per table and request */
+#define RECORD_CHUNK 200	/* change records per INSERT */
+
+/* One change of a POST, as parsed. */
+struct cchange {
+	const char *id;		/* client_change_id, borrowed from the body */
+	size_t t;		/* index of its table in the config */
+	char op;		/* 'U' or 'D' */
+	char *pk;		/* canonical key */
+	char ts[27];		/* updated_at, as the database writes times */
+	struct qval *vals;	/* 'U': the row in tm's column order */
+	size_t stand;		/* the change that stands for its key */
+	char outcome;		/* apply's, or 'R' replayed */
+	char *status;		/* replayed: the recorded status */
+};
+
+/* The tables a client of the request may reach: configured with a
+ * tenantColumn and allowed to its key. */
+static bool
+tenant_table(const struct http_req *req, const struct config_table *t)
+{
+	size_t i;
+
+	if (t->tenant_column == NULL)
+		return false;
+	if (req->key->tables.n == 0)
+		return true;
+	for (i = 0; i < req->key->tables.n; i++)
+		if (strcmp(req->key->tables.v[i], t->name) == 0)
+			return true;
+	return false;
+}
+
+/* The tenant of the path, when the key may read it: its own tenant for
+ * a client key, any for an admin key. NULL after replying 403. */
+static const char *
+path_tenant(struct http_req *req)
+{
+	const struct config_key *k = req->key;
+
+	if (k->tenant != NULL && (k->scopes & SCOPE_CLIENT) &&
+	    strcmp(k->tenant, req->id) == 0)
+		return req->id;
+	if (k->scopes & SCOPE_ADMIN)
+		return req->id;
+	http_error(req, 403, "tenant_forbidden", "this key may not read "
+		   "tenant '%s'", req->id);
+	return NULL;
+}
+
+/* Parses a sync token into a new JSON object of engine tokens by table;
+ * NULL or "" gives an empty one. NULL after replying 400. */
+static json_object *
+token_parse(struct http_req *req, const char *token)
+{
+	json_object *map = NULL;
+	size_t len;
+	char *text;
+
+	if (token == NULL || token[0] == '\0')
+		return json_object_new_object();
+	text = util_b64_decode(token, strlen(token), &len);
+	if (text != NULL)
+		map = json_tokener_parse(text);
+	free(text);
+	if (map != NULL && json_object_is_type(map, json_type_object)) {
+		json_object_object_foreach(map, k, v) {
+			(void)k;
+			if (!json_object_is_type(v, json_type_string))
+				goto bad;
+		}
+		return map;
+	}
+bad:
+	json_object_put(map);
+	http_error(req, 400, "bad_cursor", "the cursor is not one this "
+		   "server gave");
+	return NULL;
+}
+
+/* The token of map; a new string the caller frees. */
+static char *
+token_encode(json_object *map)
+{
+	const char *text = json_object_to_json_string_ext(
+		map, JSON_C_TO_STRING_PLAIN);
+
+	return util_b64_encode(text, strlen(text), true);
+}
+
+/* The engine cursor of table in map into *cur (fresh when absent);
+ * false after replying 400. */
+static bool
+table_cursor(struct http_req *req, json_object *map, const char *table,
+	     struct cursor *cur)
+{
+	json_object *v = NULL;
+	struct nr_err err;
+
+	json_object_object_get_ex(map, table, &v);
+	if (cursor_parse(v ? json_object_get_string(v) : NULL, cur, &err) ==
+	    NR_OK)
+		return true;
+	http_error(req, 400, "bad_cursor", "the cursor of table %s: %s",
+		   table, err.msg);
+	return false;
+}
+
+/* {"col": value} of a canonical key. A new object the caller puts. */
+static json_object *
+key_json(const struct tmeta *tm, const char *pk)
+{
+	const char *cols[64];
+	bool binary[64];
+	struct qval *key = NULL;
+	struct nr_err err;
+	json_object *o;
+	size_t i;
+
+	if (tm->npk > 64 || schema_key_decode(tm, pk, &key, &err) != NR_OK)
+		return json_object_new_object();
+	for (i = 0; i < tm->npk; i++) {
+		cols[i] = tm->cols[tm->pk[i]].name;
+		binary[i] = tm->cols[tm->pk[i]].binary;
+	}
+	o = codec_row((char *const *)cols, binary, key, tm->npk);
+	schema_key_values_free(key, tm->npk);
+	return o;
+}
+
+/* Appends b's changes to out: rows of the first copy (initial), or
+ * upserts and deletes. */
+static void
+feed_json(const struct batch *b, const struct tmeta *tm, bool initial,
+	  json_object *out)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		const struct change *c = &b->v[i];
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "table", json_object_new_string(
+							   tm->name));
+		if (!initial)
+			json_object_object_add(o, "op", json_object_new_string(
+					c->op == 'U' ? "upsert" : "delete"));
+		if (c->op == 'U')
+			json_object_object_add(o, "row", codec_row(
+					b->cols, b->binary, c->vals, b->ncols));
+		else
+			json_object_object_add(o, "key", key_json(tm, c->pk));
+		if (!initial)
+			json_object_object_add(o, "updated_at", api_str(c->ts));
+		json_object_array_add(out, o);
+	}
+}
+
+/* Reads up to limit of the tenant's changes (initial: rows of the first
+ * copies only) after the cursors in map, into out, moving them. False
+ * after replying. */
+static bool
+read_feed(struct api *app, struct http_req *req, const char *tenant,
+	  json_object *map, size_t limit, bool initial, const char *peer,
+	  json_object *out, bool *has_more)
+{
+	const struct config *cfg = app->cfg;
+	struct changes_opts co = {0};
+	size_t n = 0, i, rounds;
+	bool done = true;
+
+	co.self = cfg->node_id;
+	co.peer = peer;
+	co.gap_timeout = cfg->sync.gap_timeout;
+	co.ts_overlap = cfg->sync.ts_overlap;
+	co.tenant = tenant;
+	for (i = 0; i < cfg->ntables && done; i++) {
+		const struct tmeta *tm;
+		struct cursor cur = {0};
+		struct batch b = {0};
+		struct nr_err err;
+		int rc = NR_OK;
+
+		if (!tenant_table(req, &cfg->tables[i]))
+			continue;
+		tm = api_table(app, req, cfg->tables[i].name);
+		if (tm == NULL || !table_cursor(req, map, tm->name, &cur))
+			return false;
+		done = false;
+		for (rounds = 0; n < limit && rounds < MAX_ROUNDS; rounds++) {
+			if (initial && cur.started && !cur.snapshot) {
+				done = true;
+				break;
+			}
+			co.limit = limit - n;
+			rc = changes_read(app->master, tm, &cur, &co, &b, &err);
+			if (rc != NR_OK)
+				break;
+			feed_json(&b, tm, initial, out);
+			n += b.n;
+			done = initial ? !cur.snapshot : !b.has_more;
+			batch_free(&b);
+			if (done)
+				break;
+		}
+		if (rc == NR_OK) {
+			char *token = cursor_encode(&cur);
+
+			json_object_object_add(map, tm->name,
+					       json_object_new_string(token));
+			free(token);
+		}
+		batch_free(&b);
+		cursor_clear(&cur);
+		if (rc == NR_EINVAL) {
+			http_error(req, 409, "cursor_stale", "%s; start again "
+				   "from /sync/initial", err.msg);
+			return false;
+		}
+		if (rc != NR_OK) {
+			api_db_error(req, &err);
+			return false;
+		}
+	}
+	*has_more = !done;
+	metrics_rows(app->metrics, 0, n, 0);
+	return true;
+}
+
+/* ?limit=, 1..MAX_LIMIT; 0 after replying 400. */
+static size_t
+limit_param(struct http_req *req)
+{
+	const char *s = http_query(req, "limit");
+	char *end;
+	long n;
+
+	if (s == NULL)
+		return DEFAULT_LIMIT;
+	n = strtol(s, &end, 10);
+	if (*end != '\0' || n < 1 || n > MAX_LIMIT) {
+		http_error(req, 400, "bad_limit", "limit must be a number from "
+			   "1 to %d", MAX_LIMIT);
+		return 0;
+	}
+	return (size_t)n;
+}
+
+static bool
+client_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 48 &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789_.-") == n;
+}
+
+/* The origin the engine records for a client's changes. */
+static void
+client_origin(const char *client_id, char out[64])
+{
+	snprintf(out, 64, "client:%s", client_id);
+}
+
+/* GET /sync/initial/{tenant} and /sync/changes/{tenant}. */
+static void
+feed_get(struct api *app, struct http_req *req, bool initial)
+{
+	const char *tenant = path_tenant(req), *token, *client_id;
+	json_object *map = NULL, *body, *out;
+	char origin[64], *next;
+	bool has_more = false;
+	size_t limit;
+
+	if (tenant == NULL)
+		return;
+	token = http_query(req, initial ? "page" : "since");
+	if (!initial && (token == NULL || token[0] == '\0')) {
+		http_error(req, 400, "missing_since", "since (the cursor of "
+			   "the last sync) is required; a new client starts "
+			   "with /sync/initial/%s", tenant);
+		return;
+	}
+	client_id = http_query(req, "client_id");
+	if (client_id != NULL && !client_id_ok(client_id)) {
+		http_error(req, 400, "bad_client_id", "client_id must be 1-48 "
+			   "of [A-Za-z0-9_.-]");
+		return;
+	}
+	limit = limit_param(req);
+	map = limit ? token_parse(req, token) : NULL;
+	if (map == NULL)
+		return;
+	if (client_id != NULL)
+		client_origin(client_id, origin);
+	out = json_object_new_array();
+	if (!read_feed(app, req, tenant, map, limit, initial,
+		       client_id ? origin : NULL, out, &has_more)) {
+		json_object_put(out);
+		json_object_put(map);
+		return;
+	}
+	next = token_encode(map);
+	body = json_object_new_object();
+	json_object_object_add(body, "success", json_object_new_boolean(1));
+	json_object_object_add(body, "tenant", json_object_new_string(tenant));
+	json_object_object_add(body, initial ? "rows" : "changes", out);
+	json_object_object_add(body, "has_more",
+			       json_object_new_boolean(has_more));
+	if (initial)
+		json_object_object_add(body, "next_page",
+				       has_more ? json_object_new_string(next)
+						: NULL);
+	json_object_object_add(body, initial ? "cursor" : "next_cursor",
+			       json_object_new_string(next));
+	http_reply(req, 200, body);
+	free(next);
+	json_object_put(map);
+}
+
+void
+sync_initial_get(struct api *app, struct http_req *req)
+{
+	feed_get(app, req, true);
+}
+
+void
+sync_changes_get(struct api *app, struct http_req *req)
+{
+	feed_get(app, req, false);
+}
+
+/* updated_at as "YYYY-MM-DD HH:MM:SS.ffffff" from that form or ISO 8601
+ * UTC ("T" and an optional "Z"); false when it is neither. */
+static bool
+norm_time(const char *s, char out[27])
+{
+	char t[27];
+	size_t n = strlen(s);
+
+	if (n > 0 && s[n - 1] == 'Z')
+		n--;
+	if (n < 19 || n > 26 || n == 20)
+		return false;
+	memcpy(t, s, n);
+	t[n] = '\0';
+	if (!util_is_datetime(t))
+		return false;
+	memcpy(out, "0000-00-00 00:00:00.000000", 27);
+	memcpy(out, t, n);
+	out[10] = ' ';
+	out[19] = '.';
+	return true;
+}
+
+static const char *
+str_field(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* Puts the tenant and the write time into an upsert's row (a copy the
+ * caller puts); NULL with *forbidden set when the row names another
+ * tenant. */
+static json_object *
+stamp_row(json_object *row, const struct tmeta *tm, const char *tenant,
+	  const char *ts, bool *forbidden)
+{
+	const char *tcol = tm->cols[tm->tenant].name;
+	json_object *copy = NULL, *v = NULL;
+
+	*forbidden = false;
+	if (json_object_object_get_ex(row, tcol, &v) &&
+	    !(json_object_is_type(v, json_type_string) &&
+	      strcmp(json_object_get_string(v), tenant) == 0)) {
+		*forbidden = true;
+		return NULL;
+	}
+	json_object_deep_copy(row, &copy, NULL);
+	json_object_object_add(copy, tcol, json_object_new_string(tenant));
+	if (tm->ts >= 0)
+		json_object_object_add(copy, tm->cols[tm->ts].name,
+				       json_object_new_string(ts));
+	return copy;
+}
+
+/* Parses change i of the request into c; false after replying. */
+static bool
+parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
+	     struct cchange *c)
+{
+	const struct config *cfg = app->cfg;
+	const char *table, *op, *ts;
+	json_object *row = NULL, *stamped;
+	const struct tmeta *tm;
+	struct nr_err err;
+	bool forbidden = false;
+	int rc;
+
+	if (!json_object_is_type(o, json_type_object)) {
+		http_error(req, 400, "bad_change", "changes[%zu] must be an "
+			   "object", i);
+		return false;
+	}
+	c->id = str_field(o, "client_change_id");
+	if (c->id == NULL || c->id[0] == '\0' || strlen(c->id) > 64 ||
+	    strspn(c->id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			  "0123456789_.:-") != strlen(c->id)) {
+		http_error(req, 400, "bad_change", "changes[%zu].client_change_"
+			   "id must be 1-64 of [A-Za-z0-9_.:-]", i);
+		return false;
+	}
+	table = str_field(o, "table");
+	for (c->t = 0; table != NULL && c->t < cfg->ntables; c->t++)
+		if (strcmp(cfg->tables[c->t].name, table) == 0)
+			break;
+	if (table == NULL || c->t == cfg->ntables ||
+	    !tenant_table(req, &cfg->tables[c->t])) {
+		http_error(req, 400, "unknown_table", "changes[%zu].table: "
+			   "'%.64s' is not a table of this key's tenant", i,
+			   table ? table : "");
+		return false;
+	}
+	op = str_field(o, "op");
+	if (op == NULL || (strcmp(op, "upsert") != 0 &&
+			   strcmp(op, "delete") != 0)) {
+		http_error(req, 400, "bad_change", "changes[%zu].op must be "
+			   "\"upsert\" or \"delete\"", i);
+		return false;
+	}
+	c->op = op[0] == 'u' ? 'U' : 'D';
+	ts = str_field(o, "updated_at");
+	if (ts == NULL || !norm_time(ts, c->ts)) {
+		http_error(req, 400, "bad_change", "changes[%zu].updated_at "
+			   "must be a UTC time like 2026-01-31T12:00:00.000Z",
+			   i);
+		return false;
+	}
+	json_object_object_get_ex(o, "row", &row);
+	tm = api_table(app, req, table);
+	if (tm == NULL)
+		return false;
+	if (c->op == 'D') {
+		rc = codec_key_parse(row, tm, &c->pk, &err);
+	} else {
+		stamped = json_object_is_type(row, json_type_object)
+				  ? stamp_row(row, tm, req->key->tenant, c->ts,
+					      &forbidden)
+				  : json_object_get(row);
+		if (stamped == NULL && forbidden) {
+			http_error(req, 403, "tenant_forbidden", "changes[%zu]:"
+				   " the row's %s is not this key's tenant", i,
+				   tm->cols[tm->tenant].name);
+			return false;
+		}
+		rc = codec_row_parse(stamped, tm, &c->vals, &err);
+		if (rc == NR_OK)
+			rc = codec_key_parse(stamped, tm, &c->pk, &err);
+		json_object_put(stamped);
+	}
+	if (rc != NR_OK) {
+		http_error(req, 400, "bad_change", "changes[%zu].row: %s", i,
+			   err.msg);
+		return false;
+	}
+	return true;
+}
+
+/* Marks the changes sent before (by client_change_id) as replayed, with
+ * their recorded status and key. */
+static int
+find_replays(struct api *app, const char *tenant, struct cchange *v, size_t n,
+	     struct nr_err *err)
+{
+	struct qval *p = util_calloc(n + 1, sizeof(*p));
+	struct qres *res = NULL;
+	struct buf sql;
+	size_t i, r;
+	int rc;
+
+	buf_init(&sql, 0);
+	buf_adds(&sql, "SELECT client_change_id, status, pk FROM "
+		       "_nunez_client_changes WHERE tenant = ? AND "
+		       "client_change_id IN (");
+	p[0] = qv_str(tenant);
+	for (i = 0; i < n; i++) {
+		buf_adds(&sql, i ? ", ?" : "?");
+		p[i + 1] = qv_str(v[i].id);
+	}
+	buf_adds(&sql, ")");
+	rc = query_run(app->master, buf_str(&sql), p, n + 1, 0, &res, err);
+	for (r = 0; rc == NR_OK && r < res->nrows; r++)
+		for (i = 0; i < n; i++)
+			if (strcmp(v[i].id, qres_at(res, r, 0)->p) == 0) {
+				v[i].outcome = 'R';
+				v[i].status = util_strdup(qres_at(res, r, 1)->p);
+				free(v[i].pk);
+				v[i].pk = util_strdup(qres_at(res, r, 2)->p);
+			}
+	qres_free(res);
+	free(p);
+	buf_free(&sql);
+	return rc;
+}
+
+/* Picks, for each key sent more than once, the change that stands for
+ * it: the latest updated_at, the later in the request on a tie. */
+static void
+pick_standing(struct cchange *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		size_t s = i;
+
+		for (j = 0; j < n && v[i].outcome != 'R'; j++) {
+			int c;
+
+			if (v[j].outcome == 'R' || v[j].t != v[i].t ||
+			    strcmp(v[j].pk, v[i].pk) != 0)
+				continue;
+			c = strcmp(v[j].ts, v[s].ts);
+			if (c > 0 || (c == 0 && j > s))
+				s = j;
+		}
+		v[i].stand = s;
+	}
+}
+
+static const char *
+status_name(const struct cchange *c)
+{
+	switch (c->outcome) {
+	case 'R':
+		return c->status;
+	case 'W':
+		return "applied";
+	case 'S':
+		return "unchanged";
+	case 'O':
+		return "conflict";
+	default:
+		return "rejected";
+	}
+}
+
+/* Applies the standing changes of table t in the open transaction. */
+static int
+apply_table(struct api *app, struct http_req *req, json_object *map,
+	    const char *origin, size_t t, struct cchange *v, size_t n,
+	    struct nr_err *err)
+{
+	const struct tmeta *tm = app->tms[t];
+	struct cursor seen = {0};
+	struct apply_opts ao = {0};
+	struct apply_stats st = {0};
+	struct batch b = {0};
+	size_t *of = util_calloc(n + 1, sizeof(*of)), i, k = 0;
+	char *outcome = util_calloc(n + 1, 1);
+	json_object *tok = NULL;
+	int rc;
+
+	batch_init(&b, tm);
+	for (i = 0; i < n; i++) {
+		struct change *c;
+
+		if (v[i].t != t || v[i].outcome == 'R' || v[i].stand != i)
+			continue;
+		c = batch_add(&b, v[i].op, v[i].pk, origin, v[i].ts);
+		if (v[i].op == 'U')
+			batch_set_row(&b, c, v[i].vals);
+		of[k++] = i;
+	}
+	json_object_object_get_ex(map, tm->name, &tok);
+	/* Checked by cursors_ok. */
+	rc = cursor_parse(tok ? json_object_get_string(tok) : NULL, &seen,
+			  err);
+	ao.cfg = app->cfg;
+	ao.peer = origin;
+	ao.detect = true;
+	ao.seen = &seen;
+	ao.in_trx = true;
+	ao.tenant = req->key->tenant;
+	ao.outcome = outcome;
+	if (rc == NR_OK && k > 0)
+		rc = apply_batch(app->master, tm, &b, &ao, &st, err);
+	for (i = 0; rc == NR_OK && i < k; i++)
+		v[of[i]].outcome = outcome[i];
+	metrics_rows(app->metrics, k, 0, st.conflicts);
+	cursor_clear(&seen);
+	batch_free(&b);
+	free(outcome);
+	free(of);
+	return rc;
+}
+
+/* Records the applied changes by client_change_id, in the transaction. */
+static int
+record_changes(struct api *app, const char *tenant, const char *client_id,
+	       struct cchange *v, size_t n, struct nr_err *err)
+{
+	struct qval p[RECORD_CHUNK * 6];
+	struct buf sql;
+	size_t i = 0, k;
+	int rc = NR_OK;
+
+	buf_init(&sql, 0);
+	while (i < n && rc == NR_OK) {
+		buf_reset(&sql);
+		buf_adds(&sql, "INSERT INTO _nunez_client_changes (tenant, "
+			       "client_change_id, client_id, tbl, pk, status, "
+			       "created_at) VALUES ");
+		for (k = 0; i < n && k < RECORD_CHUNK; i++) {
+			if (v[i].outcome == 'R')
+				continue;
+			buf_adds(&sql, k ? ", " : "");
+			buf_adds(&sql, "(?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))");
+			p[k * 6] = qv_str(tenant);
+			p[k * 6 + 1] = qv_str(v[i].id);
+			p[k * 6 + 2] = qv_str(client_id);
+			p[k * 6 + 3] = qv_str(app->cfg->tables[v[i].t].name);
+			p[k * 6 + 4] = qv_str(v[i].pk);
+			p[k * 6 + 5] = qv_str(status_name(&v[v[i].stand]));
+			k++;
+		}
+		if (k > 0)
+			rc = query_exec(app->master, buf_str(&sql), p, k * 6,
+					NULL, err);
+	}
+	buf_free(&sql);
+	return rc;
+}
+
+/* Applies every table's changes and records them, in one transaction. */
+static int
+apply_all(struct api *app, struct http_req *req, json_object *map,
+	  const char *client_id, struct cchange *v, size_t n,
+	  struct nr_err *err)
+{
+	char origin[64];
+	size_t t;
+	int rc;
+
+	client_origin(client_id, origin);
+	rc = db_exec(app->master, "START TRANSACTION", err);
+	for (t = 0; rc == NR_OK && t < app->cfg->ntables; t++)
+		if (app->tms[t] != NULL && tenant_table(req, &app->cfg->tables[t]))
+			rc = apply_table(app, req, map, origin, t, v, n, err);
+	if (rc == NR_OK)
+		rc = record_changes(app, req->key->tenant, client_id, v, n, err);
+	if (rc == NR_OK)
+		rc = db_exec(app->master, "COMMIT", err);
+	if (rc != NR_OK)
+		db_try(app->master, "ROLLBACK");
+	return rc;
+}
+
+/* The results, in the order of the request, each with the server's row
+ * now (null: there is none). */
+static int
+results_json(struct api *app, struct cchange *v, size_t n, json_object *out,
+	     struct nr_err *err)
+{
+	char **pks = util_calloc(n + 1, sizeof(char *));
+	json_object **rows = util_calloc(n + 1, sizeof(*rows));
+	size_t t, i, k;
+	int rc = NR_OK;
+
+	for (t = 0; rc == NR_OK && t < app->cfg->ntables; t++) {
+		const struct tmeta *tm = app->tms[t];
+		struct qres *res = NULL;
+		struct row_ref *idx;
+		struct batch b;
+
+		for (i = k = 0; i < n; i++)
+			if (v[i].t == t)
+				pks[k++] = v[i].pk;
+		if (k == 0)
+			continue;
+		rc = changes_rows(app->master, tm, pks, k, false, &res, err);
+		if (rc != NR_OK)
+			break;
+		idx = changes_index(res);
+		batch_init(&b, tm);
+		for (i = 0; i < n; i++) {
+			long r = v[i].t == t ? changes_find(idx, res->nrows,
+							    v[i].pk)
+					     : -1;
+
+			if (r >= 0)
+				rows[i] = codec_row(b.cols, b.binary,
+						    qres_at(res, (size_t)r, 1),
+						    b.ncols);
+		}
+		batch_free(&b);
+		free(idx);
+		qres_free(res);
+	}
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "client_change_id",
+				       json_object_new_string(v[i].id));
+		json_object_object_add(o, "table", json_object_new_string(
+						app->cfg->tables[v[i].t].name));
+		json_object_object_add(o, "status", json_object_new_string(
+					status_name(&v[v[i].stand])));
+		json_object_object_add(o, "row", rows[i]);
+		if (v[i].outcome == 'R')
+			json_object_object_add(o, "replayed",
+					       json_object_new_boolean(1));
+		json_object_array_add(out, o);
+		rows[i] = NULL;
+	}
+	for (i = 0; i < n; i++)
+		json_object_put(rows[i]);
+	free(rows);
+	free(pks);
+	return rc;
+}
+
+static void
+reply_results(struct api *app, struct http_req *req, struct cchange *v,
+	      size_t n)
+{
+	json_object *body = json_object_new_object(),
+		    *results = json_object_new_array();
+	size_t i, applied = 0, rejected = 0;
+	struct nr_err err;
+
+	if (results_json(app, v, n, results, &err) != NR_OK) {
+		json_object_put(results);
+		json_object_put(body);
+		api_db_error(req, &err);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const char *s = status_name(&v[v[i].stand]);
+
+		applied += strcmp(s, "applied") == 0;
+		rejected += strcmp(s, "rejected") == 0 ||
+			    strcmp(s, "conflict") == 0;
+	}
+	json_object_object_add(body, "success", json_object_new_boolean(1));
+	json_object_object_add(body, "results", results);
+	json_object_object_add(body, "applied",
+			       json_object_new_int64((int64_t)applied));
+	json_object_object_add(body, "rejected",
+			       json_object_new_int64((int64_t)rejected));
+	http_reply(req, 200, body);
+}
+
+/* Checks every engine cursor of map; false after replying 400. */
+static bool
+cursors_ok(struct http_req *req, json_object *map)
+{
+	struct cursor cur = {0};
+
+	json_object_object_foreach(map, table, v) {
+		(void)v;
+		if (!table_cursor(req, map, table, &cur))
+			return false;
+		cursor_clear(&cur);
+	}
+	return true;
+}
+
+void
+sync_changes_post(struct api *app, struct http_req *req)
+{
+	json_object *body = api_json_body(app, req), *arr = NULL, *map = NULL;
+	const char *tenant = req->key->tenant, *client_id;
+	struct cchange *v = NULL;
+	struct nr_err err;
+	size_t n = 0, i, j;
+	int rc;
+
+	if (body == NULL)
+		return;
+	if (tenant == NULL) {
+		http_error(req, 403, "tenant_forbidden", "this key is bound to "
+			   "no tenant");
+		goto out;
+	}
+	client_id = str_field(body, "client_id");
+	if (client_id == NULL || !client_id_ok(client_id)) {
+		http_error(req, 400, "bad_client_id", "client_id must be 1-48 "
+			   "of [A-Za-z0-9_.-]");
+		goto out;
+	}
+	map = token_parse(req, str_field(body, "cursor"));
+	if (map == NULL || !cursors_ok(req, map))
+		goto out;
+	if (!json_object_object_get_ex(body, "changes", &arr) ||
+	    !json_object_is_type(arr, json_type_array) ||
+	    json_object_array_length(arr) == 0 ||
+	    json_object_array_length(arr) > MAX_CLIENT_CHANGES) {
+		http_error(req, 400, "bad_changes", "changes must be an array "
+			   "of 1 to %d changes", MAX_CLIENT_CHANGES);
+		goto out;
+	}
+	n = json_object_array_length(arr);
+	v = util_calloc(n, sizeof(*v));
+	for (i = 0; i < n; i++) {
+		if (!parse_change(app, req, json_object_array_get_idx(arr, i),
+				  i, &v[i]))
+			goto out;
+		for (j = 0; j < i; j++)
+			if (strcmp(v[j].id, v[i].id) == 0) {
+				http_error(req, 400, "bad_change", "changes[%zu]"
+					   ": client_change_id %s is also "
+					   "changes[%zu]'s", i, v[i].id, j);
+				goto out;
+			}
+	}
+	rc = find_replays(app, tenant, v, n, &err);
+	if (rc == NR_OK) {
+		pick_standing(v, n);
+		rc = apply_all(app, req, map, client_id, v, n, &err);
+	}
+	if (rc == NR_EFORBIDDEN)
+		http_error(req, 403, "tenant_forbidden", "%s", err.msg);
+	else if (rc == NR_EDB && err.sqlerr == 1062)
+		http_error(req, 409, "retry", "these changes are being applied "
+			   "by another request; send them again");
+	else if (rc != NR_OK)
+		api_db_error(req, &err);
+	else
+		reply_results(app, req, v, n);
+	/* A client retries within days; forget records after 30. */
+	if (rc == NR_OK && rand() % 100 == 0)
+		db_try(app->master, "DELETE FROM _nunez_client_changes WHERE "
+				    "created_at < UTC_TIMESTAMP() - INTERVAL 30 "
+				    "DAY LIMIT 10000");
+out:
+	for (i = 0; i < n; i++) {
+		free(v[i].pk);
+		free(v[i].status);
+		if (v[i].vals != NULL)
+			schema_key_values_free(v[i].vals,
+					       app->tms[v[i].t]->ncols);
+	}
+	free(v);
+	json_object_put(map);
+	json_object_put(body);
+}

@@ -1,0 +1,290 @@
+#!/usr/bin/env bash
+# /sync for offline-first clients through nginx: the initial snapshot
+# (paged), changes since a cursor, a client's queued changes with the
+# engine's conflict rules, idempotence by client_change_id, tenancy
+# (reads, writes, moves), bad requests, and replication of client
+# changes to another environment.
+. "$(dirname "$0")/lib.sh"
+
+cat >"$T/schema.sql" <<'SQL'
+CREATE TABLE accounts (id CHAR(36) NOT NULL PRIMARY KEY,
+  tenant_id VARCHAR(64) NOT NULL, name VARCHAR(100) NOT NULL,
+  currency CHAR(3) NOT NULL DEFAULT 'EUR',
+  updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+    ON UPDATE CURRENT_TIMESTAMP(6), KEY tenant (tenant_id)) ENGINE=InnoDB;
+CREATE TABLE transactions (id CHAR(36) NOT NULL PRIMARY KEY,
+  tenant_id VARCHAR(64) NOT NULL, account_id CHAR(36) NOT NULL,
+  amount DECIMAL(12,2) NOT NULL, memo VARCHAR(200) NOT NULL DEFAULT '',
+  updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+    ON UPDATE CURRENT_TIMESTAMP(6), KEY tenant (tenant_id)) ENGINE=InnoDB;
+CREATE TABLE notes (id INT NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
+  body VARCHAR(200) NOT NULL,
+  updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB;
+CREATE TABLE products (id INT NOT NULL PRIMARY KEY, name VARCHAR(50)) ENGINE=InnoDB;
+SQL
+h_up "$T" 2 --schema "$T/schema.sql" --tables '[
+  {"name": "accounts", "primaryKey": "id", "timestampColumn": "updated_at",
+   "tenantColumn": "tenant_id"},
+  {"name": "transactions", "primaryKey": "id", "timestampColumn": "updated_at",
+   "tenantColumn": "tenant_id", "conflictStrategy": "primary_wins"},
+  {"name": "notes", "primaryKey": "id", "timestampColumn": "updated_at",
+   "tenantColumn": "tenant_id", "conflictStrategy": "manual"},
+  {"name": "products", "primaryKey": "id"}]' || bail_out "harness"
+h_env
+for e in e1 e2; do nr_ctl $e init >/dev/null || bail_out "init $e"; done
+C1=client-key-tenant-one-0123456789
+C2=client-key-tenant-two-0123456789
+jq --arg a "$C1" --arg b "$C2" '.api.keys += [
+  {"name": "t1-app", "key": $a, "scopes": ["client"], "tenant": "t1"},
+  {"name": "t2-app", "key": $b, "scopes": ["client"], "tenant": "t2"}]' \
+	"$T/e1/config.json" >"$T/c.json" && cp "$T/c.json" "$T/e1/config.json"
+kill -HUP "$NR_E1_API_PID"
+H_WAIT=10 h_wait_for grep -q "reloaded: 2 workers" "$T/e1/api.log" || bail_out "reload"
+sleep 0.3
+K1="X-API-Key: $C1"
+K2="X-API-Key: $C2"
+A="X-API-Key: $NR_E1_KEY_ADMIN"
+J="Content-Type: application/json"
+
+h_sql e1 master "INSERT INTO accounts (id, tenant_id, name) VALUES
+  ('a1000000-0000-0000-0000-000000000001', 't1', 'Cash'),
+  ('a1000000-0000-0000-0000-000000000002', 't1', 'Bank'),
+  ('a1000000-0000-0000-0000-000000000003', 't1', 'Savings'),
+  ('a2000000-0000-0000-0000-000000000001', 't2', 'Other tenant'),
+  ('a2000000-0000-0000-0000-000000000002', 't2', 'Other again');
+  INSERT INTO notes (id, tenant_id, body) VALUES (1, 't1', 'first'), (2, 't2', 'theirs');
+  INSERT INTO transactions (id, tenant_id, account_id, amount) VALUES
+  ('b1000000-0000-0000-0000-000000000001', 't1', 'a1000000-0000-0000-0000-000000000001', '12.50');
+  INSERT INTO products VALUES (1, 'not a tenant table')"
+
+# --- the initial snapshot
+h_curl e1 /sync/initial/t1 -H "$K1"
+is "$H_STATUS" 200 "initial: 200 for the key's own tenant"
+is "$(json_get "$H_BODY" '[.rows[] | .table + ":" + .row.tenant_id] | sort | join(",")')" \
+	"accounts:t1,accounts:t1,accounts:t1,notes:t1,transactions:t1" \
+	"initial: every row of the tenant in every tenant table, no other tenant's, no products"
+is "$(json_get "$H_BODY" '.has_more'):$(json_get "$H_BODY" '.next_page')" "false:null" \
+	"initial: one page, no next page"
+is "$(json_get "$H_BODY" '[.rows[] | select(.table == "transactions")][0].row.amount')" "12.50" \
+	"initial: values as text, exactly as stored"
+CUR=$(json_get "$H_BODY" .cursor)
+[ -n "$CUR" ] && [ "$CUR" != null ]
+ok $? "initial: a cursor to continue from"
+
+pages=0 page="" all=""
+while :; do
+	h_curl e1 "/sync/initial/t1?limit=2${page:+&page=$page}" -H "$K1"
+	[ "$H_STATUS" = 200 ] || break
+	pages=$((pages + 1))
+	all="$all $(json_get "$H_BODY" '[.rows[] | .table + "/" + (.row.id | tostring)] | join(" ")')"
+	[ "$(json_get "$H_BODY" .has_more)" = true ] || break
+	page=$(json_get "$H_BODY" .next_page)
+	[ $pages -lt 20 ] || break
+done
+is "$(echo $all | tr ' ' '\n' | sort -u | wc -l):$(echo $all | wc -w)" "5:5" \
+	"initial in pages of 2: all 5 rows once each"
+[ $pages -ge 3 ]
+ok $? "initial in pages of 2: $pages pages"
+
+h_curl e1 /sync/initial/t2 -H "$K1"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "403:tenant_forbidden" "initial: another tenant's snapshot is refused"
+h_curl e1 /sync/initial/t2 -H "$A"
+is "$H_STATUS:$(json_get "$H_BODY" '.rows | length')" "200:3" "initial: an admin key reads any tenant"
+h_curl e1 /sync/initial/t1 -H "X-API-Key: $NR_E1_KEY_PEER"
+is "$H_STATUS" 403 "initial: a key without client or admin scope is refused"
+h_curl e1 /api/pull -G -d table=accounts -H "$K1"
+is "$H_STATUS" 403 "a client key cannot use the server-to-server pull"
+h_curl e1 /sync/initial/t1
+is "$H_STATUS" 401 "initial: no key, 401"
+
+# --- changes since the cursor: the tenant's only, deletes as keys
+h_sql e1 master "INSERT INTO accounts (id, tenant_id, name) VALUES ('a1000000-0000-0000-0000-000000000004', 't1', 'New on server'), ('a2000000-0000-0000-0000-000000000003', 't2', 'Not yours');
+  DELETE FROM accounts WHERE id = 'a1000000-0000-0000-0000-000000000003';
+  UPDATE accounts SET tenant_id = 't2' WHERE id = 'a1000000-0000-0000-0000-000000000002'"
+h_curl e1 "/sync/changes/t1?since=$CUR" -H "$K1"
+is "$H_STATUS" 200 "changes: 200"
+is "$(json_get "$H_BODY" '[.changes[] | .op + ":" + (.row.id // .key.id)] | sort | join(",")')" \
+	"delete:a1000000-0000-0000-0000-000000000002,delete:a1000000-0000-0000-0000-000000000003,upsert:a1000000-0000-0000-0000-000000000004" \
+	"changes: the insert, the delete (as a key), and the row moved away (as a delete); nothing of t2"
+is "$(json_get "$H_BODY" '[.changes[] | select(.op == "upsert")][0].updated_at | length > 18')" true \
+	"changes: each with its write time"
+CUR2=$(json_get "$H_BODY" .next_cursor)
+h_curl e1 "/sync/changes/t2?since=$(json_get "$(curl -s -H "$A" "$NR_E1_URL/sync/initial/t2?limit=1")" .cursor)" -H "$A"
+h_curl e1 "/sync/changes/t1?since=$CUR2" -H "$K1"
+is "$H_STATUS:$(json_get "$H_BODY" '.changes | length'):$(json_get "$H_BODY" .has_more)" "200:0:false" \
+	"changes: nothing new after the next cursor"
+h_curl e1 "/sync/changes/t1" -H "$K1"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:missing_since" "changes: since is required"
+h_curl e1 "/sync/changes/t1?since=garbage" -H "$K1"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:bad_cursor" "changes: a cursor not from the server is refused"
+h_curl e1 "/sync/changes/t2?since=$CUR2" -H "$K1"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "403:tenant_forbidden" "changes: another tenant's changes are refused"
+h_curl e1 "/sync/changes/t1?since=$CUR2&limit=0" -H "$K1"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:bad_limit" "changes: limit 0 is refused"
+h_curl e1 "/sync/changes/t1%27%3B%20DROP%20TABLE%20accounts?since=$CUR2" -H "$A"
+is "$H_STATUS" 404 "changes: SQL in the tenant is no route"
+
+# post SENDS BODY [KEY]: POST /sync/changes
+post() {
+	h_curl e1 /sync/changes -X POST -H "${2:-$K1}" -H "$J" --data-binary "$1"
+}
+count() { h_sql e1 master "SELECT COUNT(*) FROM $1"; }
+
+# --- a client's queued changes
+NEW=c1000000-0000-0000-0000-000000000001
+BODY='{"client_id": "web-1", "cursor": "'$CUR2'", "changes": [
+  {"client_change_id": "ch-1", "table": "accounts", "op": "upsert",
+   "row": {"id": "'$NEW'", "name": "Made offline", "currency": "USD"},
+   "updated_at": "2026-01-02T03:04:05.678Z"},
+  {"client_change_id": "ch-2", "table": "transactions", "op": "upsert",
+   "row": {"id": "c2000000-0000-0000-0000-000000000001", "account_id": "'$NEW'", "amount": 7, "memo": "coffee"},
+   "updated_at": "2026-01-02 03:04:06"}]}'
+log_before=$(count _nunez_changelog)
+post "$BODY"
+is "$H_STATUS" 200 "push: 200"
+is "$(json_get "$H_BODY" '[.results[] | .client_change_id + "=" + .status] | join(",")'):$(json_get "$H_BODY" .applied)" \
+	"ch-1=applied,ch-2=applied:2" "push: both applied"
+is "$(h_sql e1 master "SELECT CONCAT_WS('|', tenant_id, name, currency, updated_at) FROM accounts WHERE id = '$NEW'")" \
+	"t1|Made offline|USD|2026-01-02 03:04:05.678000" "push: the row is in MariaDB, tenant filled in, written at updated_at"
+is "$(json_get "$H_BODY" '.results[1].row.amount')" "7.00" "push: the answer has the server's row (7 became 7.00)"
+log_mid=$(count _nunez_changelog)
+post "$BODY"
+is "$H_STATUS:$(json_get "$H_BODY" '[.results[] | .status + "/" + (.replayed | tostring)] | join(",")')" \
+	"200:applied/true,applied/true" "push again: answered as replayed with the first results"
+is "$(count _nunez_changelog):$((log_mid - log_before))" "$log_mid:2" "push again: nothing applied or logged twice"
+
+h_curl e1 "/sync/changes/t1?since=$CUR2&client_id=web-1" -H "$K1"
+is "$(json_get "$H_BODY" '.changes | length')" 0 "changes with client_id: the client's own changes are not sent back"
+h_curl e1 "/sync/changes/t1?since=$CUR2&client_id=web-2" -H "$K1"
+is "$(json_get "$H_BODY" '.changes | length')" 2 "changes for another client of the tenant: both"
+CUR3=$(json_get "$H_BODY" .next_cursor)
+
+# --- tenancy on writes
+before=$(h_sql e1 master "CHECKSUM TABLE accounts, transactions, notes" | awk '{print $2}' | tr '\n' ,)
+post '{"client_id": "web-1", "changes": [
+  {"client_change_id": "ok-but-not-alone", "table": "accounts", "op": "upsert",
+   "row": {"id": "c1000000-0000-0000-0000-000000000009", "name": "x", "currency": "EUR"}, "updated_at": "2026-01-03T00:00:00Z"},
+  {"client_change_id": "other-tenant", "table": "accounts", "op": "upsert",
+   "row": {"id": "c1000000-0000-0000-0000-000000000008", "tenant_id": "t2", "name": "x", "currency": "EUR"}, "updated_at": "2026-01-03T00:00:00Z"}]}'
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "403:tenant_forbidden" "write: a row naming another tenant is refused"
+post '{"client_id": "web-1", "changes": [
+  {"client_change_id": "steal", "table": "accounts", "op": "upsert",
+   "row": {"id": "a2000000-0000-0000-0000-000000000001", "name": "mine now", "currency": "EUR"}, "updated_at": "2030-01-01T00:00:00Z"}]}'
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "403:tenant_forbidden" "write: overwriting another tenant's row is refused"
+post '{"client_id": "web-1", "changes": [
+  {"client_change_id": "ok-first", "table": "notes", "op": "upsert",
+   "row": {"id": 50, "body": "fine"}, "updated_at": "2030-01-01T00:00:00Z"},
+  {"client_change_id": "kill", "table": "accounts", "op": "delete",
+   "row": {"id": "a2000000-0000-0000-0000-000000000002"}, "updated_at": "2030-01-01T00:00:00Z"}]}'
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "403:tenant_forbidden" "write: deleting another tenant's row is refused"
+post '{"client_id": "web-1", "changes": [
+  {"client_change_id": "move", "table": "accounts", "op": "upsert",
+   "row": {"id": "'$NEW'", "tenant_id": "t2", "name": "moved", "currency": "EUR"}, "updated_at": "2030-01-01T00:00:00Z"}]}'
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "403:tenant_forbidden" "write: moving an own row to another tenant is refused"
+post '{"client_id": "web-2", "changes": [
+  {"client_change_id": "t2-writes-t1", "table": "accounts", "op": "upsert",
+   "row": {"id": "'$NEW'", "name": "taken", "currency": "EUR"}, "updated_at": "2030-01-01T00:00:00Z"}]}' "$K2"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "403:tenant_forbidden" "write: another tenant's key cannot take a row by its key"
+is "$(h_sql e1 master "CHECKSUM TABLE accounts, transactions, notes" | awk '{print $2}' | tr '\n' ,)" "$before" \
+	"write: after the refused requests every table is as before (nothing of a refused request applied)"
+is "$(h_sql e1 master "SELECT COUNT(*) FROM _nunez_client_changes WHERE client_change_id IN ('ok-but-not-alone', 'ok-first')")" 0 \
+	"write: ... and no change of them recorded as done"
+
+# --- conflicts: last_write_wins, primary_wins, manual
+h_sql e1 master "UPDATE accounts SET name = 'Server edit', updated_at = '2026-06-01 00:00:00' WHERE id = 'a1000000-0000-0000-0000-000000000001'"
+post '{"client_id": "web-1", "cursor": "'$CUR3'", "changes": [
+  {"client_change_id": "lww-old", "table": "accounts", "op": "upsert",
+   "row": {"id": "a1000000-0000-0000-0000-000000000001", "name": "Client edit", "currency": "EUR"}, "updated_at": "2026-05-01T00:00:00Z"}]}'
+is "$(json_get "$H_BODY" '.results[0].status'):$(json_get "$H_BODY" '.results[0].row.name'):$(json_get "$H_BODY" .rejected)" \
+	"rejected:Server edit:1" "last_write_wins: an older client edit loses, the answer carries the server's row"
+is "$(h_sql e1 master "SELECT name FROM accounts WHERE id = 'a1000000-0000-0000-0000-000000000001'")" "Server edit" \
+	"last_write_wins: the server's row stays"
+post '{"client_id": "web-1", "cursor": "'$CUR3'", "changes": [
+  {"client_change_id": "lww-new", "table": "accounts", "op": "upsert",
+   "row": {"id": "a1000000-0000-0000-0000-000000000001", "name": "Client later", "currency": "EUR"}, "updated_at": "2026-07-01T00:00:00Z"}]}'
+is "$(json_get "$H_BODY" '.results[0].status'):$(h_sql e1 master "SELECT name FROM accounts WHERE id = 'a1000000-0000-0000-0000-000000000001'")" \
+	"applied:Client later" "last_write_wins: a later client edit wins"
+is "$(h_sql e1 master "SELECT COUNT(*) FROM _nunez_conflicts WHERE tbl = 'accounts' AND peer = 'client:web-1'")" 2 \
+	"last_write_wins: both conflicts recorded (the client had not seen the server's edit)"
+
+h_sql e1 master "UPDATE transactions SET memo = 'server memo', updated_at = '2026-01-01 00:00:00' WHERE id = 'b1000000-0000-0000-0000-000000000001'"
+post '{"client_id": "web-1", "cursor": "'$CUR3'", "changes": [
+  {"client_change_id": "pw-1", "table": "transactions", "op": "upsert",
+   "row": {"id": "b1000000-0000-0000-0000-000000000001", "account_id": "a1000000-0000-0000-0000-000000000001", "amount": "12.50", "memo": "client memo"},
+   "updated_at": "2030-01-01T00:00:00Z"}]}'
+is "$(json_get "$H_BODY" '.results[0].status'):$(json_get "$H_BODY" '.results[0].row.memo')" "rejected:server memo" \
+	"primary_wins: the server changed the row since the client's cursor, so the server wins even against a later time"
+h_curl e1 "/sync/changes/t1?since=$CUR3&client_id=web-1" -H "$K1"
+CUR4=$(json_get "$H_BODY" .next_cursor)
+post '{"client_id": "web-1", "cursor": "'$CUR4'", "changes": [
+  {"client_change_id": "pw-2", "table": "transactions", "op": "upsert",
+   "row": {"id": "b1000000-0000-0000-0000-000000000001", "account_id": "a1000000-0000-0000-0000-000000000001", "amount": "12.50", "memo": "client memo"},
+   "updated_at": "2030-01-01T00:00:00Z"}]}'
+is "$(json_get "$H_BODY" '.results[0].status'):$(h_sql e1 master "SELECT memo FROM transactions WHERE id = 'b1000000-0000-0000-0000-000000000001'")" \
+	"applied:client memo" "primary_wins: once the client has seen the server's change, its edit applies"
+
+h_sql e1 master "UPDATE notes SET body = 'server note' WHERE id = 1"
+post '{"client_id": "web-1", "cursor": "'$CUR4'", "changes": [
+  {"client_change_id": "man-1", "table": "notes", "op": "upsert",
+   "row": {"id": 1, "body": "client note"}, "updated_at": "2030-01-01T00:00:00Z"}]}'
+is "$(json_get "$H_BODY" '.results[0].status'):$(json_get "$H_BODY" '.results[0].row.body')" "conflict:server note" \
+	"manual: an open conflict, the server's row kept and returned"
+h_curl e1 /api/replication/conflicts -G -d status=open -H "$A"
+is "$(json_get "$H_BODY" '[.conflicts[] | select(.tbl == "notes") | .remote_row | fromjson | .body] | join(",")')" "client note" \
+	"manual: the open conflict holds the client's version for an operator"
+
+# --- one key twice in a request: the later write stands
+post '{"client_id": "web-1", "changes": [
+  {"client_change_id": "dup-a", "table": "notes", "op": "upsert", "row": {"id": 60, "body": "v1"}, "updated_at": "2026-02-01T00:00:00Z"},
+  {"client_change_id": "dup-b", "table": "notes", "op": "upsert", "row": {"id": 60, "body": "v2"}, "updated_at": "2026-02-01T00:00:01Z"},
+  {"client_change_id": "dup-c", "table": "notes", "op": "delete", "row": {"id": 61}, "updated_at": "2026-02-01T00:00:01Z"}]}'
+is "$H_STATUS:$(h_sql e1 master "SELECT body FROM notes WHERE id = 60")" "200:v2" "a key twice in one request: the later write stands"
+is "$(json_get "$H_BODY" '[.results[].status] | join(",")')" "applied,applied,unchanged" \
+	"... both reported applied; deleting a row that is not there is unchanged"
+
+# --- bad requests
+post '{"client_id": "web-1", "changes": [' 
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:malformed_json" "bad: malformed JSON"
+post '{"changes": [{"client_change_id": "x", "table": "notes", "op": "delete", "row": {"id": 1}, "updated_at": "2026-01-01T00:00:00Z"}]}'
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:bad_client_id" "bad: client_id missing"
+post '{"client_id": "web 1; DROP", "changes": []}'
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:bad_client_id" "bad: client_id with spaces and SQL"
+post '{"client_id": "web-1", "changes": []}'
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:bad_changes" "bad: no changes"
+post "$(jq -cn '{client_id: "web-1", changes: [range(1001) | {client_change_id: ("m" + tostring), table: "notes", op: "delete", row: {id: .}, updated_at: "2026-01-01T00:00:00Z"}]}')"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:bad_changes" "bad: over 1000 changes in one request"
+for bad in \
+	'{"client_change_id": "b1", "table": "products", "op": "delete", "row": {"id": 1}, "updated_at": "2026-01-01T00:00:00Z"}|unknown_table|a table without a tenant column' \
+	'{"client_change_id": "b2", "table": "accounts`; DROP TABLE notes; --", "op": "delete", "row": {"id": 1}, "updated_at": "2026-01-01T00:00:00Z"}|unknown_table|SQL in a table name' \
+	'{"client_change_id": "b3", "table": "notes", "op": "insert", "row": {"id": 1}, "updated_at": "2026-01-01T00:00:00Z"}|bad_change|an unknown op' \
+	'{"client_change_id": "b4", "table": "notes", "op": "delete", "row": {"id": 1}, "updated_at": "yesterday"}|bad_change|a bad updated_at' \
+	'{"client_change_id": "b5", "table": "notes", "op": "delete", "row": {"body": "x"}, "updated_at": "2026-01-01T00:00:00Z"}|bad_change|a delete without the key' \
+	'{"client_change_id": "b6", "table": "notes", "op": "upsert", "row": {"id": 7}, "updated_at": "2026-01-01T00:00:00Z"}|bad_change|an upsert missing a column' \
+	'{"client_change_id": "b7", "table": "notes", "op": "upsert", "row": {"id": 7, "body": "x", "evil": 1}, "updated_at": "2026-01-01T00:00:00Z"}|bad_change|an unknown column' \
+	'{"client_change_id": "", "table": "notes", "op": "delete", "row": {"id": 1}, "updated_at": "2026-01-01T00:00:00Z"}|bad_change|an empty client_change_id' \
+	'"just a string"|bad_change|a change that is not an object'; do
+	change=${bad%%|*}
+	rest=${bad#*|}
+	post '{"client_id": "web-1", "changes": ['"$change"']}'
+	is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:${rest%%|*}" "bad: ${rest#*|}"
+done
+post '{"client_id": "web-1", "changes": [
+  {"client_change_id": "same", "table": "notes", "op": "delete", "row": {"id": 70}, "updated_at": "2026-01-01T00:00:00Z"},
+  {"client_change_id": "same", "table": "notes", "op": "delete", "row": {"id": 71}, "updated_at": "2026-01-01T00:00:00Z"}]}'
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:bad_change" "bad: one client_change_id twice in a request"
+post '{"client_id": "web-1", "changes": [{"client_change_id": "big", "table": "notes", "op": "upsert", "row": {"id": 8, "body": "'"$(head -c 300 /dev/zero | tr '\0' x)"'"}, "updated_at": "2026-01-01T00:00:00Z"}]}'
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:bad_value" "bad: a value too long for its column"
+post '{"client_id": "web-1", "changes": [{"client_change_id": "x1", "table": "notes", "op": "delete", "row": {"id": 1}, "updated_at": "2026-01-01T00:00:00Z"}]}' "X-API-Key: $NR_E1_KEY_ADMIN"
+is "$H_STATUS" 403 "bad: an admin key without a tenant cannot write as a client"
+is "$(h_sql e1 master "SELECT COUNT(*) FROM notes WHERE id IN (7, 8)")" 0 "bad: nothing of the bad requests was written"
+
+# --- client changes replicate to another environment
+nr_sync e1 --env e2 >"$T/sync.out" 2>&1
+ok $? "sync_multi e1 -> e2 runs"
+is "$(h_sql e2 master "SELECT CONCAT_WS('|', tenant_id, name, updated_at) FROM accounts WHERE id = '$NEW'")" \
+	"t1|Made offline|2026-01-02 03:04:05.678000" "a client's row reached e2 with its write time"
+for t in accounts transactions notes; do
+	is "$(h_sql e2 master "CHECKSUM TABLE $t" | awk '{print $2}')" \
+		"$(h_sql e1 master "CHECKSUM TABLE $t" | awk '{print $2}')" "e1 and e2 hold the same $t"
+done
+done_testing
