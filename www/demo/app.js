@@ -406,6 +406,7 @@
 		$('last-sync').textContent = data.lastSync
 			? new Date(data.lastSync.value).toLocaleString() : 'never';
 		$('last-error').textContent = state.lastError || 'none';
+		$('last-error').className = 'value' + (state.lastError ? ' error' : '');
 
 		const accounts = data.accounts.slice().sort((a, b) =>
 			a.name.localeCompare(b.name));
@@ -420,7 +421,7 @@
 				el('td', 'strong', a.name),
 				el('td', null, a.currency),
 				el('td', 'num', money(balance.get(a.id) || 0)),
-				el('td', null, [
+				el('td', 'actions-cell', [
 					button('Edit', null, () => editAccount(a)),
 					button('Delete', 'danger', () => deleteAccount(a, data)),
 				]),
@@ -439,7 +440,7 @@
 				el('td', null, names.get(t.account_id) || '(unknown account)'),
 				el('td', null, t.memo),
 				el('td', 'num', money(Number(t.amount))),
-				el('td', null, [
+				el('td', 'actions-cell', [
 					button('Edit', null, () => editTx(t)),
 					button('Delete', 'danger', () => deleteTx(t)),
 				]),
