@@ -89,7 +89,7 @@ circuit_json(struct api *app, const char *remote, json_object **out,
 	return NR_OK;
 }
 
-/* A sync log row of run_json's query as JSON: from column 1 on. */
+/* A row of runs_json's query as JSON, from its column 1 on. */
 static json_object *
 run_row(const struct qres *res, size_t i)
 {
@@ -116,11 +116,11 @@ runs_json(struct api *app, const char *remote, const char *floor,
 		"_nunez_sync_log WHERE id > ? AND peer = ? ORDER BY id DESC "
 		"LIMIT 1) UNION ALL (SELECT 'ok', finished_at, tbl, direction, "
 		"status, message, TIMESTAMPDIFF(SECOND, finished_at, "
-		"UTC_TIMESTAMP()) FROM _nunez_sync_log WHERE id > ? AND peer = ? "
-		"AND status = 'ok' ORDER BY id DESC LIMIT 1) UNION ALL (SELECT "
-		"'error', finished_at, tbl, direction, status, message, 0 FROM "
-		"_nunez_sync_log WHERE id > ? AND peer = ? AND status <> 'ok' "
-		"ORDER BY id DESC LIMIT 5)";
+		"UTC_TIMESTAMP()) FROM _nunez_sync_log WHERE id > ? AND "
+		"peer = ? AND status = 'ok' ORDER BY id DESC LIMIT 1) "
+		"UNION ALL (SELECT 'error', finished_at, tbl, direction, "
+		"status, message, 0 FROM _nunez_sync_log WHERE id > ? AND "
+		"peer = ? AND status <> 'ok' ORDER BY id DESC LIMIT 5)";
 	struct qval f = qv_str(floor), r = qv_str(remote);
 	struct qval p[6] = {f, r, f, r, f, r};
 	json_object *last = NULL, *ok = NULL, *lag = NULL;
@@ -139,7 +139,8 @@ runs_json(struct api *app, const char *remote, const char *floor,
 			last = run_row(res, i);
 		} else if (strcmp(kind, "ok") == 0) {
 			ok = api_str(qres_at(res, i, 1)->p);
-			lag = json_object_new_int64(atoll(qres_at(res, i, 6)->p));
+			lag = json_object_new_int64(
+				atoll(qres_at(res, i, 6)->p));
 		} else {
 			json_object_array_add(errors, run_row(res, i));
 		}
@@ -200,12 +201,14 @@ peer_json(struct api *app, const struct config_remote *r,
 		x = json_object_new_object();
 		json_object_object_add(x, "table",
 				       api_str(qres_at(cursors, j, 1)->p));
-		json_object_object_add(x, "rowsApplied", json_object_new_int64(
-					       atoll(qres_at(cursors, j, 2)->p)));
+		json_object_object_add(x, "rowsApplied",
+				       json_object_new_int64(atoll(
+					       qres_at(cursors, j, 2)->p)));
 		json_object_object_add(x, "lastSync",
 				       api_str(qres_at(cursors, j, 3)->p));
-		json_object_object_add(x, "lagSeconds", json_object_new_int64(
-					       atoll(qres_at(cursors, j, 4)->p)));
+		json_object_object_add(x, "lagSeconds",
+				       json_object_new_int64(atoll(
+					       qres_at(cursors, j, 4)->p)));
 		json_object_array_add(t, x);
 	}
 	json_object_object_add(o, "tables", t);
