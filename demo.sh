@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The demo: installs what is missing, builds, starts two local
+# The demo: installs what is missing, builds, starts three local
 # environments (each a master and a slave MariaDB, nunez-api and nginx,
 # all on loopback under a temporary directory), shows their health and
 # status, then makes them replicate: changes in each, a conflict, and
 # the checksums that show all three hold the same data. It stops them at
-# the end; --keep leaves them running for exploring.
+# the end; --keep leaves them running for exploring, and prints where the
+# dashboard and the offline demo page are and which key each takes.
 set -u
 cd "$(dirname "$0")"
 keep=0
@@ -23,7 +24,17 @@ NR_H_DIR=$dir
 
 echo "== starting three environments under $dir"
 start=$(h_now_ms)
-h_up "$dir" 3 || exit 1
+# The demo schema's tables; accounts and transactions are the offline
+# demo page's, one tenant's rows each, reached with a client key of
+# tenant "demo".
+h_up "$dir" 3 --client-tenant demo --tables '[
+  {"name": "users", "primaryKey": "id", "timestampColumn": "updated_at",
+   "ignoreColumns": ["password_hash", "internal_notes"]},
+  {"name": "products", "primaryKey": "id", "timestampColumn": "updated_at"},
+  {"name": "accounts", "primaryKey": "id", "timestampColumn": "updated_at",
+   "tenantColumn": "tenant_id"},
+  {"name": "transactions", "primaryKey": "id",
+   "timestampColumn": "updated_at", "tenantColumn": "tenant_id"}]' || exit 1
 echo "   started in $(($(h_now_ms) - start)) ms"
 . "$dir/harness.env"
 
@@ -49,6 +60,11 @@ for e in e1 e2 e3; do ctl $e init >/dev/null; done
 sql e1 "INSERT INTO users (id, name, email) VALUES (1, 'Ada Lovelace', 'ada@example.com')"
 sql e2 "INSERT INTO users (id, name, email) VALUES (2, 'Alan Turing', 'alan@example.com')"
 sql e3 "INSERT INTO products (id, name, price) VALUES (1, 'Notebook', 4.50)"
+sql e1 "INSERT INTO accounts (id, tenant_id, name, currency) VALUES
+  ('6f1c2a3e-9b7d-4c1e-8a55-0d3f7e2b9c11', 'demo', 'Checking', 'EUR');
+INSERT INTO transactions (id, tenant_id, account_id, amount, memo, booked_on) VALUES
+  ('0b7e4d2c-5a1f-4e3b-9c8d-7f6a5b4c3d21', 'demo',
+   '6f1c2a3e-9b7d-4c1e-8a55-0d3f7e2b9c11', 1250.00, 'Salary', CURRENT_DATE)"
 for round in 1 2; do
 	for e in e1 e2 e3; do
 		echo "\$ sync_multi    # in $e, round $round (lines that moved something)"
@@ -77,6 +93,15 @@ ctl e1 verify --env e3
 echo
 if [ $keep = 1 ]; then
 	echo "== left running. Configs: $dir/e*/config.json, keys: $dir/harness.env"
+	for i in 1 2 3; do
+		url=$(eval echo "\$NR_E${i}_URL")
+		echo "   e$i dashboard:    $url/"
+		echo "      paste the admin key: $(eval echo "\$NR_E${i}_KEY_ADMIN")"
+		echo "   e$i offline demo: $url/demo/"
+		echo "      paste the client key: $(eval echo "\$NR_E${i}_KEY_CLIENT") (tenant demo)"
+	done
+	echo "   (each environment's page shows that environment; run"
+	echo "   src/cli/sync_multi --config $dir/e1/config.json to sync e1 by hand)"
 	echo "   stop with: bash tests/it/harness.sh down $dir"
 else
 	echo "== stopping (run ./demo.sh --keep to explore)"

@@ -16,3 +16,27 @@ CREATE TABLE IF NOT EXISTS products (
   updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
     ON UPDATE CURRENT_TIMESTAMP(6)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The offline-client demo (www/demo/): one tenant's accounts and
+-- transactions, with keys the clients make (UUIDs).
+CREATE TABLE IF NOT EXISTS accounts (
+  id CHAR(36) NOT NULL PRIMARY KEY,
+  tenant_id VARCHAR(64) NOT NULL,
+  name VARCHAR(100) NOT NULL,
+  currency CHAR(3) NOT NULL DEFAULT 'EUR',
+  updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+    ON UPDATE CURRENT_TIMESTAMP(6),
+  KEY tenant (tenant_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS transactions (
+  id CHAR(36) NOT NULL PRIMARY KEY,
+  tenant_id VARCHAR(64) NOT NULL,
+  account_id CHAR(36) NOT NULL,
+  amount DECIMAL(12,2) NOT NULL,
+  memo VARCHAR(200) NOT NULL DEFAULT '',
+  booked_on DATE NOT NULL,
+  updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+    ON UPDATE CURRENT_TIMESTAMP(6),
+  KEY tenant (tenant_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -26,6 +26,8 @@ handler_fn metadata_get;
 /* ops.c */
 handler_fn ops_peers;
 handler_fn ops_lag;
+handler_fn ops_log;
+handler_fn ops_tables;
 handler_fn ops_conflicts;
 handler_fn ops_conflict;
 handler_fn ops_resolve;

@@ -1,12 +1,20 @@
-/* The operations group: peers, lag, conflicts and their resolution,
- * pause, resume and resync. */
+/* The operations group: peers, lag, the sync log, tables, conflicts and
+ * their resolution, pause, resume and resync. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "auth.h"
+#include "breaker.h"
+#include "buf.h"
 #include "handlers.h"
+#include "log.h"
 #include "query.h"
 #include "resolve.h"
 #include "util.h"
+
+#define MAX_LOG_LIMIT 1000
 
 /* Replies with {"success":true, key: rows of sql as objects}. */
 static void
@@ -38,57 +46,214 @@ rows_reply(struct api *app, struct http_req *req, const char *key,
 	http_reply(req, 200, body);
 }
 
+/* A unix time as the database writes times (UTC). */
+static json_object *
+utc_json(long long t)
+{
+	char s[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		return NULL;
+	return json_object_new_string(s);
+}
+
+/* The circuit breaker of remote as JSON in *out (the caller puts it):
+ * state closed, open (skipped for retryInSeconds more) or half_open (the
+ * next run tries the remote again). */
+static int
+circuit_json(struct api *app, const char *remote, json_object **out,
+	     struct nr_err *err)
+{
+	long long wait;
+	struct breaker b;
+	json_object *o;
+	int rc;
+
+	*out = NULL;
+	rc = breaker_load(app->master, remote, &b, err);
+	if (rc != NR_OK)
+		return rc;
+	wait = breaker_wait(&b, app->cfg, (long long)time(NULL));
+	o = json_object_new_object();
+	json_object_object_add(o, "state", json_object_new_string(
+		b.opened_at == 0 ? "closed" : wait > 0 ? "open" : "half_open"));
+	json_object_object_add(o, "failures", json_object_new_int(b.failures));
+	json_object_object_add(o, "openedAt",
+			       b.opened_at == 0 ? NULL : utc_json(b.opened_at));
+	json_object_object_add(o, "retryInSeconds",
+			       json_object_new_int64(wait));
+	*out = o;
+	return NR_OK;
+}
+
+/* A row of runs_json's query as JSON, from its column 1 on. */
+static json_object *
+run_row(const struct qres *res, size_t i)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "at", api_str(qres_at(res, i, 1)->p));
+	json_object_object_add(o, "table", api_str(qres_at(res, i, 2)->p));
+	json_object_object_add(o, "direction", api_str(qres_at(res, i, 3)->p));
+	json_object_object_add(o, "status", api_str(qres_at(res, i, 4)->p));
+	json_object_object_add(o, "message", api_str(qres_at(res, i, 5)->p));
+	return o;
+}
+
+/* Adds to peer o (borrowed) what the newest sync log rows say of remote
+ * (from id above floor on): lastRun, lastSync and lagSeconds (of the
+ * last run that succeeded), recentErrors (the last five failures). */
+static int
+runs_json(struct api *app, const char *remote, const char *floor,
+	  json_object *o, struct nr_err *err)
+{
+	static const char *const sql =
+		"(SELECT 'last', finished_at, tbl, direction, status, message, "
+		"TIMESTAMPDIFF(SECOND, finished_at, UTC_TIMESTAMP()) FROM "
+		"_nunez_sync_log WHERE id > ? AND peer = ? ORDER BY id DESC "
+		"LIMIT 1) UNION ALL (SELECT 'ok', finished_at, tbl, direction, "
+		"status, message, TIMESTAMPDIFF(SECOND, finished_at, "
+		"UTC_TIMESTAMP()) FROM _nunez_sync_log WHERE id > ? AND "
+		"peer = ? AND status = 'ok' ORDER BY id DESC LIMIT 1) "
+		"UNION ALL (SELECT 'error', finished_at, tbl, direction, "
+		"status, message, 0 FROM _nunez_sync_log WHERE id > ? AND "
+		"peer = ? AND status <> 'ok' ORDER BY id DESC LIMIT 5)";
+	struct qval f = qv_str(floor), r = qv_str(remote);
+	struct qval p[6] = {f, r, f, r, f, r};
+	json_object *last = NULL, *ok = NULL, *lag = NULL;
+	json_object *errors = json_object_new_array();
+	struct qres *res = NULL;
+	const char *kind;
+	size_t i;
+	int rc;
+
+	rc = query_run(app->master, sql, p, 6, 0, &res, err);
+	if (rc != NR_OK)
+		goto out;
+	for (i = 0; i < res->nrows; i++) {
+		kind = qres_at(res, i, 0)->p;
+		if (strcmp(kind, "last") == 0) {
+			last = run_row(res, i);
+		} else if (strcmp(kind, "ok") == 0) {
+			ok = api_str(qres_at(res, i, 1)->p);
+			lag = json_object_new_int64(
+				atoll(qres_at(res, i, 6)->p));
+		} else {
+			json_object_array_add(errors, run_row(res, i));
+		}
+	}
+out:
+	json_object_object_add(o, "lastRun", last);
+	json_object_object_add(o, "lastSync", ok);
+	json_object_object_add(o, "lagSeconds", lag);
+	json_object_object_add(o, "recentErrors", errors);
+	qres_free(res);
+	return rc;
+}
+
+/* The first sync log id the peers' recent runs are looked for after, as
+ * text in floor (24 bytes): the newest 5000 rows, so that a long log is
+ * never scanned. */
+static int
+log_floor(struct api *app, char *floor, struct nr_err *err)
+{
+	struct qres *res = NULL;
+	int rc;
+
+	rc = query_run(app->master, "SELECT GREATEST(COALESCE(MAX(id), 0), "
+				    "5000) - 5000 FROM _nunez_sync_log",
+		       NULL, 0, 0, &res, err);
+	if (rc == NR_OK)
+		snprintf(floor, 24, "%s", qres_at(res, 0, 0)->p);
+	qres_free(res);
+	return rc;
+}
+
+/* One remote with its per-table arrivals (cursors holds every peer's),
+ * its circuit and its recent runs; a new object in *out. */
+static int
+peer_json(struct api *app, const struct config_remote *r,
+	  const struct qres *cursors, const char *floor, json_object **out,
+	  struct nr_err *err)
+{
+	json_object *o = json_object_new_object();
+	json_object *t = json_object_new_array();
+	json_object *circuit = NULL;
+	size_t j;
+	int rc;
+
+	json_object_object_add(o, "name", json_object_new_string(r->name));
+	json_object_object_add(o, "url", json_object_new_string(r->url));
+	json_object_object_add(o, "syncMode", json_object_new_string(
+			config_sync_mode_name(r->sync_mode)));
+	json_object_object_add(o, "priority",
+			       json_object_new_int(r->priority));
+	json_object_object_add(o, "enabled",
+			       json_object_new_boolean(r->enabled));
+	for (j = 0; j < cursors->nrows; j++) {
+		json_object *x;
+
+		if (strcmp(qres_at(cursors, j, 0)->p, r->name) != 0)
+			continue;
+		x = json_object_new_object();
+		json_object_object_add(x, "table",
+				       api_str(qres_at(cursors, j, 1)->p));
+		json_object_object_add(x, "rowsApplied",
+				       json_object_new_int64(atoll(
+					       qres_at(cursors, j, 2)->p)));
+		json_object_object_add(x, "lastSync",
+				       api_str(qres_at(cursors, j, 3)->p));
+		json_object_object_add(x, "lagSeconds",
+				       json_object_new_int64(atoll(
+					       qres_at(cursors, j, 4)->p)));
+		json_object_array_add(t, x);
+	}
+	json_object_object_add(o, "tables", t);
+	rc = circuit_json(app, r->name, &circuit, err);
+	json_object_object_add(o, "circuit", circuit);
+	if (rc == NR_OK)
+		rc = runs_json(app, r->name, floor, o, err);
+	*out = o;
+	return rc;
+}
+
 void
 ops_peers(struct api *app, struct http_req *req)
 {
 	const struct config *cfg = app->cfg;
-	json_object *body = json_object_new_object(), *a;
+	json_object *body = NULL, *a = json_object_new_array(), *o;
 	struct qres *res = NULL;
 	struct nr_err err;
-	size_t i, j;
+	char floor[24];
+	size_t i;
+	int rc;
 
-	if (query_run(app->master, "SELECT peer, tbl, rows_applied, "
-				   "updated_at FROM _nunez_cursors",
-		      NULL, 0, 0, &res, &err) != NR_OK) {
-		json_object_put(body);
-		api_db_error(req, &err);
-		return;
-	}
-	a = json_object_new_array();
-	for (i = 0; i < cfg->nremotes; i++) {
-		const struct config_remote *r = &cfg->remotes[i];
-		json_object *o = json_object_new_object();
-		json_object *t = json_object_new_array();
-
-		json_object_object_add(o, "name", json_object_new_string(r->name));
-		json_object_object_add(o, "url", json_object_new_string(r->url));
-		json_object_object_add(o, "syncMode", json_object_new_string(
-				config_sync_mode_name(r->sync_mode)));
-		json_object_object_add(o, "priority",
-				       json_object_new_int(r->priority));
-		json_object_object_add(o, "enabled",
-				       json_object_new_boolean(r->enabled));
-		for (j = 0; j < res->nrows; j++) {
-			json_object *x;
-
-			if (strcmp(qres_at(res, j, 0)->p, r->name) != 0)
-				continue;
-			x = json_object_new_object();
-			json_object_object_add(x, "table",
-					       api_str(qres_at(res, j, 1)->p));
-			json_object_object_add(x, "rowsApplied", json_object_new_int64(
-						       atoll(qres_at(res, j, 2)->p)));
-			json_object_object_add(x, "lastSync",
-					       api_str(qres_at(res, j, 3)->p));
-			json_object_array_add(t, x);
-		}
-		json_object_object_add(o, "tables", t);
+	rc = query_run(app->master, "SELECT peer, tbl, rows_applied, "
+				    "updated_at, TIMESTAMPDIFF(SECOND, "
+				    "updated_at, UTC_TIMESTAMP()) FROM "
+				    "_nunez_cursors ORDER BY peer, tbl",
+		       NULL, 0, 0, &res, &err);
+	if (rc == NR_OK)
+		rc = log_floor(app, floor, &err);
+	for (i = 0; rc == NR_OK && i < cfg->nremotes; i++) {
+		rc = peer_json(app, &cfg->remotes[i], res, floor, &o, &err);
 		json_object_array_add(a, o);
 	}
-	qres_free(res);
+	if (rc != NR_OK) {
+		api_db_error(req, &err);
+		goto out;
+	}
+	body = json_object_new_object();
 	json_object_object_add(body, "success", json_object_new_boolean(1));
 	json_object_object_add(body, "peers", a);
+	a = NULL;
 	http_reply(req, 200, body);
+out:
+	json_object_put(a);
+	qres_free(res);
 }
 
 void
@@ -100,6 +265,142 @@ ops_lag(struct api *app, struct http_req *req)
 		   "UTC_TIMESTAMP(6)) / 1000000 AS CHAR) AS seconds FROM "
 		   "_nunez_cursors ORDER BY peer, tbl",
 		   NULL, 0);
+}
+
+/* ?limit= of the sync log, 1..MAX_LOG_LIMIT, default 50, as text in
+ * out (24 bytes); false after replying 400. */
+static bool
+log_limit(struct http_req *req, char *out)
+{
+	const char *s = http_query(req, "limit");
+	char *end;
+	long n = 50;
+
+	if (s != NULL) {
+		n = strtol(s, &end, 10);
+		if (*end != '\0' || n < 1 || n > MAX_LOG_LIMIT) {
+			http_error(req, 400, "bad_limit", "limit must be a "
+				   "number from 1 to %d", MAX_LOG_LIMIT);
+			return false;
+		}
+	}
+	snprintf(out, 24, "%ld", n);
+	return true;
+}
+
+void
+ops_log(struct api *app, struct http_req *req)
+{
+	const char *peer = http_query(req, "peer");
+	const char *table = http_query(req, "table");
+	const char *status = http_query(req, "status");
+	char limit[24];
+
+	if (!log_limit(req, limit))
+		return;
+	if (peer != NULL && !util_is_name(peer)) {
+		http_error(req, 400, "bad_peer", "peer must be a node id or "
+			   "local");
+		return;
+	}
+	if (table != NULL && !util_is_ident(table)) {
+		http_error(req, 400, "bad_table", "table must be a table name");
+		return;
+	}
+	if (status != NULL && strcmp(status, "ok") != 0 &&
+	    strcmp(status, "failed") != 0) {
+		http_error(req, 400, "bad_status", "status must be ok or "
+			   "failed");
+		return;
+	}
+	rows_reply(app, req, "log",
+		   "SELECT id, started_at, finished_at, peer, tbl AS `table`, "
+		   "direction, rows_in, rows_out, conflicts, status, message "
+		   "FROM _nunez_sync_log WHERE (? IS NULL OR peer = ?) AND "
+		   "(? IS NULL OR tbl = ?) AND (? IS NULL OR status = ?) "
+		   "ORDER BY id DESC LIMIT ?",
+		   (struct qval[]){qv_str(peer), qv_str(peer), qv_str(table),
+				   qv_str(table), qv_str(status),
+				   qv_str(status), qv_str(limit)},
+		   7);
+}
+
+/* One table's row count, changelog head and open conflicts in *out (a
+ * new object). A table that cannot be read gets "error" instead of
+ * failing the answer; a lost database fails it. */
+static int
+table_json(struct api *app, const struct config_table *t, json_object **out,
+	   struct nr_err *err)
+{
+	struct qval n = qv_str(t->name);
+	struct qval p[3] = {n, n, n};
+	json_object *o = json_object_new_object();
+	struct qres *res = NULL;
+	struct buf sql;
+	int rc;
+
+	buf_init(&sql, 0);
+	buf_adds(&sql, "SELECT (SELECT COUNT(*) FROM ");
+	buf_ident(&sql, t->name);
+	buf_adds(&sql, "), (SELECT COALESCE(MAX(seq), 0) FROM "
+		       "_nunez_changelog WHERE tbl = ?), (SELECT changed_at "
+		       "FROM _nunez_changelog WHERE tbl = ? ORDER BY seq DESC "
+		       "LIMIT 1), (SELECT COUNT(*) FROM _nunez_conflicts WHERE "
+		       "status = 'open' AND tbl = ?)");
+	json_object_object_add(o, "name", json_object_new_string(t->name));
+	json_object_object_add(o, "conflictStrategy", json_object_new_string(
+				       config_strategy_name(t->strategy)));
+	json_object_object_add(o, "tenantColumn", api_str(t->tenant_column));
+	rc = query_run(app->master, buf_str(&sql), p, 3, 0, &res, err);
+	if (rc == NR_EDB) {
+		log_error("table %s: %s", t->name, err->msg);
+		json_object_object_add(o, "error", json_object_new_string(
+					       "the table cannot be read; see "
+					       "the server log"));
+		rc = NR_OK;
+		goto out;
+	}
+	if (rc != NR_OK)
+		goto out;
+	json_object_object_add(o, "rows", json_object_new_int64(
+				       atoll(qres_at(res, 0, 0)->p)));
+	json_object_object_add(o, "changelogHead", json_object_new_int64(
+				       atoll(qres_at(res, 0, 1)->p)));
+	json_object_object_add(o, "lastChange",
+			       api_str(qres_at(res, 0, 2)->p));
+	json_object_object_add(o, "openConflicts", json_object_new_int64(
+				       atoll(qres_at(res, 0, 3)->p)));
+out:
+	buf_free(&sql);
+	qres_free(res);
+	*out = o;
+	return rc;
+}
+
+void
+ops_tables(struct api *app, struct http_req *req)
+{
+	const struct config *cfg = app->cfg;
+	json_object *body, *a = json_object_new_array(), *o;
+	struct nr_err err;
+	size_t i;
+	int rc = NR_OK;
+
+	for (i = 0; rc == NR_OK && i < cfg->ntables; i++) {
+		if (!auth_allows(req->key, 0, cfg->tables[i].name))
+			continue;
+		rc = table_json(app, &cfg->tables[i], &o, &err);
+		json_object_array_add(a, o);
+	}
+	if (rc != NR_OK) {
+		json_object_put(a);
+		api_db_error(req, &err);
+		return;
+	}
+	body = json_object_new_object();
+	json_object_object_add(body, "success", json_object_new_boolean(1));
+	json_object_object_add(body, "tables", a);
+	http_reply(req, 200, body);
 }
 
 void

@@ -33,6 +33,8 @@ static const struct route routes[] = {
 	{"GET", "/api/metadata", SCOPE_PULL, metadata_get},
 	{"GET", "/api/replication/peers", SCOPE_ADMIN, ops_peers},
 	{"GET", "/api/replication/lag", SCOPE_ADMIN, ops_lag},
+	{"GET", "/api/replication/log", SCOPE_ADMIN, ops_log},
+	{"GET", "/api/replication/tables", SCOPE_ADMIN, ops_tables},
 	{"GET", "/api/replication/conflicts", SCOPE_ADMIN, ops_conflicts},
 	{"GET", "/api/replication/conflicts/{id}", SCOPE_ADMIN, ops_conflict},
 	{"POST", "/api/replication/conflicts/{id}/resolve", SCOPE_ADMIN,

@@ -5,6 +5,7 @@
 # Sourced, it gives shell functions (h_up, h_down, h_sql, ...); run, it
 # takes subcommands for other languages:
 #   harness.sh up DIR N [--schema FILE] [--tables JSON] [--mode MODE]
+#                       [--client-tenant TENANT]
 #   harness.sh down DIR
 # See tests/README.md.
 
@@ -243,7 +244,7 @@ h_sha256() {
 # Writes env $2's config.json. Remotes are every other environment,
 # bidirectional, reached with that environment's peer key.
 h_write_config() {
-	local dir=$1 e=$2 n=$3 i other remotes="" sep="" priority slave
+	local dir=$1 e=$2 n=$3 i other remotes="" sep="" priority slave client
 	local ed="$dir/$e"
 	for i in $(seq 1 "$n"); do
 		other="e$i"
@@ -263,6 +264,12 @@ h_write_config() {
       \"port\": $(cat "$ed/slave/port"), \"user\": \"nunez\",
       \"password\": {\"file\": \"db-password\"}, \"database\": \"appdb\"}"
 	fi
+	client=""
+	if [ -n "${H_CLIENT_TENANT:-}" ]; then
+		client=",
+	      {\"name\": \"client\", \"key\": \"$(cat "$ed/key-client")\",
+	       \"scopes\": [\"client\"], \"tenant\": \"$H_CLIENT_TENANT\"}"
+	fi
 	printf '%s' "$NR_DB_PASSWORD" >"$ed/db-password"
 	cat >"$ed/config.json" <<-EOF
 	{
@@ -278,7 +285,7 @@ h_write_config() {
 	       "key": "sha256:$(h_sha256 "$(cat "$ed/key-read")")",
 	       "scopes": ["read"]},
 	      {"name": "peer", "key": "$(cat "$ed/key-peer")",
-	       "scopes": ["read", "pull", "push"]}
+	       "scopes": ["read", "pull", "push"]}$client
 	    ]
 	  },
 	  "databases": {
@@ -349,10 +356,11 @@ h_nginx_start() {
 	local dir=$1 e=$2 pid nd
 	local ed="$dir/$e"
 	nd="$ed/nginx"
-	mkdir -p "$nd/tmp" "$nd/www"
+	mkdir -p "$nd/tmp"
+	# Every environment serves the dashboard and the demo page of www/.
 	sh "$NR_SRCDIR/nginx/render.sh" "$nd" \
 		LISTEN="127.0.0.1:$(cat "$ed/http-port")" \
-		SOCKET="$ed/api.sock" BODY_LIMIT=1m WWW_ROOT="$nd/www" \
+		SOCKET="$ed/api.sock" BODY_LIMIT=1m WWW_ROOT="$NR_SRCDIR/www" \
 		TLS_CERT="$nd/tls.crt" TLS_KEY="$nd/tls.key" || return 1
 	h_nginx_conf "$nd" "$nd/nunez-api.conf"
 	nginx -p "$nd" -c "$nd/nginx.conf" -g 'daemon off;' \
@@ -388,6 +396,10 @@ h_write_env() {
 			echo "NR_${E}_KEY_ADMIN=$(cat "$ed/key-admin")"
 			echo "NR_${E}_KEY_READ=$(cat "$ed/key-read")"
 			echo "NR_${E}_KEY_PEER=$(cat "$ed/key-peer")"
+			if [ -f "$ed/key-client" ]; then
+				echo "NR_${E}_KEY_CLIENT=$(cat "$ed/key-client")"
+				echo "NR_${E}_CLIENT_TENANT=$H_CLIENT_TENANT"
+			fi
 			echo "NR_${E}_API_PID=$(cat "$ed/api.pid")"
 			echo "NR_${E}_NGINX_PID=$(cat "$ed/nginx/pid")"
 			for role in master slave; do
@@ -405,6 +417,7 @@ h_write_env() {
 }
 
 # h_up DIR N [--schema FILE] [--tables JSON] [--mode MODE] [--no-slave]
+#      [--client-tenant TENANT]
 # Starts N environments e1..eN under DIR and writes DIR/harness.env.
 h_up() {
 	local dir=$1 n=$2 schema="$NR_SRCDIR/sql/demo/schema.sql" slave=1
@@ -416,6 +429,7 @@ h_up() {
 		--tables) H_TABLES=$2; shift 2 ;;
 		--mode) H_MODE=$2; shift 2 ;;
 		--no-slave) slave=0; shift ;;
+		--client-tenant) H_CLIENT_TENANT=$2; shift 2 ;;
 		*) h_die "h_up: unknown option $1"; return 1 ;;
 		esac
 	done
@@ -432,7 +446,7 @@ h_up() {
 		e="e$i"
 		mkdir -p "$dir/$e"
 		h_port "$dir" >"$dir/$e/http-port" || return 1
-		for p in admin read peer; do
+		for p in admin read peer ${H_CLIENT_TENANT:+client}; do
 			h_new_key >"$dir/$e/key-$p"
 		done
 	done

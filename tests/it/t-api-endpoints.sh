@@ -226,6 +226,61 @@ is "$(h_sql e2 master "SELECT COUNT(*) FROM _nunez_cursors WHERE peer = 'e1'")" 
 h_curl e1 /api/replication/pause -H "$A"
 is "$H_STATUS" 405 "GET on a POST endpoint: 405"
 
+# --- what the dashboard reads: the sync log, tables, circuits, errors
+nr_sync e1 --local-only >/dev/null 2>&1
+h_curl e1 "/api/replication/log?limit=2" -H "$A"
+is "$(json_get "$H_BODY" '[(.log | length), .log[0].peer, .log[0].status] | map(tostring) | join(",")')" \
+	"2,local,ok" "log: the newest sync log rows, limited"
+is "$(json_get "$H_BODY" '.log[0] | keys | join(",")')" \
+	"conflicts,direction,finished_at,id,message,peer,rows_in,rows_out,started_at,status,table" \
+	"log: each row's fields"
+newest=$(h_sql e1 master "SELECT MAX(id) FROM _nunez_sync_log")
+is "$(json_get "$H_BODY" '.log[0].id')" "$newest" "log: newest first"
+h_sql e1 master "INSERT INTO _nunez_sync_log (started_at, finished_at, peer, tbl, direction, status, message)
+	VALUES (UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), 'e2', 'users', 'pull', 'failed', 'connection refused')"
+h_curl e1 "/api/replication/log?peer=e2&status=failed" -H "$A"
+is "$(json_get "$H_BODY" '[.log[] | [.peer, .table, .status, .message] | join(",")] | join(";")')" \
+	"e2,users,failed,connection refused" "log: filtered by peer and status"
+h_curl e1 "/api/replication/log?table=products&peer=local&limit=1000" -H "$A"
+is "$(json_get "$H_BODY" '[.log[].table] | unique | join(",")')" products "log: filtered by table"
+h_curl e1 "/api/replication/log?limit=0" -H "$A"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:bad_limit" "log: a limit out of range is 400"
+h_curl e1 "/api/replication/log?status=maybe" -H "$A"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:bad_status" "log: an unknown status is 400"
+h_curl e1 "/api/replication/log?peer=a%20b" -H "$A"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:bad_peer" "log: a peer that is no node id is 400"
+h_curl e1 /api/replication/log -H "$R"
+is "$H_STATUS" 403 "log needs admin"
+h_curl e1 /api/replication/peers -H "$A"
+is "$(json_get "$H_BODY" '.peers[0].circuit | [.state, .failures, .openedAt] | map(tostring) | join(",")')" \
+	"closed,0,null" "peers: a remote's circuit, closed"
+is "$(json_get "$H_BODY" '.peers[0].recentErrors[0] | [.table, .direction, .message] | join(",")')" \
+	"users,pull,connection refused" "peers: a remote's recent errors"
+is "$(json_get "$H_BODY" '.peers[0].lastRun.status')" failed "peers: the remote's last run"
+h_sql e1 master "INSERT INTO _nunez_meta (name, value) VALUES ('breaker:e2', CONCAT('5 ', UNIX_TIMESTAMP() - 10))"
+h_curl e1 /api/replication/peers -H "$A"
+is "$(json_get "$H_BODY" '.peers[0].circuit | [.state, .failures] | map(tostring) | join(",")')" \
+	"open,5" "peers: an open circuit"
+like "$(json_get "$H_BODY" '.peers[0].circuit.retryInSeconds')" '^(289|29[0-9])$' \
+	"... with the seconds until it is tried again"
+h_sql e1 master "UPDATE _nunez_meta SET value = CONCAT('5 ', UNIX_TIMESTAMP() - 400) WHERE name = 'breaker:e2'"
+h_curl e1 /api/replication/peers -H "$A"
+is "$(json_get "$H_BODY" '.peers[0].circuit.state')" half_open "peers: past the cooldown, half open"
+h_sql e1 master "DELETE FROM _nunez_meta WHERE name = 'breaker:e2'"
+h_curl e1 /api/replication/tables -H "$A"
+is "$(json_get "$H_BODY" '[.tables[] | [.name, .rows, .conflictStrategy] | map(tostring) | join(":")] | join(",")')" \
+	"users:$(h_sql e1 master "SELECT COUNT(*) FROM users"):last_write_wins,products:$(h_sql e1 master "SELECT COUNT(*) FROM products"):manual" \
+	"tables: row counts and strategies"
+is "$(json_get "$H_BODY" '.tables[0].changelogHead')" \
+	"$(h_sql e1 master "SELECT MAX(seq) FROM _nunez_changelog WHERE tbl = 'users'")" "tables: changelog head"
+h_sql e1 master "INSERT INTO _nunez_conflicts (tbl, pk, peer, strategy, winner, status, created_at)
+	VALUES ('products', '[\"1\"]', 'e2', 'manual', 'none', 'open', UTC_TIMESTAMP(6))"
+h_curl e1 /api/replication/tables -H "$A"
+is "$(json_get "$H_BODY" '.tables[1].openConflicts')" 1 "tables: open conflicts per table"
+h_sql e1 master "DELETE FROM _nunez_conflicts WHERE status = 'open'"
+h_curl e1 /api/replication/tables -H "$R"
+is "$H_STATUS" 403 "tables needs admin"
+
 # --- plain reads from the slave, while it is fresh enough
 jq '.api.readFromSlave = true | .api.maxSlaveLagSeconds = 60' "$T/e1/config.json" >"$T/c.json"
 mv "$T/c.json" "$T/e1/config.json"

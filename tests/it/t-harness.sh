@@ -14,7 +14,7 @@ pids=""
 for i in 1 2 3; do
 	for role in master slave; do
 		is "$(h_sql e$i $role 'SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "appdb"')" \
-			2 "e$i $role has the demo schema"
+			4 "e$i $role has the demo schema"
 	done
 	h_curl e$i /health
 	is "$H_STATUS" 200 "e$i answers through nginx"
