@@ -10,6 +10,7 @@
 #include "http.h"
 #include "schema.h"
 
+struct headcache;
 struct metrics;
 
 struct api {
@@ -18,6 +19,7 @@ struct api {
 	struct db *slave;	/* NULL without a slave */
 	struct tmeta **tms;	/* per configured table, loaded on use */
 	struct metrics *metrics;	/* shared by every worker */
+	struct headcache *heads;	/* shared by every worker */
 	char *slave_id;
 	time_t slave_checked;	/* when the slave's lag was last read */
 	bool slave_fresh;	/* ... and whether it was within the bound */

@@ -20,15 +20,20 @@
 #include "api.h"
 #include "cli.h"
 #include "log.h"
+#include "headcache.h"
 #include "metrics.h"
 #include "router.h"
 #include "util.h"
+
+/* Free heap above which a worker gives memory back after a request. */
+#define TRIM_FREE_BYTES (8 * 1024 * 1024)
 
 #define MAX_WORKERS 256
 #define DRAIN_SECONDS 30
 
 static volatile sig_atomic_t got_term, got_chld, got_hup, busy;
 static struct metrics *metrics;
+static struct headcache *heads;
 
 static void
 usage(FILE *f)
@@ -104,6 +109,7 @@ worker_main(struct config *cfg, int listen_fd)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	app.cfg = cfg;
 	app.metrics = metrics;
+	app.heads = heads;
 	app.tms = util_calloc(cfg->ntables + 1, sizeof(*app.tms));
 	app.master = db_new(&cfg->master, "master");
 	if (cfg->has_slave)
@@ -118,8 +124,10 @@ worker_main(struct config *cfg, int listen_fd)
 		busy = 1;
 		router_handle(&app, &fcgi);
 		FCGX_Finish_r(&fcgi);
-		/* Give back what a large request made the heap grow by. */
-		malloc_trim(128 * 1024);
+		/* Give back what a large request made the heap grow by
+		 * (not after every request: trimming costs system calls). */
+		if (mallinfo2().fordblks > TRIM_FREE_BYTES)
+			malloc_trim(128 * 1024);
 		busy = 0;
 	}
 	api_free(&app);
@@ -380,6 +388,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	metrics = metrics_new();
+	heads = headcache_new();
 	router_init();
 	if (workers == 0)
 		rc = worker_main(cfg, listen_fd);

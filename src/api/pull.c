@@ -9,6 +9,7 @@
 #include "changes.h"
 #include "codec.h"
 #include "handlers.h"
+#include "headcache.h"
 #include "metrics.h"
 #include "query.h"
 #include "sync.h"
@@ -70,7 +71,9 @@ rows_json(const struct batch *b)
  * to read: one query tells (the head, and the caller's `seen`), instead
  * of a snapshot read. True when so; *seen gets the stored token. Every
  * seq at or below the cursor was delivered or is dead, so a head equal
- * to it means no change is visible past it. */
+ * to it means no change is visible past it. A head read by any worker
+ * within api.headCacheMilliseconds answers too, without `seen`: an
+ * empty answer has nothing it would apply to. */
 static bool
 at_head(struct api *app, const struct tmeta *tm, const struct cursor *cur,
 	const char *node, char **seen)
@@ -78,19 +81,26 @@ at_head(struct api *app, const struct tmeta *tm, const struct cursor *cur,
 	struct qval p[2] = {qv_str(node ? node : ""), qv_str(tm->name)};
 	struct qres *res = NULL;
 	struct nr_err err;
+	uint64_t head;
+	int64_t started;
 	bool at = false;
 
 	*seen = NULL;
 	if (!cur->started || cur->snapshot || cur->ngaps > 0 ||
 	    tm->conf->capture != CAPTURE_TRIGGER)
 		return false;
+	if (headcache_get(app->heads, app->cfg->api.head_cache_ms, &head) &&
+	    head >= cur->high)
+		return head == cur->high;
+	started = headcache_now();
 	if (query_run(app->master, "SELECT (SELECT COALESCE(MAX(seq), 0) FROM "
 				   "_nunez_changelog), (SELECT cursor_token "
 				   "FROM _nunez_cursors WHERE peer = ? AND tbl "
-				   "= ?)", p, 2, 0, &res, &err) == NR_OK &&
-	    strtoull(qres_at(res, 0, 0)->p, NULL, 10) == cur->high) {
-		at = true;
-		if (node != NULL && !qres_at(res, 0, 1)->null)
+				   "= ?)", p, 2, 0, &res, &err) == NR_OK) {
+		head = strtoull(qres_at(res, 0, 0)->p, NULL, 10);
+		headcache_put(app->heads, head, started);
+		at = head == cur->high;
+		if (at && node != NULL && !qres_at(res, 0, 1)->null)
 			*seen = util_strdup(qres_at(res, 0, 1)->p);
 	}
 	qres_free(res);
@@ -257,11 +267,47 @@ pull_get(struct api *app, struct http_req *req)
 		pull_cursor(app, req, tm, limit);
 }
 
+/* ?brief=1: only where the caller's changes stand here (peer_cursor),
+ * what a sync needs before pushing; counting the rows would read the
+ * whole table. */
+static void
+metadata_brief(struct api *app, struct http_req *req, const struct tmeta *tm,
+	       const char *node)
+{
+	struct cursor peer = {0};
+	char *token = NULL;
+	json_object *body, *m;
+	struct nr_err err;
+
+	if (node == NULL) {
+		http_error(req, 400, "missing_node", "brief=1 answers the "
+			   "cursor of node; give node");
+		return;
+	}
+	if (sync_load_cursor(app->master, node, tm->name, &peer, &err) !=
+	    NR_OK) {
+		api_db_error(req, &err);
+		return;
+	}
+	if (peer.started)
+		token = cursor_encode(&peer);
+	cursor_clear(&peer);
+	m = json_object_new_object();
+	json_object_object_add(m, "peer_cursor", api_str(token));
+	free(token);
+	body = json_object_new_object();
+	json_object_object_add(body, "success", json_object_new_boolean(1));
+	json_object_object_add(body, "table", json_object_new_string(tm->name));
+	json_object_object_add(body, "metadata", m);
+	http_reply(req, 200, body);
+}
+
 void
 metadata_get(struct api *app, struct http_req *req)
 {
 	const struct tmeta *tm = api_table(app, req, http_query(req, "table"));
 	const char *want_sum = http_query(req, "checksum");
+	const char *brief = http_query(req, "brief");
 	json_object *body, *m;
 	struct qres *res = NULL;
 	struct verify_sum sum;
@@ -280,6 +326,10 @@ metadata_get(struct api *app, struct http_req *req)
 	node = api_caller_node(req, NULL, &bad);
 	if (bad)
 		return;
+	if (brief != NULL && strcmp(brief, "1") == 0) {
+		metadata_brief(app, req, tm, node);
+		return;
+	}
 	buf_init(&sql, 0);
 	buf_adds(&sql, "SELECT (SELECT COUNT(*) FROM ");
 	buf_ident(&sql, tm->name);

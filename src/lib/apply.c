@@ -42,6 +42,7 @@ struct ctx {
 	struct qres *latest;	/* key, op, origin, time of the latest change */
 	struct row_ref *lidx;
 	enum action *act;
+	bool *fresh;		/* a WRITE of a key with no row here */
 };
 
 static bool
@@ -365,6 +366,7 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 			return err->code;
 	}
 	x->act[i] = WRITE;
+	x->fresh[i] = c->op == 'U' && l.row < 0;
 	outcome(x, i, 'W');
 	if (c->op == 'D')
 		x->st->deleted++;
@@ -518,6 +520,43 @@ apply_upsert_sql(const struct tmeta *tm, size_t nrows, struct buf *sql)
 	}
 }
 
+/* Logs the rows of v[0..n) new here in one statement, as the insert
+ * trigger would have one by one (it stands aside while @nunez_bulk is
+ * set): the key, the origin, the sender, the time and the tenant. */
+static int
+log_fresh(struct ctx *x, const struct change *const *v, size_t n,
+	  const char *origin, bool times, struct nr_err *err)
+{
+	struct qval *p = util_calloc(6 * n + 1, sizeof(*p));
+	struct buf sql;
+	size_t i, k = 0;
+	int rc = NR_OK;
+
+	buf_init(&sql, 0);
+	buf_adds(&sql, "INSERT INTO _nunez_changelog (tbl, pk, op, origin, "
+		       "via, changed_at, tenant) VALUES ");
+	for (i = 0; i < n; i++) {
+		if (!x->fresh[v[i] - x->b->v])
+			continue;
+		buf_adds(&sql, k ? ", " : "");
+		buf_adds(&sql, "(?, ?, 'U', ?, ?, COALESCE(?, UTC_TIMESTAMP(6)), "
+			       "?)");
+		p[6 * k] = qv_str(x->tm->name);
+		p[6 * k + 1] = qv_str(v[i]->pk);
+		p[6 * k + 2] = qv_str(origin);
+		p[6 * k + 3] = qv_str(x->o->peer);
+		p[6 * k + 4] = qv_str(times ? v[i]->ts : NULL);
+		p[6 * k + 5] = x->tm->tenant >= 0 ? v[i]->vals[x->tm->tenant]
+						   : qv_str(NULL);
+		k++;
+	}
+	if (k > 0)
+		rc = query_exec(x->db, buf_str(&sql), p, 6 * k, NULL, err);
+	free(p);
+	buf_free(&sql);
+	return rc;
+}
+
 static int
 write_upserts(struct ctx *x, const char *origin, struct nr_err *err)
 {
@@ -554,6 +593,8 @@ write_upserts(struct ctx *x, const char *origin, struct nr_err *err)
 		apply_upsert_sql(x->tm, k, &sql);
 		rc = query_exec(x->db, buf_str(&sql), params, k * nc, NULL,
 				err);
+		if (rc == NR_OK && x->o->detect)
+			rc = log_fresh(x, chg, k, origin, times, err);
 		if (rc == NR_OK && times)
 			rc = db_exec(x->db, "SET @nunez_ts = NULL", err);
 		k = 0;
@@ -736,11 +777,15 @@ write_all(struct ctx *x, struct nr_err *err)
 	}
 	if (rc == NR_OK && x->b->snapshot && x->o->mirror)
 		rc = mirror_range(x, err);
+	if (rc == NR_OK && x->o->detect)
+		rc = db_exec(x->db, "SET @nunez_bulk = 1", err);
 	for (i = 0; i < n && rc == NR_OK; i++) {
 		rc = set_origin(x, orig[i], err);
 		if (rc == NR_OK)
 			rc = write_upserts(x, orig[i], err);
 	}
+	if (rc == NR_OK && x->o->detect)
+		rc = db_exec(x->db, "SET @nunez_bulk = NULL", err);
 	if (rc == NR_OK && x->tm->conf->strategy == STRATEGY_MANUAL)
 		rc = close_superseded(x, err);
 	free(orig);
@@ -767,6 +812,7 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 			       "differ from the destination table's; are the "
 			       "schemas the same?", tm->name);
 	x.act = util_calloc(b->n + 1, sizeof(*x.act));
+	x.fresh = util_calloc(b->n + 1, sizeof(*x.fresh));
 	rc = o->in_trx ? NR_OK : db_exec(db, "START TRANSACTION", err);
 	if (rc != NR_OK)
 		goto out;
@@ -787,18 +833,18 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 		rc = record_batch(&x, err);
 	if (rc == NR_OK)
 		rc = db_exec(db, "SET @nunez_origin = NULL, @nunez_via = NULL, "
-				 "@nunez_ts = NULL", err);
+				 "@nunez_ts = NULL, @nunez_bulk = NULL", err);
 	if (rc == NR_OK && !o->in_trx)
 		rc = db_exec(db, o->dry_run ? "ROLLBACK" : "COMMIT", err);
 out:
 	if (rc != NR_OK && o->in_trx) {
 		db_try(db, "SET @nunez_origin = NULL, @nunez_via = NULL, "
-			   "@nunez_ts = NULL");
+			   "@nunez_ts = NULL, @nunez_bulk = NULL");
 	} else if (rc != NR_OK) {
 		/* The connection may be gone; nothing was committed. */
 		db_try(db, "ROLLBACK");
 		db_try(db, "SET @nunez_origin = NULL, @nunez_via = NULL, "
-			   "@nunez_ts = NULL");
+			   "@nunez_ts = NULL, @nunez_bulk = NULL");
 	} else {
 		st->inserted += mine.inserted;
 		st->updated += mine.updated;
@@ -814,5 +860,6 @@ out:
 	free(x.uidx);
 	free(x.lidx);
 	free(x.act);
+	free(x.fresh);
 	return rc;
 }

@@ -571,6 +571,8 @@ static const struct field key_fields[] = {
 };
 
 static const struct field api_fields[] = {
+	{"headCacheMilliseconds", F_INT, OFF(struct config, api.head_cache_ms),
+	 false, 0, 1000, 20, NULL, NULL},
 	{"maxBodyBytes", F_INT, OFF(struct config, api.max_body), false, 1024,
 	 1073741824, 16777216, NULL, NULL},
 	{"maxSlaveLagSeconds", F_INT, OFF(struct config, api.max_slave_lag),

@@ -98,6 +98,7 @@ struct config {
 	size_t nkeys;
 	struct {
 		int max_body;
+		int head_cache_ms;
 		int workers;
 		bool read_from_slave;
 		int max_slave_lag;

@@ -185,8 +185,12 @@ install_triggers(struct db *db, const struct tmeta *tm, const char *origin,
 	struct buf body;
 	int rc;
 
+	/* An applier that logs the rows it inserts in one statement sets
+	 * @nunez_bulk meanwhile. */
 	buf_init(&body, 0);
+	buf_adds(&body, "BEGIN IF @nunez_bulk IS NULL THEN ");
 	log_insert(tm, "NEW.", 'U', origin, &body);
+	buf_adds(&body, "; END IF; END");
 	rc = create(db, tm, "ins", "INSERT", &body, err);
 	if (rc != NR_OK)
 		goto out;

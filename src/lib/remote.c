@@ -339,7 +339,7 @@ remote_metadata(struct remote *rm, const char *table, char **cursor,
 	*cursor = NULL;
 	snprintf(path, sizeof(path), "%s/api/metadata", rm->prefix);
 	snprintf(query, sizeof(query), "table=%s&node=%s%s", table,
-		 rm->cfg->node_id, sum != NULL ? "&checksum=1" : "");
+		 rm->cfg->node_id, sum != NULL ? "&checksum=1" : "&brief=1");
 	rc = request(rm, "GET", path, query, NULL, 0, &o, err);
 	if (rc != NR_OK)
 		return rc;

@@ -94,8 +94,23 @@ put mysqldump_rows_per_s $dump_rate
 put sync_multi_peak_rss_kb $sync_rss
 
 # --- 2. incremental sync after 1,000 updates and 100 deletes vs pt-table-sync
-incremental() {	# incremental N: prints "ours_ms pt_ms"
-	local n=$1 t0 ours pt
+# Servers settle first (InnoDB purges what the bulk load left behind), as
+# they would between a first copy and the syncs that follow it.
+quiet() {	# waits until no server has purge work left, at most 60 s
+	local i e n
+	for i in $(seq 1 120); do
+		n=0
+		for e in e1 e2 e3; do
+			n=$((n + $(sql $e master "SHOW ENGINE INNODB STATUS\G" |
+				awk '/History list length/ { print $4 }')))
+		done
+		[ $n -lt 100 ] && return 0
+		sleep 0.5
+	done
+	note "servers still purging ($n undo logs) after 60 s"
+}
+incremental() {	# incremental N: prints "ours_ms pt_ms", medians of RUNS rounds
+	local n=$1 t0 r
 	fill $n
 	reset_b
 	$SYNC --env e2 >/dev/null 2>&1
@@ -103,18 +118,23 @@ incremental() {	# incremental N: prints "ours_ms pt_ms"
 	mysqldump --no-defaults --socket="$T/e1/master/sock" -uroot --no-create-info \
 		--extended-insert --skip-triggers appdb bench |
 		mariadb --no-defaults --socket="$T/e3/master/sock" -uroot appdb
-	sql e1 master "UPDATE bench SET amount = amount + 1 WHERE id % ($n / 1000) = 7; DELETE FROM bench WHERE id % ($n / 100) = 3 LIMIT 100"
-	t0=$(ms)
-	$SYNC --env e2 >"$T/inc.out" 2>&1
-	ours=$(($(ms) - t0))
-	t0=$(ms)
-	pt-table-sync --execute "$(dsn e1)" "$(dsn e3)" >"$T/pt.out" 2>&1
-	pt=$(($(ms) - t0))
-	[ "$(sql e2 master "CHECKSUM TABLE bench" | awk '{print $2}')" = \
-		"$(sql e1 master "CHECKSUM TABLE bench" | awk '{print $2}')" ] || note "incremental sync left B different"
-	[ "$(sql e3 master "CHECKSUM TABLE bench" | awk '{print $2}')" = \
-		"$(sql e1 master "CHECKSUM TABLE bench" | awk '{print $2}')" ] || note "pt-table-sync left C different: $(tail -2 "$T/pt.out")"
-	echo "$ours $pt"
+	: >"$T/inc.ms"
+	: >"$T/pt.ms"
+	for r in $(seq 1 $RUNS); do
+		sql e1 master "UPDATE bench SET amount = amount + 1 WHERE id % ($n / 1000) = $((6 + r)); DELETE FROM bench WHERE id % ($n / 100) = $((2 + r)) LIMIT 100"
+		quiet
+		t0=$(ms)
+		$SYNC --env e2 >"$T/inc.out" 2>&1
+		echo $(($(ms) - t0)) >>"$T/inc.ms"
+		t0=$(ms)
+		pt-table-sync --execute "$(dsn e1)" "$(dsn e3)" >"$T/pt.out" 2>&1
+		echo $(($(ms) - t0)) >>"$T/pt.ms"
+		[ "$(sql e2 master "CHECKSUM TABLE bench" | awk '{print $2}')" = \
+			"$(sql e1 master "CHECKSUM TABLE bench" | awk '{print $2}')" ] || note "incremental sync left B different"
+		[ "$(sql e3 master "CHECKSUM TABLE bench" | awk '{print $2}')" = \
+			"$(sql e1 master "CHECKSUM TABLE bench" | awk '{print $2}')" ] || note "pt-table-sync left C different: $(tail -2 "$T/pt.out")"
+	done
+	echo "$(median <"$T/inc.ms") $(median <"$T/pt.ms")"
 }
 note "incremental sync at $N_SMALL and $N rows"
 read -r inc_small pt_small < <(incremental $N_SMALL)

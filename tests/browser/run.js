@@ -40,12 +40,6 @@ function ok(cond, name, diag) {
 	return cond;
 }
 
-/* A test of a known bug: reported, not counted as a failure, and a pass
- * says the marker can go. */
-function todo(cond, name, reason) {
-	console.log((cond ? 'ok - ' : 'not ok - ') + name + ' # TODO ' + reason);
-}
-
 function is(got, want, name) {
 	return ok(got === want, name, 'got:  ' + JSON.stringify(got) +
 		'\nwant: ' + JSON.stringify(want));
@@ -321,12 +315,8 @@ async function offlineDemo(browser) {
 	const there = sql('e2', "SELECT name FROM accounts WHERE id = '" + id +
 		"'") === 'Changed on the server';
 	console.log('# sync_multi e1 and e2:\n' + out.replace(/^/gm, '#   '));
-	/* Known bug: a client's change is logged with origin "client:ID",
-	 * which the other environment's push and pull refuse ("origin must
-	 * be a node id"), so once a table was first copied, the rows a
-	 * client writes stay in the environment it wrote to. */
-	todo(there, 'sync_multi takes the client-made row to the other ' +
-		'environment', 'client origins are refused between environments');
+	ok(there, 'sync_multi takes the row the client changed to the ' +
+		'other environment');
 }
 
 async function main() {

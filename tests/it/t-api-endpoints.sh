@@ -119,6 +119,11 @@ done
 is "$(json_get "$H_BODY" '[.has_more, (.changes | length)] | map(tostring) | join(",")')" "false,0" \
 	"caught up: no changes, has_more false"
 head=$cur
+h_curl e1 "/api/metadata?table=users&node=e2&brief=1" -H "$P"
+is "$(json_get "$H_BODY" '.metadata | keys | join(",")')" "peer_cursor" \
+	"metadata brief=1: only where the caller's changes stand (no row count)"
+h_curl e1 "/api/metadata?table=users&brief=1" -H "$P"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:missing_node" "metadata brief=1 needs node"
 h_curl e2 /api/push -X POST -H "X-API-Key: $NR_E2_KEY_PEER" -d "{\"table\":\"users\",\"node\":\"e1\",\"batch_id\":\"e1-users-1\",\"cursor\":\"$head\",\"changes\":[{\"op\":\"U\",\"pk\":[\"1\"],\"row\":{\"id\":\"1\",\"name\":\"Ada L\",\"email\":\"ada@x\",\"updated_at\":\"2024-05-02 10:00:00.000000\"},\"origin\":\"e1\",\"ts\":\"2024-05-02 10:00:00.000000\"}]}"
 is "$(json_get "$H_BODY" '[.result.inserted, .replayed] | map(tostring) | join(",")')" "1,false" \
 	"push of changes with a batch id: applied"
@@ -297,5 +302,29 @@ h_sql e1 slave "UPDATE _nunez_cursors SET updated_at = UTC_TIMESTAMP() - INTERVA
 sleep 1.1
 h_curl e1 "/api/pull?table=users&since=2030-01-01" -H "$P"
 is "$(json_get "$H_BODY" '.data | length')" 0 "a slave an hour behind is not read: the master is"
+
+# --- the shared changelog head: pulls at the head within
+# api.headCacheMilliseconds of a read answer without the database
+jq '.api.headCacheMilliseconds = 1500' "$T/e1/config.json" >"$T/c.json"
+mv "$T/c.json" "$T/e1/config.json"
+kill -HUP "$(cat "$T/e1/api.pid")"
+reloaded_thrice() { [ "$(grep -c 'reloaded:' "$T/e1/api.log")" -ge 3 ]; }
+H_WAIT=10 h_wait_for reloaded_thrice
+sleep 0.5
+cur=""
+while :; do
+	h_curl e1 "/api/pull?table=users&cursor=$cur&node=e2" -H "$P"
+	cur=$(json_get "$H_BODY" next_cursor)
+	[ "$(json_get "$H_BODY" has_more)" = false ] && break
+done
+h_curl e1 "/api/pull?table=users&cursor=$cur&node=e2" -H "$P"
+h_sql e1 master "INSERT INTO users (id, name, email) VALUES (888, 'cached head', 'c@x')"
+h_curl e1 "/api/pull?table=users&cursor=$cur&node=e2" -H "$P"
+is "$(json_get "$H_BODY" '.changes | length'):$(json_get "$H_BODY" next_cursor)" "0:$cur" \
+	"head cache: a write just after a read of the head waits for the cache to age (the cursor stays)"
+sleep 1.6
+h_curl e1 "/api/pull?table=users&cursor=$cur&node=e2" -H "$P"
+is "$(json_get "$H_BODY" '[.changes[].row.name] | join(",")')" "cached head" \
+	"head cache: once it is older than headCacheMilliseconds the change is read"
 
 done_testing

@@ -40,8 +40,9 @@ START_TEST(names)
 	ck_assert(!util_is_origin("client:"));
 	ck_assert(!util_is_origin("client:a:b"));
 	ck_assert(!util_is_origin("other:web"));
-	ck_assert(!util_is_origin("client:a2345678901234567890123456789012345"
-				  "678901234567890"));
+	/* 64 bytes in all, then 65. */
+	ck_assert(util_is_origin("client:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	ck_assert(!util_is_origin("client:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
 }
 END_TEST
 
