@@ -14,45 +14,12 @@
 
 	const $ = (id) => document.getElementById(id);
 
-	class ApiError extends Error {
-		constructor(status, code, message) {
-			super(message);
-			this.status = status;
-			this.code = code;
-		}
-	}
-
-	/* A request to this environment's API; the parsed JSON, or an
-	 * ApiError with the answer's error code and message. */
-	async function api(path, options) {
+	/* A request to this environment's API with the kept key; the parsed
+	 * JSON, or an ApiError (api.js). */
+	function api(path, options) {
 		const opts = options || {};
-		const headers = { 'X-API-Key': sessionStorage.getItem(KEY) || '' };
-		if (opts.body !== undefined)
-			headers['Content-Type'] = 'application/json';
-		let res;
-		try {
-			res = await fetch(path, {
-				method: opts.method || 'GET',
-				headers: headers,
-				body: opts.body === undefined ? undefined
-					: JSON.stringify(opts.body),
-				cache: 'no-store',
-			});
-		} catch (e) {
-			throw new ApiError(0, 'network', 'the server cannot be reached');
-		}
-		let body = null;
-		try {
-			body = await res.json();
-		} catch (e) {
-			body = null;
-		}
-		if (!res.ok || body === null || body.success === false) {
-			const err = body && body.error ? body.error : {};
-			throw new ApiError(res.status, err.code || 'http_' + res.status,
-				err.message || 'HTTP ' + res.status);
-		}
-		return body;
+		return NunezApi.request(sessionStorage.getItem(KEY),
+			opts.method || 'GET', path, opts.body);
 	}
 
 	/* An element with a class and text (or children). */

@@ -135,6 +135,41 @@ api_caller_node(struct http_req *req, const char *given, bool *bad)
 	return given;
 }
 
+long
+api_limit(struct http_req *req, long dflt, long max)
+{
+	const char *s = http_query(req, "limit");
+	char *end;
+	long n;
+
+	if (s == NULL)
+		return dflt;
+	n = strtol(s, &end, 10);
+	if (*end != '\0' || n < 1 || n > max) {
+		http_error(req, 400, "bad_limit", "limit must be a number from "
+			   "1 to %ld", max);
+		return -1;
+	}
+	return n;
+}
+
+json_object *
+api_arrival(const struct qres *res, size_t r, bool with_peer)
+{
+	json_object *o = json_object_new_object();
+
+	if (with_peer)
+		json_object_object_add(o, "peer",
+				       api_str(qres_at(res, r, 0)->p));
+	json_object_object_add(o, "table", api_str(qres_at(res, r, 1)->p));
+	json_object_object_add(o, "rowsApplied", json_object_new_int64(
+				atoll(qres_at(res, r, 2)->p)));
+	json_object_object_add(o, "lastSync", api_str(qres_at(res, r, 3)->p));
+	json_object_object_add(o, "lagSeconds", json_object_new_int64(
+				atoll(qres_at(res, r, 4)->p)));
+	return o;
+}
+
 json_object *
 api_str(const char *s)
 {

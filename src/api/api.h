@@ -8,6 +8,7 @@
 #include "config.h"
 #include "db.h"
 #include "http.h"
+#include "query.h"
 #include "schema.h"
 
 struct headcache;
@@ -45,6 +46,14 @@ json_object *api_json_body(struct api *app, struct http_req *req);
  * when not given. Replies 400 and sets *bad when malformed. */
 const char *api_caller_node(struct http_req *req, const char *given,
 			    bool *bad);
+
+/* ?limit=, 1..max, dflt when absent; -1 after replying 400. */
+long api_limit(struct http_req *req, long dflt, long max);
+
+/* {"peer" (with_peer), "table", "rowsApplied", "lastSync", "lagSeconds"}
+ * of row r of a result whose columns are peer, table, rows applied,
+ * last sync and lag in seconds. A new object the caller puts. */
+json_object *api_arrival(const struct qres *res, size_t r, bool with_peer);
 
 /* A JSON string, or null for NULL. */
 json_object *api_str(const char *s);

@@ -193,24 +193,10 @@ peer_json(struct api *app, const struct config_remote *r,
 			       json_object_new_int(r->priority));
 	json_object_object_add(o, "enabled",
 			       json_object_new_boolean(r->enabled));
-	for (j = 0; j < cursors->nrows; j++) {
-		json_object *x;
-
-		if (strcmp(qres_at(cursors, j, 0)->p, r->name) != 0)
-			continue;
-		x = json_object_new_object();
-		json_object_object_add(x, "table",
-				       api_str(qres_at(cursors, j, 1)->p));
-		json_object_object_add(x, "rowsApplied",
-				       json_object_new_int64(atoll(
-					       qres_at(cursors, j, 2)->p)));
-		json_object_object_add(x, "lastSync",
-				       api_str(qres_at(cursors, j, 3)->p));
-		json_object_object_add(x, "lagSeconds",
-				       json_object_new_int64(atoll(
-					       qres_at(cursors, j, 4)->p)));
-		json_object_array_add(t, x);
-	}
+	for (j = 0; j < cursors->nrows; j++)
+		if (strcmp(qres_at(cursors, j, 0)->p, r->name) == 0)
+			json_object_array_add(t, api_arrival(cursors, j,
+							     false));
 	json_object_object_add(o, "tables", t);
 	rc = circuit_json(app, r->name, &circuit, err);
 	json_object_object_add(o, "circuit", circuit);

@@ -18,25 +18,6 @@
 
 #define MAX_LIMIT 10000
 
-/* ?limit=, 1..MAX_LIMIT, default dflt; -1 after replying 400. */
-static long
-limit_param(struct http_req *req, long dflt)
-{
-	const char *s = http_query(req, "limit");
-	char *end;
-	long n;
-
-	if (s == NULL)
-		return dflt;
-	n = strtol(s, &end, 10);
-	if (*end != '\0' || n < 1 || n > MAX_LIMIT) {
-		http_error(req, 400, "bad_limit", "limit must be a number from "
-			   "1 to %d", MAX_LIMIT);
-		return -1;
-	}
-	return n;
-}
-
 /* The time of the answer, UTC, as the database writes times. */
 static json_object *
 now_json(void)
@@ -252,7 +233,7 @@ pull_get(struct api *app, struct http_req *req)
 
 	if (tm == NULL)
 		return;
-	limit = limit_param(req, app->cfg->sync.batch_size);
+	limit = api_limit(req, app->cfg->sync.batch_size, MAX_LIMIT);
 	if (limit < 0)
 		return;
 	if (since != NULL && http_query(req, "cursor") != NULL) {
@@ -267,6 +248,18 @@ pull_get(struct api *app, struct http_req *req)
 		pull_cursor(app, req, tm, limit);
 }
 
+/* Sends {"success", "table", "metadata": m}; takes m. */
+static void
+metadata_reply(struct http_req *req, const struct tmeta *tm, json_object *m)
+{
+	json_object *body = json_object_new_object();
+
+	json_object_object_add(body, "success", json_object_new_boolean(1));
+	json_object_object_add(body, "table", json_object_new_string(tm->name));
+	json_object_object_add(body, "metadata", m);
+	http_reply(req, 200, body);
+}
+
 /* ?brief=1: only where the caller's changes stand here (peer_cursor),
  * what a sync needs before pushing; counting the rows would read the
  * whole table. */
@@ -276,7 +269,7 @@ metadata_brief(struct api *app, struct http_req *req, const struct tmeta *tm,
 {
 	struct cursor peer = {0};
 	char *token = NULL;
-	json_object *body, *m;
+	json_object *m;
 	struct nr_err err;
 
 	if (node == NULL) {
@@ -295,11 +288,7 @@ metadata_brief(struct api *app, struct http_req *req, const struct tmeta *tm,
 	m = json_object_new_object();
 	json_object_object_add(m, "peer_cursor", api_str(token));
 	free(token);
-	body = json_object_new_object();
-	json_object_object_add(body, "success", json_object_new_boolean(1));
-	json_object_object_add(body, "table", json_object_new_string(tm->name));
-	json_object_object_add(body, "metadata", m);
-	http_reply(req, 200, body);
+	metadata_reply(req, tm, m);
 }
 
 void
@@ -308,7 +297,7 @@ metadata_get(struct api *app, struct http_req *req)
 	const struct tmeta *tm = api_table(app, req, http_query(req, "table"));
 	const char *want_sum = http_query(req, "checksum");
 	const char *brief = http_query(req, "brief");
-	json_object *body, *m;
+	json_object *m;
 	struct qres *res = NULL;
 	struct verify_sum sum;
 	struct nr_err err;
@@ -385,10 +374,6 @@ metadata_get(struct api *app, struct http_req *req)
 	if (node != NULL)
 		json_object_object_add(m, "peer_cursor", api_str(peer_token));
 	free(peer_token);
-	body = json_object_new_object();
-	json_object_object_add(body, "success", json_object_new_boolean(1));
-	json_object_object_add(body, "table", json_object_new_string(tm->name));
-	json_object_object_add(body, "metadata", m);
 	qres_free(res);
-	http_reply(req, 200, body);
+	metadata_reply(req, tm, m);
 }

@@ -94,23 +94,8 @@ arrivals(struct api *app, bool *db_ok)
 			   "TIMESTAMPDIFF(SECOND, updated_at, UTC_TIMESTAMP()) "
 			   "FROM _nunez_cursors ORDER BY peer, tbl",
 			   NULL, 0, 0, &res, &err) == NR_OK;
-	for (i = 0; *db_ok && i < res->nrows; i++) {
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "peer",
-				       api_str(qres_at(res, i, 0)->p));
-		json_object_object_add(o, "table",
-				       api_str(qres_at(res, i, 1)->p));
-		json_object_object_add(o, "rowsApplied",
-				       json_object_new_int64(atoll(
-					       qres_at(res, i, 2)->p)));
-		json_object_object_add(o, "lastSync",
-				       api_str(qres_at(res, i, 3)->p));
-		json_object_object_add(o, "lagSeconds",
-				       json_object_new_int64(atoll(
-					       qres_at(res, i, 4)->p)));
-		json_object_array_add(a, o);
-	}
+	for (i = 0; *db_ok && i < res->nrows; i++)
+		json_object_array_add(a, api_arrival(res, i, true));
 	qres_free(res);
 	return a;
 }

@@ -249,25 +249,6 @@ read_feed(struct api *app, struct http_req *req, const char *tenant,
 	return true;
 }
 
-/* ?limit=, 1..MAX_LIMIT; 0 after replying 400. */
-static size_t
-limit_param(struct http_req *req)
-{
-	const char *s = http_query(req, "limit");
-	char *end;
-	long n;
-
-	if (s == NULL)
-		return DEFAULT_LIMIT;
-	n = strtol(s, &end, 10);
-	if (*end != '\0' || n < 1 || n > MAX_LIMIT) {
-		http_error(req, 400, "bad_limit", "limit must be a number from "
-			   "1 to %d", MAX_LIMIT);
-		return 0;
-	}
-	return (size_t)n;
-}
-
 static bool
 client_id_ok(const char *s)
 {
@@ -293,7 +274,7 @@ feed_get(struct api *app, struct http_req *req, bool initial)
 	json_object *map = NULL, *body, *out;
 	char origin[64], *next;
 	bool has_more = false;
-	size_t limit;
+	long limit;
 
 	if (tenant == NULL)
 		return;
@@ -310,14 +291,14 @@ feed_get(struct api *app, struct http_req *req, bool initial)
 			   "of [A-Za-z0-9_.-]");
 		return;
 	}
-	limit = limit_param(req);
-	map = limit ? token_parse(req, token) : NULL;
+	limit = api_limit(req, DEFAULT_LIMIT, MAX_LIMIT);
+	map = limit > 0 ? token_parse(req, token) : NULL;
 	if (map == NULL)
 		return;
 	if (client_id != NULL)
 		client_origin(client_id, origin);
 	out = json_object_new_array();
-	if (!read_feed(app, req, tenant, map, limit, initial,
+	if (!read_feed(app, req, tenant, map, (size_t)limit, initial,
 		       client_id ? origin : NULL, out, &has_more)) {
 		json_object_put(out);
 		json_object_put(map);

@@ -92,41 +92,11 @@
 
 	/* --- the API */
 
-	class SyncError extends Error {
-		constructor(status, code, message) {
-			super(message);
-			this.status = status;
-			this.code = code;
-		}
-	}
-
-	async function api(method, path, body) {
-		const headers = { 'X-API-Key': sessionStorage.getItem(KEY) || '' };
-		if (body !== undefined)
-			headers['Content-Type'] = 'application/json';
-		let res;
-		try {
-			res = await fetch(path, {
-				method: method,
-				headers: headers,
-				body: body === undefined ? undefined : JSON.stringify(body),
-				cache: 'no-store',
-			});
-		} catch (e) {
-			throw new SyncError(0, 'network', 'the server cannot be reached');
-		}
-		let json = null;
-		try {
-			json = await res.json();
-		} catch (e) {
-			json = null;
-		}
-		if (!res.ok || json === null || json.success === false) {
-			const err = json && json.error ? json.error : {};
-			throw new SyncError(res.status, err.code || 'http_' + res.status,
-				err.message || 'HTTP ' + res.status);
-		}
-		return json;
+	/* A request with the kept key; the parsed JSON, or an ApiError
+	 * (api.js; code "network" when offline). */
+	function api(method, path, body) {
+		return NunezApi.request(sessionStorage.getItem(KEY), method, path,
+			body);
 	}
 
 	function tenantPath(what) {
