@@ -1,6 +1,7 @@
-/* The one way the pages of www/ call nunez-api: JSON in and out, the key
- * in X-API-Key, and every failure as an ApiError with the answer's error
- * code and message (code "network" when the server cannot be reached). */
+/* What the pages of www/ share: the one way they call nunez-api (JSON
+ * in and out, the key in X-API-Key, every failure an ApiError with the
+ * answer's error code and message, code "network" when the server
+ * cannot be reached), and el(), which builds an element from text. */
 'use strict';
 
 const NunezApi = (function () {
@@ -42,5 +43,18 @@ const NunezApi = (function () {
 		return json;
 	}
 
-	return { ApiError: ApiError, request: request };
+	/* An element with a class and text (or children); values go in as
+	 * text, never as markup. */
+	function el(tag, cls, content) {
+		const e = document.createElement(tag);
+		if (cls)
+			e.className = cls;
+		if (Array.isArray(content))
+			content.forEach((c) => c && e.append(c));
+		else if (content !== undefined && content !== null)
+			e.textContent = String(content);
+		return e;
+	}
+
+	return { ApiError: ApiError, request: request, el: el };
 })();

@@ -22,17 +22,7 @@
 			opts.method || 'GET', path, opts.body);
 	}
 
-	/* An element with a class and text (or children). */
-	function el(tag, cls, content) {
-		const e = document.createElement(tag);
-		if (cls)
-			e.className = cls;
-		if (Array.isArray(content))
-			content.forEach((c) => c && e.append(c));
-		else if (content !== undefined && content !== null)
-			e.textContent = String(content);
-		return e;
-	}
+	const el = NunezApi.el;
 
 	function cell(content, cls) {
 		return el('td', cls, content);

@@ -324,16 +324,7 @@
 
 	/* --- rendering */
 
-	function el(tag, cls, content) {
-		const e = document.createElement(tag);
-		if (cls)
-			e.className = cls;
-		if (Array.isArray(content))
-			content.forEach((c) => c && e.append(c));
-		else if (content !== undefined && content !== null)
-			e.textContent = String(content);
-		return e;
-	}
+	const el = NunezApi.el;
 
 	function button(text, cls, fn) {
 		const b = el('button', cls, text);
