@@ -121,7 +121,7 @@ incremental() {	# incremental N: prints "ours_ms pt_ms", medians of RUNS rounds
 	: >"$T/inc.ms"
 	: >"$T/pt.ms"
 	for r in $(seq 1 $RUNS); do
-		sql e1 master "UPDATE bench SET amount = amount + 1 WHERE id % ($n / 1000) = $((6 + r)); DELETE FROM bench WHERE id % ($n / 100) = $((2 + r)) LIMIT 100"
+		sql e1 master "UPDATE bench SET amount = amount + 1 WHERE id % ($n / 1000) = $(((6 + r) % (n / 1000))); DELETE FROM bench WHERE id % ($n / 100) = $(((2 + r) % (n / 100))) LIMIT 100"
 		quiet
 		t0=$(ms)
 		$SYNC --env e2 >"$T/inc.out" 2>&1
