@@ -183,11 +183,7 @@ check_signature(struct api *app, struct http_req *req)
 		api_bad_request(req, &err);
 		return false;
 	}
-	if (req->key->hashed)
-		memcpy(key_hash, req->key->secret, sizeof(key_hash));
-	else
-		auth_sha256_hex(req->key->secret, strlen(req->key->secret),
-				key_hash);
+	auth_key_hash(req->key, key_hash);
 	sign_request(key_hash, req->method, req->raw_path, req->query, ts,
 		     nonce, req->body, req->body_len, want);
 	if (!sign_equal(want, sig)) {

@@ -1,6 +1,7 @@
 /* API keys. A presented key is hashed once and compared against every
  * configured key's hash with CRYPTO_memcmp, so timing says nothing about
  * which key, or how much of one, matched. */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -24,6 +25,28 @@ auth_sha256_hex(const void *data, size_t len, char out[65])
 	out[64] = '\0';
 }
 
+void
+auth_key_hash(const struct config_key *k, char out[65])
+{
+	if (k->hash[0] != '\0')
+		memcpy(out, k->hash, 65);
+	else if (k->hashed)
+		snprintf(out, 65, "%s", k->secret);
+	else
+		auth_sha256_hex(k->secret, strlen(k->secret), out);
+}
+
+void
+auth_hash_keys(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nkeys; i++) {
+		cfg->keys[i].hash[0] = '\0';
+		auth_key_hash(&cfg->keys[i], cfg->keys[i].hash);
+	}
+}
+
 const struct config_key *
 auth_find_key(const struct config *cfg, const char *presented)
 {
@@ -35,14 +58,9 @@ auth_find_key(const struct config *cfg, const char *presented)
 		return NULL;
 	auth_sha256_hex(presented, strlen(presented), want);
 	for (i = 0; i < cfg->nkeys; i++) {
-		const struct config_key *k = &cfg->keys[i];
-
-		if (k->hashed)
-			memcpy(have, k->secret, sizeof(have));
-		else
-			auth_sha256_hex(k->secret, strlen(k->secret), have);
+		auth_key_hash(&cfg->keys[i], have);
 		if (CRYPTO_memcmp(want, have, 64) == 0 && found == NULL)
-			found = k;
+			found = &cfg->keys[i];
 	}
 	return found;
 }

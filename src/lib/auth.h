@@ -10,6 +10,13 @@
 /* Writes the lowercase hex SHA-256 of data into out (65 bytes). */
 void auth_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* Fills every key's hash, so that finding a key hashes only the one
+ * presented. */
+void auth_hash_keys(struct config *cfg);
+
+/* The SHA-256 in hex of key k (the cached one when there is one). */
+void auth_key_hash(const struct config_key *k, char out[65]);
+
 /* Returns the configured key equal to presented (borrowed from cfg), or
  * NULL. Every key is compared, in constant time, whatever matches. */
 const struct config_key *auth_find_key(const struct config *cfg,

@@ -76,6 +76,8 @@ struct config_key {
 	char *name;
 	char *secret;		/* the key, or its SHA-256 in hex if hashed */
 	bool hashed;
+	char hash[65];		/* its SHA-256 in hex once auth_hash_keys
+				 * ran, else empty */
 	unsigned scopes;	/* enum scope bits */
 	char *tenant;		/* NULL unless bound to a tenant */
 	struct strv tables;	/* empty: every configured table */

@@ -175,32 +175,48 @@ EOF
 rate() {	# rate URL: requests/s by wrk -t1 -c8
 	wrk -t1 -c8 -d${WRK_S}s -s "$T/key.lua" "$1" 2>&1 | awk '/Requests\/sec/ { printf "%d", $2 }'
 }
-pull_rate=$(rate "$NR_E1_URL/api/pull?table=bench&cursor=$cur&node=bench")
-trivial_rate=$(rate "http://127.0.0.1:$tport/api/pull")
+# Taken in turns, so that a slower moment of the machine falls on both.
+: >"$T/pull.rate"
+: >"$T/trivial.rate"
+for i in $(seq 1 $RUNS); do
+	rate "$NR_E1_URL/api/pull?table=bench&cursor=$cur&node=bench" >>"$T/pull.rate"
+	echo >>"$T/pull.rate"
+	rate "http://127.0.0.1:$tport/api/pull" >>"$T/trivial.rate"
+	echo >>"$T/trivial.rate"
+done
+pull_rate=$(median <"$T/pull.rate")
+trivial_rate=$(median <"$T/trivial.rate")
 put empty_pull_req_per_s $pull_rate
 put trivial_fastcgi_req_per_s $trivial_rate
 
 # --- 4. push throughput in batches of 1,000 vs multi-row INSERT ... ODKU
 note "push throughput"
-for b in $(seq 1 $PUSH_BATCHES); do
-	seq $((b * 1000 + 5000000)) $((b * 1000 + 5000999)) | awk -v b="$b" 'BEGIN { printf "{\"table\":\"bench\",\"data\":[" }
-		{ sep = NR > 1 ? "," : ""; printf "%s{\"id\":%d,\"name\":\"p%d\",\"email\":\"p@x\",\"amount\":\"1.00\",\"note\":\"%0200d\",\"updated_at\":\"2030-01-01 00:00:00\"}", sep, $1, $1, 0 }
-		END { printf "]}" }' >"$T/push$b.json"
-	seq $((b * 1000 + 6000000)) $((b * 1000 + 6000999)) | awk 'BEGIN { printf "INSERT INTO bench (id, name, email, amount, note, updated_at) VALUES " }
-		{ sep = NR > 1 ? "," : ""; printf "%s(%d,\"p%d\",\"p@x\",1.00,\"%0200d\",\"2030-01-01 00:00:00\")", sep, $1, $1, 0 }
-		END { print " ON DUPLICATE KEY UPDATE name = VALUES(name), email = VALUES(email), amount = VALUES(amount), note = VALUES(note), updated_at = VALUES(updated_at);" }' >"$T/direct$b.sql"
+: >"$T/push.ms"
+: >"$T/direct.ms"
+for r in $(seq 1 $RUNS); do	# new keys in every round: inserts each time
+	for b in $(seq 1 $PUSH_BATCHES); do
+		k=$((5000000 + r * 100000 + b * 1000))
+		seq $k $((k + 999)) | awk 'BEGIN { printf "{\"table\":\"bench\",\"data\":[" }
+			{ sep = NR > 1 ? "," : ""; printf "%s{\"id\":%d,\"name\":\"p%d\",\"email\":\"p@x\",\"amount\":\"1.00\",\"note\":\"%0200d\",\"updated_at\":\"2030-01-01 00:00:00\"}", sep, $1, $1, 0 }
+			END { printf "]}" }' >"$T/push$b.json"
+		seq $((k + 1000000)) $((k + 1000999)) | awk 'BEGIN { printf "INSERT INTO bench (id, name, email, amount, note, updated_at) VALUES " }
+			{ sep = NR > 1 ? "," : ""; printf "%s(%d,\"p%d\",\"p@x\",1.00,\"%0200d\",\"2030-01-01 00:00:00\")", sep, $1, $1, 0 }
+			END { print " ON DUPLICATE KEY UPDATE name = VALUES(name), email = VALUES(email), amount = VALUES(amount), note = VALUES(note), updated_at = VALUES(updated_at);" }' >"$T/direct$b.sql"
+	done
+	t0=$(ms)
+	for b in $(seq 1 $PUSH_BATCHES); do
+		curl -s -o /dev/null -H "X-API-Key: $NR_E2_KEY_PEER" --data-binary @"$T/push$b.json" "$NR_E2_URL/api/push"
+	done
+	echo $(($(ms) - t0)) >>"$T/push.ms"
+	t0=$(ms)
+	for b in $(seq 1 $PUSH_BATCHES); do
+		mariadb --no-defaults -h127.0.0.1 -P"$(cat "$T/e2/master/port")" -ununez -p"$NR_DB_PASSWORD" appdb <"$T/direct$b.sql"
+	done
+	echo $(($(ms) - t0)) >>"$T/direct.ms"
 done
-t0=$(ms)
-for b in $(seq 1 $PUSH_BATCHES); do
-	curl -s -o /dev/null -H "X-API-Key: $NR_E2_KEY_PEER" --data-binary @"$T/push$b.json" "$NR_E2_URL/api/push"
-done
-push_ms=$(($(ms) - t0))
-t0=$(ms)
-for b in $(seq 1 $PUSH_BATCHES); do
-	mariadb --no-defaults -h127.0.0.1 -P"$(cat "$T/e2/master/port")" -ununez -p"$NR_DB_PASSWORD" appdb <"$T/direct$b.sql"
-done
-direct_ms=$(($(ms) - t0))
-[ "$(sql e2 master "SELECT COUNT(*) FROM bench WHERE id >= 5000000 AND id < 6000000")" = $((PUSH_BATCHES * 1000)) ] ||
+push_ms=$(median <"$T/push.ms")
+direct_ms=$(median <"$T/direct.ms")
+[ "$(sql e2 master "SELECT COUNT(*) FROM bench WHERE id >= 5000000 AND id < 6000000")" = $((RUNS * PUSH_BATCHES * 1000)) ] ||
 	note "not every pushed row arrived"
 put push_rows_per_s $((PUSH_BATCHES * 1000000 / (push_ms > 0 ? push_ms : 1)))
 put direct_insert_rows_per_s $((PUSH_BATCHES * 1000000 / (direct_ms > 0 ? direct_ms : 1)))

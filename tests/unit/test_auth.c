@@ -67,6 +67,35 @@ START_TEST(finds_plain_and_hashed_keys)
 }
 END_TEST
 
+START_TEST(hashes_cached_once_give_the_same_answers)
+{
+	const struct config_key *k;
+	char want[65], have[65];
+	size_t i;
+
+	for (i = 0; i < cfg->nkeys; i++)
+		ck_assert_str_eq(cfg->keys[i].hash, "");
+	auth_hash_keys(cfg);
+	for (i = 0; i < cfg->nkeys; i++) {
+		ck_assert_uint_eq(strlen(cfg->keys[i].hash), 64);
+		if (!cfg->keys[i].hashed) {
+			auth_sha256_hex(cfg->keys[i].secret,
+					strlen(cfg->keys[i].secret), want);
+			ck_assert_str_eq(cfg->keys[i].hash, want);
+		}
+		auth_key_hash(&cfg->keys[i], have);
+		ck_assert_str_eq(have, cfg->keys[i].hash);
+	}
+	k = auth_find_key(cfg, "legacy-key-0123456789");
+	ck_assert_ptr_nonnull(k);
+	ck_assert_str_eq(k->name, "key0");
+	k = auth_find_key(cfg, "admin-key-0123456789");
+	ck_assert_ptr_nonnull(k);
+	ck_assert_str_eq(k->name, "admin");
+	ck_assert_ptr_null(auth_find_key(cfg, "legacy-key-012345678"));
+}
+END_TEST
+
 START_TEST(rejects_wrong_keys)
 {
 	ck_assert_ptr_null(auth_find_key(cfg, NULL));
@@ -134,6 +163,7 @@ main(void)
 	tcase_add_test(tc, sha256_known_vector);
 	tcase_add_test(tc, finds_plain_and_hashed_keys);
 	tcase_add_test(tc, rejects_wrong_keys);
+	tcase_add_test(tc, hashes_cached_once_give_the_same_answers);
 	tcase_add_test(tc, scopes_and_tables);
 	tcase_add_test(tc, new_keys_are_random_base64url);
 	suite_add_tcase(s, tc);
