@@ -175,7 +175,9 @@ EOF
 rate() {	# rate URL: requests/s by wrk -t1 -c8
 	wrk -t1 -c8 -d${WRK_S}s -s "$T/key.lua" "$1" 2>&1 | awk '/Requests\/sec/ { printf "%d", $2 }'
 }
-# Taken in turns, so that a slower moment of the machine falls on both.
+# Taken in turns, so that a slower moment of the machine falls on both,
+# once the servers have settled.
+quiet
 : >"$T/pull.rate"
 : >"$T/trivial.rate"
 for i in $(seq 1 $RUNS); do
@@ -186,6 +188,7 @@ for i in $(seq 1 $RUNS); do
 done
 pull_rate=$(median <"$T/pull.rate")
 trivial_rate=$(median <"$T/trivial.rate")
+note "empty pull req/s: $(tr '\n' ' ' <"$T/pull.rate"); trivial: $(tr '\n' ' ' <"$T/trivial.rate")"
 put empty_pull_req_per_s $pull_rate
 put trivial_fastcgi_req_per_s $trivial_rate
 
