@@ -232,6 +232,27 @@ async function dashboardConflict(page) {
 		'after a sync the resolution is in e2 as well');
 	is(sql('e1', "SELECT CONCAT(name, ' ', price) FROM products WHERE " +
 		'id = 1'), 'Pen (e2) 1.75', '... and stays in e1');
+
+	/* The other button: the local version stands and replicates. */
+	sql('e1', "UPDATE products SET name = 'Pencil (e1)' WHERE id = 1");
+	sql('e2', "UPDATE products SET name = 'Pencil (e2)' WHERE id = 1");
+	sync('e1');
+	await page.click('#refresh');
+	const again = page.locator('article.conflict');
+	await again.first().waitFor({ timeout: 10000 });
+	await again.first().locator('button', { hasText: 'Use local' }).click();
+	ok(await until(async () =>
+		(await page.locator('article.conflict').count()) === 0),
+		'"Use local": no open conflict is left in the page');
+	is(sql('e1', "SELECT CONCAT(status, ' ', resolution) FROM " +
+		'_nunez_conflicts ORDER BY id DESC LIMIT 1'), 'resolved use_local',
+		'"Use local": the conflict is resolved with use_local');
+	sync('e1');
+	sync('e2');
+	is(sql('e2', 'SELECT name FROM products WHERE id = 1'), 'Pencil (e1)',
+		'"Use local": after a sync e2 holds e1\'s version');
+	is(sql('e1', 'SELECT name FROM products WHERE id = 1'), 'Pencil (e1)',
+		'"Use local": ... and e1 kept it');
 }
 
 /* (c) The offline demo: edits made offline reach MariaDB once online; a
