@@ -37,13 +37,14 @@ struct cchange {
 };
 
 /* The tables a client of the request may reach: configured with a
- * tenantColumn and allowed to its key. */
+ * tenantColumn, captured by triggers (deletes and tenant moves are read
+ * from the changelog) and allowed to its key. */
 static bool
 tenant_table(const struct http_req *req, const struct config_table *t)
 {
 	size_t i;
 
-	if (t->tenant_column == NULL)
+	if (t->tenant_column == NULL || t->capture != CAPTURE_TRIGGER)
 		return false;
 	if (req->key->tables.n == 0)
 		return true;

@@ -825,6 +825,11 @@ check_table(struct ctx *cx, struct config *cfg, size_t i)
 		join_path(q, sizeof(q), p, "timestampColumn");
 		problem(cx, q, "required when capture is \"timestamp\"");
 	}
+	if (t->capture == CAPTURE_TIMESTAMP && t->tenant_column != NULL) {
+		join_path(q, sizeof(q), p, "tenantColumn");
+		warning(cx, q, "offline clients (/sync) reach only tables with "
+			"capture \"trigger\"; this one is left out of /sync");
+	}
 }
 
 static void

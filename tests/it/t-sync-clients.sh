@@ -21,6 +21,8 @@ CREATE TABLE notes (id INT NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
   body VARCHAR(200) NOT NULL,
   updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB;
 CREATE TABLE products (id INT NOT NULL PRIMARY KEY, name VARCHAR(50)) ENGINE=InnoDB;
+CREATE TABLE events (id INT NOT NULL PRIMARY KEY, tenant_id VARCHAR(64) NOT NULL,
+  at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB;
 SQL
 h_up "$T" 2 --schema "$T/schema.sql" --tables '[
   {"name": "accounts", "primaryKey": "id", "timestampColumn": "updated_at",
@@ -29,7 +31,9 @@ h_up "$T" 2 --schema "$T/schema.sql" --tables '[
    "tenantColumn": "tenant_id", "conflictStrategy": "primary_wins"},
   {"name": "notes", "primaryKey": "id", "timestampColumn": "updated_at",
    "tenantColumn": "tenant_id", "conflictStrategy": "manual"},
-  {"name": "products", "primaryKey": "id"}]' || bail_out "harness"
+  {"name": "products", "primaryKey": "id"},
+  {"name": "events", "primaryKey": "id", "capture": "timestamp",
+   "timestampColumn": "at", "tenantColumn": "tenant_id"}]' || bail_out "harness"
 h_env
 for e in e1 e2; do nr_ctl $e init >/dev/null || bail_out "init $e"; done
 C1=client-key-tenant-one-0123456789
@@ -55,14 +59,15 @@ h_sql e1 master "INSERT INTO accounts (id, tenant_id, name) VALUES
   INSERT INTO notes (id, tenant_id, body) VALUES (1, 't1', 'first'), (2, 't2', 'theirs');
   INSERT INTO transactions (id, tenant_id, account_id, amount) VALUES
   ('b1000000-0000-0000-0000-000000000001', 't1', 'a1000000-0000-0000-0000-000000000001', '12.50');
-  INSERT INTO products VALUES (1, 'not a tenant table')"
+  INSERT INTO products VALUES (1, 'not a tenant table');
+  INSERT INTO events (id, tenant_id) VALUES (1, 't1'), (2, 't2')"
 
 # --- the initial snapshot
 h_curl e1 /sync/initial/t1 -H "$K1"
 is "$H_STATUS" 200 "initial: 200 for the key's own tenant"
 is "$(json_get "$H_BODY" '[.rows[] | .table + ":" + .row.tenant_id] | sort | join(",")')" \
 	"accounts:t1,accounts:t1,accounts:t1,notes:t1,transactions:t1" \
-	"initial: every row of the tenant in every tenant table, no other tenant's, no products"
+	"initial: every row of the tenant in every tenant table, no other tenant's, no products, no table captured by timestamp"
 is "$(json_get "$H_BODY" '.has_more'):$(json_get "$H_BODY" '.next_page')" "false:null" \
 	"initial: one page, no next page"
 is "$(json_get "$H_BODY" '[.rows[] | select(.table == "transactions")][0].row.amount')" "12.50" \
@@ -255,6 +260,7 @@ post "$(jq -cn '{client_id: "web-1", changes: [range(1001) | {client_change_id: 
 is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:bad_changes" "bad: over 1000 changes in one request"
 for bad in \
 	'{"client_change_id": "b1", "table": "products", "op": "delete", "row": {"id": 1}, "updated_at": "2026-01-01T00:00:00Z"}|unknown_table|a table without a tenant column' \
+	'{"client_change_id": "b1t", "table": "events", "op": "delete", "row": {"id": 1}, "updated_at": "2026-01-01T00:00:00Z"}|unknown_table|a table captured by timestamp (its deletes and tenant moves are not logged)' \
 	'{"client_change_id": "b2", "table": "accounts`; DROP TABLE notes; --", "op": "delete", "row": {"id": 1}, "updated_at": "2026-01-01T00:00:00Z"}|unknown_table|SQL in a table name' \
 	'{"client_change_id": "b3", "table": "notes", "op": "insert", "row": {"id": 1}, "updated_at": "2026-01-01T00:00:00Z"}|bad_change|an unknown op' \
 	'{"client_change_id": "b4", "table": "notes", "op": "delete", "row": {"id": 1}, "updated_at": "yesterday"}|bad_change|a bad updated_at' \

@@ -216,6 +216,24 @@ START_TEST(unknown_key_is_a_warning)
 }
 END_TEST
 
+START_TEST(tenant_column_without_triggers_is_a_warning)
+{
+	struct config *cfg = parse(
+		"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": "
+		"\"a\", \"primaryKey\": \"id\", \"capture\": \"timestamp\", "
+		"\"timestampColumn\": \"t\", \"tenantColumn\": \"tenant\"}]}}");
+
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_uint_eq(diag.nerrors, 0);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert(diag.v[0].warning);
+	ck_assert_str_eq(diag.v[0].text, "replication.tables[0].tenantColumn: "
+			 "offline clients (/sync) reach only tables with "
+			 "capture \"trigger\"; this one is left out of /sync");
+	config_free(cfg);
+}
+END_TEST
+
 /* One bad config and a line its diagnostics must hold. */
 struct bad {
 	const char *json;
@@ -390,6 +408,7 @@ main(void)
 	tcase_add_test(tc, secret_from_env_and_file);
 	tcase_add_test(tc, hashed_key_is_normalised);
 	tcase_add_test(tc, unknown_key_is_a_warning);
+	tcase_add_test(tc, tenant_column_without_triggers_is_a_warning);
 	tcase_add_loop_test(tc, bad_config_is_reported_with_its_path, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, all_problems_are_reported_at_once);
