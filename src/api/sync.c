@@ -381,7 +381,8 @@ stamp_row(json_object *row, const struct tmeta *tm, const char *tenant,
 
 	*forbidden = false;
 	if (json_object_object_get_ex(row, tcol, &v) &&
-	    !(json_object_is_type(v, json_type_string) &&
+	    !((json_object_is_type(v, json_type_string) ||
+	       json_object_is_type(v, json_type_int)) &&
 	      strcmp(json_object_get_string(v), tenant) == 0)) {
 		*forbidden = true;
 		return NULL;
