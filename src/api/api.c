@@ -232,6 +232,5 @@ api_free(struct api *app)
 	app->tms = NULL;
 	db_free(app->master);
 	db_free(app->slave);
-	free(app->slave_id);
 	app->master = app->slave = NULL;
 }

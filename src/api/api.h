@@ -21,7 +21,6 @@ struct api {
 	struct tmeta **tms;	/* per configured table, loaded on use */
 	struct metrics *metrics;	/* shared by every worker */
 	struct headcache *heads;	/* shared by every worker */
-	char *slave_id;
 	time_t slave_checked;	/* when the slave's lag was last read */
 	bool slave_fresh;	/* ... and whether it was within the bound */
 };

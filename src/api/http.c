@@ -15,7 +15,7 @@
 void
 http_req_init(struct http_req *req, FCGX_Request *fcgi)
 {
-	const char *uri, *q, *enc;
+	const char *uri, *q;
 	size_t n;
 
 	memset(req, 0, sizeof(*req));
@@ -29,8 +29,6 @@ http_req_init(struct http_req *req, FCGX_Request *fcgi)
 	req->api_key = http_param(req, "HTTP_X_API_KEY");
 	if (req->api_key != NULL && req->api_key[0] == '\0')
 		req->api_key = NULL;
-	enc = http_param(req, "HTTP_ACCEPT_ENCODING");
-	req->gzip_ok = enc != NULL && strstr(enc, "gzip") != NULL;
 	/* nginx gives the decoded, normalised path in DOCUMENT_URI. */
 	uri = http_param(req, "DOCUMENT_URI");
 	if (uri == NULL)

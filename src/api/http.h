@@ -32,7 +32,6 @@ struct http_req {
 	bool params_bad;	/* the query string is not valid */
 	int status;		/* set once replied */
 	bool replied;
-	bool gzip_ok;		/* the client accepts gzip */
 };
 
 /* Fills req from the FastCGI parameters of fcgi (borrowed). */

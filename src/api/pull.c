@@ -16,7 +16,7 @@
 #include "util.h"
 #include "verify.h"
 
-#define MAX_LIMIT 10000
+#define MAX_LIMIT NR_MAX_BATCH
 
 /* The time of the answer, UTC, as the database writes times. */
 static json_object *

@@ -11,7 +11,7 @@
 #include "query.h"
 #include "util.h"
 
-#define MAX_CHANGES 10000
+#define MAX_CHANGES NR_MAX_BATCH
 
 static const char *
 get_string(json_object *body, const char *key, bool *bad)
@@ -138,7 +138,12 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 	bool bad;
 	int rc;
 
-	node = api_caller_node(req, get_string(body, "node", &bad), &bad);
+	node = get_string(body, "node", &bad);
+	if (bad) {
+		http_error(req, 400, "bad_node", "node must be a string");
+		goto out;
+	}
+	node = api_caller_node(req, node, &bad);
 	if (bad)
 		goto out;
 	if (node == NULL) {

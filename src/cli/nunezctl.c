@@ -2,21 +2,17 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
-#include "apply.h"
 #include "auth.h"
 #include "cli.h"
-#include "codec.h"
 #include "env.h"
 #include "install.h"
 #include "log.h"
 #include "query.h"
 #include "remote.h"
 #include "resolve.h"
+#include "util.h"
 #include "verify.h"
 
 struct opts {
@@ -260,9 +256,7 @@ cmd_verify(struct env *e, const struct opts *o, struct nr_err *err,
 				 &keys, &n, err);
 		for (j = 0; rc == NR_OK && j < n; j++)
 			printf("  differing key %s\n", keys[j]);
-		for (j = 0; rc == NR_OK && j < n; j++)
-			free(keys[j]);
-		free(keys);
+		util_strv_free(keys, n);
 		keys = NULL;
 	}
 	return rc;

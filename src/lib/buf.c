@@ -97,16 +97,6 @@ buf_ident(struct buf *b, const char *name)
 	return buf_add(b, "`", 1);
 }
 
-void
-buf_unadd(struct buf *b, size_t n)
-{
-	if (n > b->len)
-		n = b->len;
-	b->len -= n;
-	if (b->p != NULL)
-		b->p[b->len] = '\0';
-}
-
 const char *
 buf_str(const struct buf *b)
 {

@@ -31,8 +31,6 @@ int buf_ident(struct buf *b, const char *name);
  * where they start (valid until the next add). */
 int buf_reserve(struct buf *b, size_t n, char **at);
 
-/* Drops the last n bytes (for trailing separators). */
-void buf_unadd(struct buf *b, size_t n);
 
 /* The text so far, "" when empty. Borrowed. */
 const char *buf_str(const struct buf *b);

@@ -595,7 +595,7 @@ static const struct field node_fields[] = {
 
 static const struct field sync_fields[] = {
 	{"batchSize", F_INT, OFF(struct config, sync.batch_size), false, 1,
-	 100000, 1000, NULL, NULL},
+	 NR_MAX_BATCH, 1000, NULL, NULL},
 	{"circuitBreakerCooldownSeconds", F_INT,
 	 OFF(struct config, sync.breaker_cooldown), false, 1, 86400, 300, NULL,
 	 NULL},

@@ -72,6 +72,12 @@ install_migrate(struct db *db, int *version, struct nr_err *err)
 			 "DATETIME(6) NOT NULL) ENGINE=InnoDB", err);
 	if (rc == NR_OK)
 		rc = current_version(db, &v, err);
+	for (i = 0; migrations[i] != NULL; i++)
+		;
+	if (rc == NR_OK && v > i)
+		rc = err_set(err, NR_ECONFIG, "%s database: its engine tables "
+			     "are version %d, newer than this program's %d",
+			     db_label(db), v, i);
 	for (i = v; rc == NR_OK && migrations[i] != NULL; i++) {
 		rc = run_script(db, migrations[i], err);
 		snprintf(sql, sizeof(sql), "INSERT INTO _nunez_schema_version "

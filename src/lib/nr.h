@@ -21,6 +21,10 @@ enum nr_rc {
 	NR_EFORBIDDEN,	/* not the caller's to touch (another tenant's row) */
 };
 
+/* The most changes or rows one batch, push or pull may hold: the
+ * config's sync.batchSize and the API's limits agree on it. */
+#define NR_MAX_BATCH 10000
+
 /* Filled by a failing function; owned by the caller, usually on the stack. */
 struct nr_err {
 	int code;

@@ -36,14 +36,6 @@ qv_str(const char *s)
 	return v;
 }
 
-struct qval
-qv_null(void)
-{
-	struct qval v = {NULL, 0, true, false};
-
-	return v;
-}
-
 void
 query_fmt_double(double d, char *buf)
 {
@@ -247,7 +239,6 @@ fetch_all(struct db *db, MYSQL_STMT *st, MYSQL_RES *meta, size_t cap,
 	res->cols = util_calloc(ncols, sizeof(*res->cols));
 	for (c = 0; c < ncols; c++) {
 		res->cols[c].name = util_strdup(fields[c].name);
-		res->cols[c].type = fields[c].type;
 		res->cols[c].binary = is_binary(&fields[c]);
 		bind_result(&rb[c], &slots[c], &fields[c]);
 	}

@@ -23,7 +23,6 @@ struct qval {
 
 struct qcol {
 	char *name;
-	int type;	/* enum enum_field_types */
 	bool binary;	/* bytes that need not be text (BLOB, BIT, ...) */
 };
 
@@ -59,7 +58,6 @@ void qres_free(struct qres *res);
 
 /* Text parameter helpers: a string (NULL gives SQL NULL). */
 struct qval qv_str(const char *s);
-struct qval qv_null(void);
 
 /* Shortest text that reads back to d exactly; buf of 32 bytes. */
 void query_fmt_double(double d, char *buf);

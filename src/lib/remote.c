@@ -18,7 +18,7 @@
 #include "util.h"
 
 #define RESPONSE_CAP ((size_t)256 << 20)
-#define MAX_CHANGES 100000
+#define MAX_CHANGES NR_MAX_BATCH
 
 struct remote {
 	const struct config *cfg;
@@ -234,19 +234,22 @@ remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 	    size_t limit, struct remote_page *page, struct nr_err *err)
 {
 	json_object *o = NULL, *changes = NULL, *more = NULL;
-	char path[600], query[1024];
+	struct buf query;
+	char path[600];
 	char *esc;
 	int rc;
 
 	memset(page, 0, sizeof(*page));
+	/* A cursor with many gaps makes a long query: nginx takes request
+	 * lines up to 64 KiB (nginx/), the largest token a server gives. */
+	buf_init(&query, 0);
 	esc = curl_easy_escape(rm->curl, cursor ? cursor : "", 0);
 	snprintf(path, sizeof(path), "%s/api/pull", rm->prefix);
-	snprintf(query, sizeof(query), "table=%s&limit=%zu&node=%s&cursor=%s",
-		 tm->name, limit, rm->cfg->node_id, esc ? esc : "");
+	buf_printf(&query, "table=%s&limit=%zu&node=%s&cursor=%s", tm->name,
+		   limit, rm->cfg->node_id, esc ? esc : "");
 	curl_free(esc);
-	if (strlen(query) >= sizeof(query) - 1)
-		return err_set(err, NR_EINVAL, "cursor too long for a URL");
-	rc = request(rm, "GET", path, query, NULL, 0, &o, err);
+	rc = request(rm, "GET", path, buf_str(&query), NULL, 0, &o, err);
+	buf_free(&query);
 	if (rc != NR_OK)
 		return rc;
 	json_object_object_get_ex(o, "changes", &changes);
@@ -267,6 +270,8 @@ remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 	page->seen = util_strdup(str_field(o, "seen"));
 	page->has_more = json_object_get_boolean(more);
 out:
+	if (rc != NR_OK)
+		remote_page_free(page);
 	json_object_put(o);
 	return rc;
 }

@@ -31,7 +31,7 @@ static int
 write_resolution(struct db *db, const char *origin, const struct tmeta *tm,
 		 const char *pk, const char *row, struct nr_err *err)
 {
-	struct qval *vals = NULL, p[4];
+	struct qval *vals = NULL, p[5];
 	json_object *o = NULL;
 	struct buf sql;
 	int rc = NR_OK;
@@ -63,9 +63,13 @@ write_resolution(struct db *db, const char *origin, const struct tmeta *tm,
 	p[1] = qv_str(pk);
 	p[2] = qv_str(row != NULL ? "U" : "D");
 	p[3] = qv_str(origin);
+	/* The tenant, as the triggers log it, so offline clients hear of
+	 * the resolution too. */
+	p[4] = row != NULL && tm->tenant >= 0 ? vals[tm->tenant] : qv_str(NULL);
 	rc = query_exec(db, "INSERT INTO _nunez_changelog (tbl, pk, op, origin, "
-			    "changed_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6))",
-			p, 4, NULL, err);
+			    "changed_at, tenant) VALUES (?, ?, ?, ?, "
+			    "UTC_TIMESTAMP(6), ?)",
+			p, 5, NULL, err);
 out:
 	schema_key_values_free(vals, tm->ncols);
 	json_object_put(o);

@@ -190,10 +190,6 @@ sync_pull_remote(struct remote *rm, const char *remote_id,
 			break;
 		cursor_clear(&seen);
 		rc = cursor_parse(page.seen, &seen, err);
-		if (rc == NR_OK && !batch_matches(&page.batch, local->tm))
-			rc = err_set(err, NR_EINVAL, "table %s: the remote's "
-				     "columns differ from ours",
-				     local->tm->name);
 		ao.cursor_token = page.next_cursor;
 		lc.batch = ++st->batches;
 		if (rc == NR_OK)

@@ -85,6 +85,7 @@ push 400 bad_request "both data and changes" "{\"table\":\"users\",\"data\":[],\
 push 400 bad_request "neither data nor changes" '{"table": "users"}'
 push 400 missing_node "changes without node" '{"table":"users","changes":[]}'
 push 400 bad_node "a node id with a slash" '{"table":"users","node":"../e2","changes":[]}'
+push 400 bad_node "a node id that is a number" '{"table":"users","node":5,"changes":[]}'
 push 400 bad_request "changes is an object" '{"table":"users","node":"e2","changes":{}}'
 push 400 bad_request "an unknown op" '{"table":"users","node":"e2","changes":[{"op":"X","pk":["9"],"origin":"e2"}]}'
 push 400 bad_request "a change without pk" '{"table":"users","node":"e2","changes":[{"op":"D","origin":"e2"}]}'

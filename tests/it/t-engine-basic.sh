@@ -43,6 +43,12 @@ is "$(h_sql e1 slave "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRI
 is "$(h_sql e2 slave "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA='appdb'")" 6 \
 	"master-master: triggers on the slave too"
 is "$(h_sql e1 master "SELECT GROUP_CONCAT(version ORDER BY version) FROM _nunez_schema_version")" "1,2,3" "every migration recorded"
+h_sql e1 master "INSERT INTO _nunez_schema_version VALUES (99, UTC_TIMESTAMP(6))"
+out=$(nr_ctl e1 init 2>&1)
+rc=$?
+like "$rc: $out" "^[1-9][0-9]*: .*version 99, newer than this program's 3" \
+	"init on engine tables newer than the program: refused, naming both versions"
+h_sql e1 master "DELETE FROM _nunez_schema_version WHERE version = 99"
 
 # Capture: key-only entries, origin, real changes only.
 h_sql e1 master "INSERT INTO users (id, name, email) VALUES (1, 'Ada', 'ada@x'), (2, 'Bob', 'bob@x')"

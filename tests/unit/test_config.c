@@ -302,8 +302,10 @@ static const struct bad bad[] = {
 	 "databases.master.password: cannot open /nonexistent/secret"},
 	{"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"batchSize\": \"500\"}}",
 	 "sync.batchSize: expected an integer, got a string"},
+	{"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"batchSize\": 10001}}",
+	 "sync.batchSize: expected an integer from 1 to 10000"},
 	{"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"batchSize\": 0}}",
-	 "sync.batchSize: expected an integer from 1 to 100000, got 0"},
+	 "sync.batchSize: expected an integer from 1 to 10000, got 0"},
 	{"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
 	 "\"abcdefghijklmnopq\", \"tables\": [\"orders\"]}]}}",
 	 "api.keys[0].tables[0]: \"orders\" is not a replicated table"},
