@@ -49,24 +49,20 @@ rows_json(const struct batch *b)
 }
 
 /* A cursor with no gaps standing at the changelog's head has nothing
- * to read: one query tells (the head, and the caller's `seen`), instead
- * of a snapshot read. True when so; *seen gets the stored token. Every
- * seq at or below the cursor was delivered or is dead, so a head equal
- * to it means no change is visible past it. A head read by any worker
- * within api.headCacheMilliseconds answers too, without `seen`: an
- * empty answer has nothing it would apply to. */
+ * to read: the head alone tells, instead of a snapshot read. Every seq
+ * at or below the cursor was delivered or is dead, so a head equal to it
+ * means no change is visible past it. A head read by any worker within
+ * api.headCacheMilliseconds answers without asking the database. Such
+ * an answer carries no `seen`: there is nothing to apply it to. */
 static bool
-at_head(struct api *app, const struct tmeta *tm, const struct cursor *cur,
-	const char *node, char **seen)
+at_head(struct api *app, const struct tmeta *tm, const struct cursor *cur)
 {
-	struct qval p[2] = {qv_str(node ? node : ""), qv_str(tm->name)};
 	struct qres *res = NULL;
 	struct nr_err err;
 	uint64_t head;
 	int64_t started;
 	bool at = false;
 
-	*seen = NULL;
 	if (!cur->started || cur->snapshot || cur->ngaps > 0 ||
 	    tm->conf->capture != CAPTURE_TRIGGER)
 		return false;
@@ -74,15 +70,12 @@ at_head(struct api *app, const struct tmeta *tm, const struct cursor *cur,
 	    head >= cur->high)
 		return head == cur->high;
 	started = headcache_now();
-	if (query_run(app->master, "SELECT (SELECT COALESCE(MAX(seq), 0) FROM "
-				   "_nunez_changelog), (SELECT cursor_token "
-				   "FROM _nunez_cursors WHERE peer = ? AND tbl "
-				   "= ?)", p, 2, 0, &res, &err) == NR_OK) {
+	if (query_run(app->master, "SELECT COALESCE(MAX(seq), 0) FROM "
+				   "_nunez_changelog", NULL, 0, 0, &res,
+		      &err) == NR_OK) {
 		head = strtoull(qres_at(res, 0, 0)->p, NULL, 10);
 		headcache_put(app->heads, head, started);
 		at = head == cur->high;
-		if (at && node != NULL && !qres_at(res, 0, 1)->null)
-			*seen = util_strdup(qres_at(res, 0, 1)->p);
 	}
 	qres_free(res);
 	return at;
@@ -109,16 +102,12 @@ pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 		http_error(req, 400, "bad_cursor", "cursor: %s", err.msg);
 		return;
 	}
-	if (at_head(app, tm, &cur, node, &seen_token)) {
+	if (at_head(app, tm, &cur)) {
 		batch_init(&b, tm);
 		next = cursor_encode(&cur);
 		goto reply;
 	}
-	co.self = app->cfg->node_id;
-	co.peer = node;
-	co.limit = (size_t)limit;
-	co.gap_timeout = app->cfg->sync.gap_timeout;
-	co.ts_overlap = app->cfg->sync.ts_overlap;
+	changes_opts_init(&co, app->cfg, app->cfg->node_id, node, (size_t)limit);
 	rc = changes_read(app->master, tm, &cur, &co, &b, &err);
 	if (rc == NR_OK && node != NULL)
 		rc = sync_load_cursor(app->master, node, tm->name, &seen, &err);

@@ -160,12 +160,6 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 	if (!token_field(req, body, "seen", &seen_token, &seen) ||
 	    !token_field(req, body, "cursor", &token, &next))
 		goto out;
-	if (batch_id != NULL && replay(app, req, batch_id, tm->name, &rc, &err))
-		goto out;
-	if (batch_id != NULL && rc != NR_OK) {
-		api_db_error(req, &err);
-		goto out;
-	}
 	rc = codec_changes_parse(changes, tm, MAX_CHANGES, &b, &err);
 	if (rc != NR_OK) {
 		api_bad_request(req, &err);
@@ -177,9 +171,17 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 	ao.seen = &seen;
 	ao.cursor_token = token;
 	ao.batch_id = batch_id;
+	/* A batch id seen before is found when it is recorded, at the end
+	 * of the batch's transaction, which then rolls back: a retry costs
+	 * the work again, every first sending saves a query. */
 	rc = apply_batch(app->master, tm, &b, &ao, &st, &err);
-	if (rc == NR_EEXIST && replay(app, req, batch_id, tm->name, &rc, &err))
-		goto out;
+	if (rc == NR_EEXIST) {
+		if (replay(app, req, batch_id, tm->name, &rc, &err))
+			goto out;
+		if (rc == NR_OK)
+			rc = err_set(&err, NR_EDB, "batch %s: recorded, then "
+				     "not found", batch_id);
+	}
 	if (rc != NR_OK) {
 		api_db_error(req, &err);
 		goto out;

@@ -231,14 +231,16 @@ router_handle(struct api *app, FCGX_Request *fcgi)
 					   : "the API key is not valid");
 			goto out;
 		}
-		if (!check_signature(app, &req))
-			goto out;
+		/* The scope first: it costs nothing, a signature costs
+		 * a nonce written to the database. */
 		if ((req.key->scopes & routes[r].scope) == 0) {
 			http_error(&req, 403, "forbidden",
 				   "this key lacks the scope for %s",
 				   req.path);
 			goto out;
 		}
+		if (!check_signature(app, &req))
+			goto out;
 	}
 	http_query(&req, ""); /* parses the query string */
 	if (req.params_bad) {

@@ -192,10 +192,7 @@ read_feed(struct api *app, struct http_req *req, const char *tenant,
 	size_t n = 0, i, rounds;
 	bool done = true;
 
-	co.self = cfg->node_id;
-	co.peer = peer;
-	co.gap_timeout = cfg->sync.gap_timeout;
-	co.ts_overlap = cfg->sync.ts_overlap;
+	changes_opts_init(&co, cfg, cfg->node_id, peer, limit);
 	co.tenant = tenant;
 	for (i = 0; i < cfg->ntables && done; i++) {
 		const struct tmeta *tm;

@@ -20,6 +20,11 @@
  * read that JSON once a row. */
 #define CHUNK_ROWS 200
 
+/* What a batch leaves behind in the session, cleared at its end. */
+#define RESET_VARS                                                            \
+	"SET @nunez_origin = NULL, @nunez_via = NULL, @nunez_ts = NULL, "     \
+	"@nunez_bulk = NULL"
+
 enum action { SKIP, WRITE };
 
 /* What apply knows of one key on the destination. */
@@ -595,8 +600,6 @@ write_upserts(struct ctx *x, const char *origin, struct nr_err *err)
 				err);
 		if (rc == NR_OK && x->o->detect)
 			rc = log_fresh(x, chg, k, origin, times, err);
-		if (rc == NR_OK && times)
-			rc = db_exec(x->db, "SET @nunez_ts = NULL", err);
 		k = 0;
 	}
 	free(params);
@@ -784,8 +787,6 @@ write_all(struct ctx *x, struct nr_err *err)
 		if (rc == NR_OK)
 			rc = write_upserts(x, orig[i], err);
 	}
-	if (rc == NR_OK && x->o->detect)
-		rc = db_exec(x->db, "SET @nunez_bulk = NULL", err);
 	if (rc == NR_OK && x->tm->conf->strategy == STRATEGY_MANUAL)
 		rc = close_superseded(x, err);
 	free(orig);
@@ -832,19 +833,16 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 	if (rc == NR_OK && o->batch_id != NULL)
 		rc = record_batch(&x, err);
 	if (rc == NR_OK)
-		rc = db_exec(db, "SET @nunez_origin = NULL, @nunez_via = NULL, "
-				 "@nunez_ts = NULL, @nunez_bulk = NULL", err);
+		rc = db_exec(db, RESET_VARS, err);
 	if (rc == NR_OK && !o->in_trx)
 		rc = db_exec(db, o->dry_run ? "ROLLBACK" : "COMMIT", err);
 out:
-	if (rc != NR_OK && o->in_trx) {
-		db_try(db, "SET @nunez_origin = NULL, @nunez_via = NULL, "
-			   "@nunez_ts = NULL, @nunez_bulk = NULL");
-	} else if (rc != NR_OK) {
-		/* The connection may be gone; nothing was committed. */
-		db_try(db, "ROLLBACK");
-		db_try(db, "SET @nunez_origin = NULL, @nunez_via = NULL, "
-			   "@nunez_ts = NULL, @nunez_bulk = NULL");
+	if (rc != NR_OK) {
+		/* The connection may be gone; nothing was committed (in the
+		 * caller's transaction, the caller rolls back). */
+		if (!o->in_trx)
+			db_try(db, "ROLLBACK");
+		db_try(db, RESET_VARS);
 	} else {
 		st->inserted += mine.inserted;
 		st->updated += mine.updated;

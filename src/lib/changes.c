@@ -641,6 +641,18 @@ out:
 	return rc;
 }
 
+void
+changes_opts_init(struct changes_opts *o, const struct config *cfg,
+		  const char *self, const char *peer, size_t limit)
+{
+	memset(o, 0, sizeof(*o));
+	o->self = self;
+	o->peer = peer;
+	o->limit = limit;
+	o->gap_timeout = cfg->sync.gap_timeout;
+	o->ts_overlap = cfg->sync.ts_overlap;
+}
+
 int
 changes_read(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	     const struct changes_opts *o, struct batch *out,

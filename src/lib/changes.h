@@ -7,6 +7,7 @@
 #define NR_CHANGES_H
 
 #include "batch.h"
+#include "config.h"
 #include "cursor.h"
 #include "db.h"
 #include "schema.h"
@@ -21,6 +22,12 @@ struct changes_opts {
 				 * tenant's rows; a row of another tenant
 				 * reads as deleted. NULL: every row */
 };
+
+/* Fills o for a reader of this node's changes (self) for peer (NULL:
+ * any reader), limit at a time, with the config's gap timeout and
+ * timestamp overlap; no tenant. */
+void changes_opts_init(struct changes_opts *o, const struct config *cfg,
+		       const char *self, const char *peer, size_t limit);
 
 /* Reads the next batch of tm's changes after *cur from db into out
  * (initialised here; the caller frees it with batch_free) and moves *cur

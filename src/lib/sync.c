@@ -78,11 +78,8 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 				      err);
 	if (rc != NR_OK)
 		goto out;
-	co.self = src->id;
-	co.peer = dst->id;
-	co.limit = (size_t)o->cfg->sync.batch_size;
-	co.gap_timeout = o->cfg->sync.gap_timeout;
-	co.ts_overlap = o->cfg->sync.ts_overlap;
+	changes_opts_init(&co, o->cfg, src->id, dst->id,
+			  (size_t)o->cfg->sync.batch_size);
 	memset(&ao, 0, sizeof(ao));
 	ao.cfg = o->cfg;
 	ao.peer = src->id;
@@ -256,11 +253,8 @@ sync_push_remote(struct remote *rm, const char *remote_id,
 	if (rc == NR_OK)
 		rc = load_token(local->db, remote_id, local->tm->name, &seen,
 				err);
-	co.self = local->id;
-	co.peer = remote_id;
-	co.limit = (size_t)o->cfg->sync.batch_size;
-	co.gap_timeout = o->cfg->sync.gap_timeout;
-	co.ts_overlap = o->cfg->sync.ts_overlap;
+	changes_opts_init(&co, o->cfg, local->id, remote_id,
+			  (size_t)o->cfg->sync.batch_size);
 	while (rc == NR_OK) {
 		cursor_copy(&next, &cur);
 		rc = changes_read(local->db, local->tm, &next, &co, &b, err);
