@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "breaker.h"
 #include "buf.h"
+#include "codec.h"
 #include "handlers.h"
 #include "log.h"
 #include "query.h"
@@ -253,37 +254,18 @@ ops_lag(struct api *app, struct http_req *req)
 		   NULL, 0);
 }
 
-/* ?limit= of the sync log, 1..MAX_LOG_LIMIT, default 50, as text in
- * out (24 bytes); false after replying 400. */
-static bool
-log_limit(struct http_req *req, char *out)
-{
-	const char *s = http_query(req, "limit");
-	char *end;
-	long n = 50;
-
-	if (s != NULL) {
-		n = strtol(s, &end, 10);
-		if (*end != '\0' || n < 1 || n > MAX_LOG_LIMIT) {
-			http_error(req, 400, "bad_limit", "limit must be a "
-				   "number from 1 to %d", MAX_LOG_LIMIT);
-			return false;
-		}
-	}
-	snprintf(out, 24, "%ld", n);
-	return true;
-}
-
 void
 ops_log(struct api *app, struct http_req *req)
 {
 	const char *peer = http_query(req, "peer");
 	const char *table = http_query(req, "table");
 	const char *status = http_query(req, "status");
+	long n = api_limit(req, 50, MAX_LOG_LIMIT);
 	char limit[24];
 
-	if (!log_limit(req, limit))
+	if (n < 0)
 		return;
+	snprintf(limit, sizeof(limit), "%ld", n);
 	if (peer != NULL && !util_is_name(peer)) {
 		http_error(req, 400, "bad_peer", "peer must be a node id or "
 			   "local");
@@ -455,17 +437,16 @@ all_tables(struct api *app, struct http_req *req)
 void
 ops_resolve(struct api *app, struct http_req *req)
 {
-	json_object *body = api_json_body(app, req), *r = NULL, *ok;
+	json_object *body = api_json_body(app, req), *ok;
 	struct nr_err err;
 	const char *how;
 	int rc;
 
 	if (body == NULL)
 		return;
-	json_object_object_get_ex(body, "resolution", &r);
-	how = json_object_is_type(r, json_type_string) ? json_object_get_string(r)
-						       : "";
-	if (strcmp(how, "use_local") != 0 && strcmp(how, "use_remote") != 0) {
+	how = codec_string(body, "resolution", NULL);
+	if (how == NULL || (strcmp(how, "use_local") != 0 &&
+			    strcmp(how, "use_remote") != 0)) {
 		http_error(req, 400, "bad_resolution", "resolution must be "
 			   "use_local or use_remote");
 		goto out;
@@ -529,31 +510,24 @@ ops_resume(struct api *app, struct http_req *req)
 void
 ops_resync(struct api *app, struct http_req *req)
 {
-	json_object *body = api_json_body(app, req), *peer = NULL, *out;
+	json_object *body = api_json_body(app, req), *out;
 	const struct tmeta *tm;
+	const char *peer;
 	unsigned long long n = 0;
 	struct nr_err err;
 	struct qval p[2];
 
 	if (body == NULL)
 		return;
-	json_object_object_get_ex(body, "peer", &peer);
-	if (!json_object_is_type(peer, json_type_string) ||
-	    !util_is_name(json_object_get_string(peer))) {
+	peer = codec_string(body, "peer", NULL);
+	if (!util_is_name(peer)) {
 		http_error(req, 400, "bad_peer", "peer must be a node id");
 		goto done;
 	}
-	{
-		json_object *t = NULL;
-
-		json_object_object_get_ex(body, "table", &t);
-		tm = api_table(app, req, json_object_is_type(t, json_type_string)
-						 ? json_object_get_string(t)
-						 : NULL);
-	}
+	tm = api_table(app, req, codec_string(body, "table", NULL));
 	if (tm == NULL)
 		goto done;
-	p[0] = qv_str(json_object_get_string(peer));
+	p[0] = qv_str(peer);
 	p[1] = qv_str(tm->name);
 	if (query_exec(app->master, "DELETE FROM _nunez_cursors WHERE peer = ? "
 				    "AND tbl = ?", p, 2, &n, &err) != NR_OK) {

@@ -13,21 +13,6 @@
 
 #define MAX_CHANGES NR_MAX_BATCH
 
-static const char *
-get_string(json_object *body, const char *key, bool *bad)
-{
-	json_object *v = NULL;
-
-	*bad = false;
-	if (!json_object_object_get_ex(body, key, &v) || v == NULL)
-		return NULL;
-	if (!json_object_is_type(v, json_type_string)) {
-		*bad = true;
-		return NULL;
-	}
-	return json_object_get_string(v);
-}
-
 static json_object *
 result_json(const struct apply_stats *st, size_t total)
 {
@@ -98,16 +83,6 @@ replay(struct api *app, struct http_req *req, const char *batch_id,
 	return found;
 }
 
-static bool
-batch_id_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n >= 1 && n <= 64 &&
-	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			 "0123456789_.:-") == n;
-}
-
 /* Reads an optional cursor token field; false after replying 400. */
 static bool
 token_field(struct http_req *req, json_object *body, const char *key,
@@ -116,7 +91,7 @@ token_field(struct http_req *req, json_object *body, const char *key,
 	struct nr_err err;
 	bool bad;
 
-	*token = get_string(body, key, &bad);
+	*token = codec_string(body, key, &bad);
 	if (bad || cursor_parse(*token, cur, &err) != NR_OK) {
 		http_error(req, 400, "bad_cursor", "%s must be a cursor token "
 			   "or null", key);
@@ -138,7 +113,7 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 	bool bad;
 	int rc;
 
-	node = get_string(body, "node", &bad);
+	node = codec_string(body, "node", &bad);
 	if (bad) {
 		http_error(req, 400, "bad_node", "node must be a string");
 		goto out;
@@ -151,8 +126,8 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 			   "id) is required with changes");
 		goto out;
 	}
-	batch_id = get_string(body, "batch_id", &bad);
-	if (bad || (batch_id != NULL && !batch_id_ok(batch_id))) {
+	batch_id = codec_string(body, "batch_id", &bad);
+	if (bad || (batch_id != NULL && !util_is_token(batch_id, 64, ".:-"))) {
 		http_error(req, 400, "bad_batch_id", "batch_id must be 1-64 of "
 			   "[A-Za-z0-9_.:-]");
 		goto out;
@@ -243,7 +218,7 @@ push_post(struct api *app, struct http_req *req)
 
 	if (body == NULL)
 		return;
-	table = get_string(body, "table", &bad);
+	table = codec_string(body, "table", &bad);
 	if (bad) {
 		http_error(req, 400, "bad_table", "table must be a string");
 		goto out;

@@ -13,6 +13,7 @@
 #include "query.h"
 #include "router.h"
 #include "sign.h"
+#include "util.h"
 
 struct route {
 	const char *method;
@@ -138,11 +139,7 @@ remember_nonce(struct api *app, const char *nonce, struct nr_err *err)
 static bool
 nonce_ok(const char *n)
 {
-	size_t len = n ? strlen(n) : 0;
-
-	return len >= 16 && len <= 64 &&
-	       strspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			 "0123456789-_") == len;
+	return n != NULL && strlen(n) >= 16 && util_is_token(n, 64, "-");
 }
 
 /* Checks the request's signature; false after replying 401. */

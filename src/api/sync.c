@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "auth.h"
 #include "changes.h"
 #include "codec.h"
 #include "handlers.h"
@@ -42,16 +43,8 @@ struct cchange {
 static bool
 tenant_table(const struct http_req *req, const struct config_table *t)
 {
-	size_t i;
-
-	if (t->tenant_column == NULL || t->capture != CAPTURE_TRIGGER)
-		return false;
-	if (req->key->tables.n == 0)
-		return true;
-	for (i = 0; i < req->key->tables.n; i++)
-		if (strcmp(req->key->tables.v[i], t->name) == 0)
-			return true;
-	return false;
+	return t->tenant_column != NULL && t->capture == CAPTURE_TRIGGER &&
+	       auth_allows(req->key, 0, t->name);
 }
 
 /* The tenant of the path, when the key may read it: its own tenant for
@@ -250,11 +243,7 @@ read_feed(struct api *app, struct http_req *req, const char *tenant,
 static bool
 client_id_ok(const char *s)
 {
-	size_t n = strlen(s);
-
-	return n >= 1 && n <= 48 &&
-	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			 "0123456789_.-") == n;
+	return util_is_token(s, 48, ".-");
 }
 
 /* The origin the engine records for a client's changes. */
@@ -355,17 +344,6 @@ norm_time(const char *s, char out[27])
 	return true;
 }
 
-static const char *
-str_field(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* Puts the tenant and the write time into an upsert's row (a copy the
  * caller puts); NULL with *forbidden set when the row names another
  * tenant. */
@@ -410,15 +388,13 @@ parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
 			   "object", i);
 		return false;
 	}
-	c->id = str_field(o, "client_change_id");
-	if (c->id == NULL || c->id[0] == '\0' || strlen(c->id) > 64 ||
-	    strspn(c->id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			  "0123456789_.:-") != strlen(c->id)) {
+	c->id = codec_string(o, "client_change_id", NULL);
+	if (!util_is_token(c->id, 64, ".:-")) {
 		http_error(req, 400, "bad_change", "changes[%zu].client_change_"
 			   "id must be 1-64 of [A-Za-z0-9_.:-]", i);
 		return false;
 	}
-	table = str_field(o, "table");
+	table = codec_string(o, "table", NULL);
 	for (c->t = 0; table != NULL && c->t < cfg->ntables; c->t++)
 		if (strcmp(cfg->tables[c->t].name, table) == 0)
 			break;
@@ -429,7 +405,7 @@ parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
 			   table ? table : "");
 		return false;
 	}
-	op = str_field(o, "op");
+	op = codec_string(o, "op", NULL);
 	if (op == NULL || (strcmp(op, "upsert") != 0 &&
 			   strcmp(op, "delete") != 0)) {
 		http_error(req, 400, "bad_change", "changes[%zu].op must be "
@@ -437,7 +413,7 @@ parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
 		return false;
 	}
 	c->op = op[0] == 'u' ? 'U' : 'D';
-	ts = str_field(o, "updated_at");
+	ts = codec_string(o, "updated_at", NULL);
 	if (ts == NULL || !norm_time(ts, c->ts)) {
 		http_error(req, 400, "bad_change", "changes[%zu].updated_at "
 			   "must be a UTC time like 2026-01-31T12:00:00.000Z",
@@ -790,13 +766,13 @@ sync_changes_post(struct api *app, struct http_req *req)
 			   "no tenant");
 		goto out;
 	}
-	client_id = str_field(body, "client_id");
+	client_id = codec_string(body, "client_id", NULL);
 	if (client_id == NULL || !client_id_ok(client_id)) {
 		http_error(req, 400, "bad_client_id", "client_id must be 1-48 "
 			   "of [A-Za-z0-9_.-]");
 		goto out;
 	}
-	map = token_parse(req, str_field(body, "cursor"));
+	map = token_parse(req, codec_string(body, "cursor", NULL));
 	if (map == NULL || !cursors_ok(req, map))
 		goto out;
 	if (!json_object_object_get_ex(body, "changes", &arr) ||

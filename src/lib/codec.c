@@ -301,6 +301,26 @@ key_present(const struct tmeta *tm, const struct qval *key,
 	return true;
 }
 
+const char *
+codec_string(json_object *o, const char *key, bool *bad)
+{
+	json_object *v = NULL;
+	bool wrong;
+
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL) {
+		wrong = false;
+	} else if (json_object_is_type(v, json_type_string)) {
+		if (bad != NULL)
+			*bad = false;
+		return json_object_get_string(v);
+	} else {
+		wrong = true;
+	}
+	if (bad != NULL)
+		*bad = wrong;
+	return NULL;
+}
+
 int
 codec_key_parse(json_object *row, const struct tmeta *tm, char **pk,
 		struct nr_err *err)

@@ -32,6 +32,11 @@ json_object *codec_changes(const struct batch *b);
 int codec_changes_parse(json_object *arr, const struct tmeta *tm, size_t max,
 			struct batch *b, struct nr_err *err) NR_WUR;
 
+/* The string at key of object o (borrowed from o), or NULL when it is
+ * absent or null; when it is there but not a string, NULL with *bad set
+ * (bad may be NULL). */
+const char *codec_string(json_object *o, const char *key, bool *bad);
+
 /* The canonical key of row's key columns (other columns are not looked
  * at) into *pk, a new string the caller frees. */
 int codec_key_parse(json_object *row, const struct tmeta *tm, char **pk,

@@ -218,17 +218,6 @@ request(struct remote *rm, const char *method, const char *path,
 	}
 }
 
-static const char *
-str_field(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 int
 remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 	    size_t limit, struct remote_page *page, struct nr_err *err)
@@ -254,7 +243,7 @@ remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 		return rc;
 	json_object_object_get_ex(o, "changes", &changes);
 	json_object_object_get_ex(o, "has_more", &more);
-	if (str_field(o, "next_cursor") == NULL) {
+	if (codec_string(o, "next_cursor", NULL) == NULL) {
 		rc = err_set(err, NR_EIO, "pull of %s: no next_cursor in the "
 			     "answer", tm->name);
 		goto out;
@@ -266,8 +255,8 @@ remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 		rc = err_set(err, NR_EIO, "pull of %s: %s", tm->name, e.msg);
 		goto out;
 	}
-	page->next_cursor = util_strdup(str_field(o, "next_cursor"));
-	page->seen = util_strdup(str_field(o, "seen"));
+	page->next_cursor = util_strdup(codec_string(o, "next_cursor", NULL));
+	page->seen = util_strdup(codec_string(o, "seen", NULL));
 	page->has_more = json_object_get_boolean(more);
 out:
 	if (rc != NR_OK)
@@ -352,9 +341,9 @@ remote_metadata(struct remote *rm, const char *table, char **cursor,
 		rc = err_set(err, NR_EIO, "metadata of %s: no metadata", table);
 		goto out;
 	}
-	*cursor = util_strdup(str_field(m, "peer_cursor"));
+	*cursor = util_strdup(codec_string(m, "peer_cursor", NULL));
 	if (sum != NULL) {
-		s = str_field(m, "checksum");
+		s = codec_string(m, "checksum", NULL);
 		snprintf(sum, 24, "%s", s ? s : "");
 		*rows = count(m, "checksum_rows");
 	}

@@ -124,9 +124,15 @@ util_is_ident(const char *s)
 }
 
 bool
+util_is_token(const char *s, size_t max, const char *extra)
+{
+	return s != NULL && in_set(s, max, false, extra);
+}
+
+bool
 util_is_name(const char *s)
 {
-	return s != NULL && in_set(s, 64, false, ".-");
+	return util_is_token(s, 64, ".-");
 }
 
 void

@@ -24,6 +24,10 @@ int util_read_file(const char *path, size_t cap, char **out, size_t *len,
  * columns: [A-Za-z_][A-Za-z0-9_]*, at most 64 bytes. */
 bool util_is_ident(const char *s);
 
+/* True when s is 1 to max of letters, digits, "_" and the characters of
+ * extra (an id a request carries: a batch, a nonce, a client). */
+bool util_is_token(const char *s, size_t max, const char *extra);
+
 /* True when s is a name for a node, remote or key: [A-Za-z0-9_.-],
  * 1 to 64 bytes. */
 bool util_is_name(const char *s);

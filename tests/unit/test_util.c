@@ -35,6 +35,13 @@ START_TEST(names)
 	ck_assert(!util_is_name("a/b"));
 	ck_assert(!util_is_name("a b"));
 	ck_assert(!util_is_name("a'b"));
+	ck_assert(util_is_token("batch.1:2-x_y", 64, ".:-"));
+	ck_assert(!util_is_token("batch.1:2", 64, ".-"));
+	ck_assert(!util_is_token("", 64, ".-"));
+	ck_assert(!util_is_token(NULL, 64, ".-"));
+	ck_assert(util_is_token("abcd", 4, ""));
+	ck_assert(!util_is_token("abcde", 4, ""));
+	ck_assert(!util_is_token("a b", 64, ".-"));
 	ck_assert(util_is_origin("prod-eu.1"));
 	ck_assert(util_is_origin("client:web-3f2a"));
 	ck_assert(!util_is_origin("client:"));
