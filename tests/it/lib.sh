@@ -132,6 +132,16 @@ nr_sync() {
 	"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/$e/config.json" "$@"
 }
 
+# is_quiet RC FILE NAME: a sync_multi run that exited RC and printed FILE
+# did run (exit 0, at least one remote line) and moved nothing.
+is_quiet() {
+	local lines moved
+	lines=$(grep -c '^remote ' "$2")
+	moved=$(grep '^remote ' "$2" | grep -vc ', 0 changes read')
+	[ "$lines" -gt 0 ] && lines=ran
+	is "$1:$lines:$moved" "0:ran:0" "$3"
+}
+
 # Rows of a table in key order as text, for comparing two servers:
 # rows_of ENV ROLE TABLE [ORDER BY].
 rows_of() {

@@ -100,8 +100,16 @@ is "$(json_get "$H_BODY" '.metadata | keys | join(",")')" \
 	"original metadata fields"
 is "$(json_get "$H_BODY" metadata.total_records)" 2 "metadata counts rows"
 h_curl e1 "/api/metadata?table=users&checksum=1" -H "$P"
-h_curl e2 "/api/metadata?table=users&checksum=1" -H "X-API-Key: $NR_E2_KEY_PEER"
-ok $? "metadata with a checksum"
+is "$H_STATUS:$(json_get "$H_BODY" metadata.checksum_rows):$(json_get "$H_BODY" '.metadata.checksum | test("^[0-9]+$")')" \
+	"200:$(h_sql e1 master "SELECT COUNT(*) FROM users"):true" "metadata with a checksum over every row"
+sum1=$(json_get "$H_BODY" metadata.checksum)
+h_sql e1 master "UPDATE users SET name = CONCAT(name, '!') WHERE id = 2"
+h_curl e1 "/api/metadata?table=users&checksum=1" -H "$P"
+sum2=$(json_get "$H_BODY" metadata.checksum)
+h_sql e1 master "UPDATE users SET name = TRIM(TRAILING '!' FROM name) WHERE id = 2"
+h_curl e1 "/api/metadata?table=users&checksum=1" -H "$P"
+is "$([ "$sum1" != "$sum2" ] && echo changed):$(json_get "$H_BODY" metadata.checksum)" "changed:$sum1" \
+	"the checksum follows a change of one value, and comes back with it"
 
 # --- the sync protocol
 h_curl e1 "/api/pull?table=users&cursor=&limit=1&node=e2" -H "$P"
@@ -301,7 +309,7 @@ is "$(json_get "$H_BODY" '[.data[].name] | join(",")')" "only on the slave" \
 h_sql e1 slave "UPDATE _nunez_cursors SET updated_at = UTC_TIMESTAMP() - INTERVAL 1 HOUR"
 sleep 1.1
 h_curl e1 "/api/pull?table=users&since=2030-01-01" -H "$P"
-is "$(json_get "$H_BODY" '.data | length')" 0 "a slave an hour behind is not read: the master is"
+is "$H_STATUS:$(json_get "$H_BODY" '.data | length')" "200:0" "a slave an hour behind is not read: the master is"
 
 # --- the shared changelog head: pulls at the head within
 # api.headCacheMilliseconds of a read answer without the database

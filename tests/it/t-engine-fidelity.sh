@@ -23,7 +23,7 @@ CREATE TABLE bk (k VARBINARY(16) NOT NULL PRIMARY KEY, v INT) ENGINE=InnoDB;
 CREATE TABLE dk (k DECIMAL(30,10) NOT NULL, d DATETIME(6) NOT NULL, v INT,
   PRIMARY KEY (k, d)) ENGINE=InnoDB;
 SQL
-h_up "$T" 1 --mode master-master --schema "$T/schema.sql" --tables '[
+h_up "$T" 2 --mode master-master --schema "$T/schema.sql" --tables '[
   {"name": "fid", "primaryKey": "id"}, {"name": "bk", "primaryKey": "k"},
   {"name": "dk", "primaryKey": ["k", "d"]}]' || bail_out "harness"
 nr_ctl e1 init >/dev/null || bail_out "init"
@@ -58,8 +58,8 @@ h_sql e1 master "INSERT INTO dk VALUES (-0.5, '2024-01-01 00:00:00.000001', 1), 
 h_sql e1 slave "INSERT INTO dk VALUES (0, '2024-01-01 00:00:00', 3)"
 
 # Every column's bytes; floats through DOUBLE, which is exact.
-dump() {
-	h_sql e1 "$1" "SELECT id, HEX(s_null), HEX(s_empty), HEX(s_utf), HEX(s_latin), HEX(b), HEX(vb), HEX(fixb), d30, dt, dt0, ts, HEX(j), u, i, ti, CAST(f AS DOUBLE), CAST(f2 AS DOUBLE), dbl, HEX(bit10), HEX(e), HEX(st), dte, tm, yr, MD5(txt), LENGTH(txt) FROM fid ORDER BY id"
+dump() {	# dump ROLE [ENV]
+	h_sql "${2:-e1}" "$1" "SELECT id, HEX(s_null), HEX(s_empty), HEX(s_utf), HEX(s_latin), HEX(b), HEX(vb), HEX(fixb), d30, dt, dt0, ts, HEX(j), u, i, ti, CAST(f AS DOUBLE), CAST(f2 AS DOUBLE), dbl, HEX(bit10), HEX(e), HEX(st), dte, tm, yr, MD5(txt), LENGTH(txt) FROM fid ORDER BY id"
 }
 nr_sync e1 --local-only >"$T/sync.out" 2>&1
 is "$?" 0 "sync both ways"
@@ -92,5 +92,20 @@ nr_ctl e1 verify >"$T/v.out"
 is "$?" 0 "verify: same checksums"
 nr_sync e1 --local-only >"$T/sync.out" 2>&1
 is "$(grep -c ', 0 changes read' "$T/sync.out")" 6 "and nothing echoes back"
+
+# To another environment: through nginx, nunez-api and the JSON of the
+# sync protocol, both ways.
+nr_ctl e2 init >/dev/null || bail_out "init e2"
+h_sql e2 master "INSERT INTO bk VALUES (X'0001FF', 77)"
+nr_sync e1 --env e2 >"$T/remote.out" 2>&1
+is "$?" 0 "sync with another environment through the API: $(grep -c FAILED "$T/remote.out") failed"
+is "$(dump master e2)" "$(dump master)" "every value byte-identical in the other environment"
+is "$(h_sql e2 master "SELECT GROUP_CONCAT(HEX(k), ':', v ORDER BY k) FROM bk")" \
+	"$(h_sql e1 master "SELECT GROUP_CONCAT(HEX(k), ':', v ORDER BY k) FROM bk")" \
+	"binary keys both ways between environments"
+is "$(h_sql e1 master "SELECT v FROM bk WHERE k = X'0001FF'")" 77 "... e2's binary-keyed row reached e1"
+is "$(h_sql e2 master "SELECT GROUP_CONCAT(k, '@', d, ':', v ORDER BY k) FROM dk")" \
+	"$(h_sql e1 master "SELECT GROUP_CONCAT(k, '@', d, ':', v ORDER BY k) FROM dk")" \
+	"decimal and datetime keys between environments"
 
 done_testing

@@ -103,6 +103,8 @@ h_curl e1 /sync/initial/t1
 is "$H_STATUS" 401 "initial: no key, 401"
 
 # --- changes since the cursor: the tenant's only, deletes as keys
+h_curl e1 /sync/initial/t2 -H "$A"
+T2CUR=$(json_get "$H_BODY" .cursor)
 h_sql e1 master "INSERT INTO accounts (id, tenant_id, name) VALUES ('a1000000-0000-0000-0000-000000000004', 't1', 'New on server'), ('a2000000-0000-0000-0000-000000000003', 't2', 'Not yours');
   DELETE FROM accounts WHERE id = 'a1000000-0000-0000-0000-000000000003';
   UPDATE accounts SET tenant_id = 't2' WHERE id = 'a1000000-0000-0000-0000-000000000002'"
@@ -114,7 +116,10 @@ is "$(json_get "$H_BODY" '[.changes[] | .op + ":" + (.row.id // .key.id)] | sort
 is "$(json_get "$H_BODY" '[.changes[] | select(.op == "upsert")][0].updated_at | length > 18')" true \
 	"changes: each with its write time"
 CUR2=$(json_get "$H_BODY" .next_cursor)
-h_curl e1 "/sync/changes/t2?since=$(json_get "$(curl -s -H "$A" "$NR_E1_URL/sync/initial/t2?limit=1")" .cursor)" -H "$A"
+h_curl e1 "/sync/changes/t2?since=$T2CUR" -H "$A"
+is "$H_STATUS:$(json_get "$H_BODY" '[.changes[] | .op + ":" + (.row.id // .key.id)] | sort | join(",")')" \
+	"200:upsert:a1000000-0000-0000-0000-000000000002,upsert:a2000000-0000-0000-0000-000000000003" \
+	"changes of t2: its insert and the row moved to it from t1; nothing of t1"
 h_curl e1 "/sync/changes/t1?since=$CUR2" -H "$K1"
 is "$H_STATUS:$(json_get "$H_BODY" '.changes | length'):$(json_get "$H_BODY" .has_more)" "200:0:false" \
 	"changes: nothing new after the next cursor"

