@@ -132,6 +132,32 @@ nr_sync() {
 	"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/$e/config.json" "$@"
 }
 
+# api_reload ENV: SIGHUP to ENV's nunez-api; true once it says the new
+# config is in use (its workers started), false when it kept the old one
+# or said nothing within 10 s.
+api_reload() {
+	local log="$T/$1/api.log" n r i
+	n=$(grep -c 'reloaded:' "$log")
+	r=$(grep -c 'keeping the old one' "$log")
+	kill -HUP "$(cat "$T/$1/api.pid")"
+	for i in $(seq 1 100); do
+		[ "$(grep -c 'keeping the old one' "$log")" -gt "$r" ] && return 1
+		if [ "$(grep -c 'reloaded:' "$log")" -gt "$n" ]; then
+			sleep 0.3
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# api_config ENV FILTER: edits ENV's config with the jq filter and
+# reloads it (api_reload).
+api_config() {
+	jq "$2" "$T/$1/config.json" >"$T/$1/config.new" &&
+		mv "$T/$1/config.new" "$T/$1/config.json" && api_reload "$1"
+}
+
 # is_quiet RC FILE NAME: a sync_multi run that exited RC and printed FILE
 # did run (exit 0, at least one remote line) and moved nothing.
 is_quiet() {

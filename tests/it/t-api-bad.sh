@@ -23,9 +23,7 @@ jq '.api.keys += [{"name": "signer", "key": "signer-key-0123456789abcdef",
   {"name": "items-only", "key": "items-key-0123456789abcdef",
    "scopes": ["pull", "push"], "tables": ["items"]}]' "$T/e1/config.json" >"$T/c.json"
 mv "$T/c.json" "$T/e1/config.json"
-kill -HUP "$NR_E1_API_PID"
-H_WAIT=10 h_wait_for grep -q "reloaded" "$T/e1/api.log" || bail_out "reload"
-sleep 0.3
+api_reload e1 || bail_out "reload"
 h_sql e1 master "INSERT INTO users (id, name, email) VALUES (1, 'Ada', 'ada@x'), (2, 'Bob', 'bob@x'); INSERT INTO items VALUES (1, 'a', 1)"
 P="X-API-Key: $NR_E1_KEY_PEER"
 

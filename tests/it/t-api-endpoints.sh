@@ -34,16 +34,13 @@ jq --arg s "$SIGNER" --arg p "$PRODUCTS" '.api.keys += [
    "tables": ["products"]}]' "$T/e1/config.json" >"$T/new.json"
 cp "$T/e1/config.json" "$T/old.json"
 echo '{"mode": broken' >"$T/e1/config.json"
-kill -HUP "$NR_E1_API_PID"
-H_WAIT=10 h_wait_for grep -q "keeping the old one" "$T/e1/api.log"
-ok $? "SIGHUP with a bad config: rejected, the old one kept"
+api_reload e1
+is $? 1 "SIGHUP with a bad config: rejected, the old one kept"
 h_curl e1 /api/status -H "$R"
 is "$H_STATUS" 200 "... and the API still answers with the old keys"
 cp "$T/new.json" "$T/e1/config.json"
-kill -HUP "$NR_E1_API_PID"
-H_WAIT=10 h_wait_for grep -q "reloaded: 2 workers" "$T/e1/api.log"
+api_reload e1
 ok $? "SIGHUP with a good config: reloaded"
-sleep 0.3
 h_curl e1 /api/pull -G -d table=products -H "X-API-Key: $PRODUCTS"
 is "$H_STATUS" 200 "a key added by the reload works"
 
@@ -295,12 +292,8 @@ h_curl e1 /api/replication/tables -H "$R"
 is "$H_STATUS" 403 "tables needs admin"
 
 # --- plain reads from the slave, while it is fresh enough
-jq '.api.readFromSlave = true | .api.maxSlaveLagSeconds = 60' "$T/e1/config.json" >"$T/c.json"
-mv "$T/c.json" "$T/e1/config.json"
-kill -HUP "$(cat "$T/e1/api.pid")"
-reloaded_twice() { [ "$(grep -c 'reloaded:' "$T/e1/api.log")" -ge 2 ]; }
-H_WAIT=10 h_wait_for reloaded_twice
-sleep 0.5
+api_config e1 '.api.readFromSlave = true | .api.maxSlaveLagSeconds = 60'
+ok $? "reloaded with readFromSlave"
 nr_sync e1 --local-only >/dev/null 2>&1
 h_sql e1 slave "INSERT INTO users (id, name, email, updated_at) VALUES (777, 'only on the slave', 'x', '2031-01-01')"
 h_curl e1 "/api/pull?table=users&since=2030-01-01" -H "$P"
@@ -313,12 +306,8 @@ is "$H_STATUS:$(json_get "$H_BODY" '.data | length')" "200:0" "a slave an hour b
 
 # --- the shared changelog head: pulls at the head within
 # api.headCacheMilliseconds of a read answer without the database
-jq '.api.headCacheMilliseconds = 1500' "$T/e1/config.json" >"$T/c.json"
-mv "$T/c.json" "$T/e1/config.json"
-kill -HUP "$(cat "$T/e1/api.pid")"
-reloaded_thrice() { [ "$(grep -c 'reloaded:' "$T/e1/api.log")" -ge 3 ]; }
-H_WAIT=10 h_wait_for reloaded_thrice
-sleep 0.5
+api_config e1 '.api.headCacheMilliseconds = 1000'
+ok $? "reloaded with headCacheMilliseconds 1000"
 cur=""
 while :; do
 	h_curl e1 "/api/pull?table=users&cursor=$cur&node=e2" -H "$P"
@@ -330,9 +319,17 @@ h_sql e1 master "INSERT INTO users (id, name, email) VALUES (888, 'cached head',
 h_curl e1 "/api/pull?table=users&cursor=$cur&node=e2" -H "$P"
 is "$(json_get "$H_BODY" '.changes | length'):$(json_get "$H_BODY" next_cursor)" "0:$cur" \
 	"head cache: a write just after a read of the head waits for the cache to age (the cursor stays)"
-sleep 1.6
+sleep 1.1
 h_curl e1 "/api/pull?table=users&cursor=$cur&node=e2" -H "$P"
 is "$(json_get "$H_BODY" '[.changes[].row.name] | join(",")')" "cached head" \
 	"head cache: once it is older than headCacheMilliseconds the change is read"
+cur=$(json_get "$H_BODY" next_cursor)
+api_config e1 '.api.headCacheMilliseconds = 0'
+ok $? "reloaded with headCacheMilliseconds 0"
+h_curl e1 "/api/pull?table=users&cursor=$cur&node=e2" -H "$P"
+h_sql e1 master "INSERT INTO users (id, name, email) VALUES (889, 'no cache', 'n@x')"
+h_curl e1 "/api/pull?table=users&cursor=$cur&node=e2" -H "$P"
+is "$(json_get "$H_BODY" '[.changes[].row.name] | join(",")')" "no cache" \
+	"head cache off (0): a write just after a read of the head is read at once"
 
 done_testing

@@ -42,9 +42,7 @@ jq --arg a "$C1" --arg b "$C2" '.api.keys += [
   {"name": "t1-app", "key": $a, "scopes": ["client"], "tenant": "t1"},
   {"name": "t2-app", "key": $b, "scopes": ["client"], "tenant": "t2"}]' \
 	"$T/e1/config.json" >"$T/c.json" && cp "$T/c.json" "$T/e1/config.json"
-kill -HUP "$NR_E1_API_PID"
-H_WAIT=10 h_wait_for grep -q "reloaded: 2 workers" "$T/e1/api.log" || bail_out "reload"
-sleep 0.3
+api_reload e1 || bail_out "reload"
 K1="X-API-Key: $C1"
 K2="X-API-Key: $C2"
 A="X-API-Key: $NR_E1_KEY_ADMIN"
