@@ -241,35 +241,46 @@ out:
 	return rc;
 }
 
-/* Drops the gaps whose transactions are all gone. Runs before the read's
- * snapshot, so what they committed is visible to it. */
+/* What a read knows, before its snapshot, of which gaps can still fill:
+ * the oldest transaction open then, or only the time. */
+struct gap_look {
+	bool trx_known;
+	int64_t oldest_open, now, timeout;
+};
+
+/* Looks at the open transactions. Runs before the read's snapshot, so
+ * that what a transaction gone by now committed is visible to it; the
+ * gaps are dropped only after that read asked for their seqs. */
 static int
-drop_dead_gaps(struct db *db, struct cursor *cur,
-	       const struct changes_opts *o, struct nr_err *err)
+look_at_gaps(struct db *db, size_t ngaps, const struct changes_opts *o,
+	     struct gap_look *look, struct nr_err *err)
 {
 	struct qres *res = NULL;
 	struct nr_err e2;
 	int rc;
 
-	if (cur->ngaps == 0)
-		return NR_OK;
+	memset(look, 0, sizeof(*look));
+	if (ngaps == 0)
+		return NR_OK;	/* judges nothing: now 0 */
 	rc = query_run(db, "SELECT UNIX_TIMESTAMP(NOW(6)), (SELECT "
 			   "UNIX_TIMESTAMP(MIN(trx_started)) FROM "
 			   "information_schema.INNODB_TRX WHERE "
 			   "trx_mysql_thread_id <> CONNECTION_ID())",
 		       NULL, 0, 0, &res, &e2);
 	if (rc == NR_OK) {
-		cursor_drop_dead(cur, true, to_us(qres_at(res, 0, 1)), 0, 0);
+		look->trx_known = true;
+		look->now = to_us(qres_at(res, 0, 0));
+		look->oldest_open = to_us(qres_at(res, 0, 1));
 	} else if (rc == NR_EDB) {
 		/* No PROCESS privilege: fall back to the timeout. */
 		qres_free(res);
 		res = NULL;
 		rc = query_run(db, "SELECT UNIX_TIMESTAMP(NOW(6))", NULL, 0, 0,
 			       &res, err);
-		if (rc == NR_OK)
-			cursor_drop_dead(cur, false, 0,
-					 to_us(qres_at(res, 0, 0)),
-					 (int64_t)o->gap_timeout * 1000000);
+		if (rc == NR_OK) {
+			look->now = to_us(qres_at(res, 0, 0));
+			look->timeout = (int64_t)o->gap_timeout * 1000000;
+		}
 	} else {
 		*err = e2;
 	}
@@ -462,14 +473,15 @@ read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	char (*nums)[24] = util_calloc(np, sizeof(*nums));
 	struct entry *e = NULL;
 	struct qres *res = NULL, *miss = NULL;
-	uint64_t G, high = cur->high;
+	uint64_t G, high = cur->high, last = 0;
+	struct gap_look look;
 	int64_t seen;
 	struct buf sql;
 	char limit[32];
 	int rc;
 
 	buf_init(&sql, 0);
-	rc = drop_dead_gaps(db, cur, o, err);
+	rc = look_at_gaps(db, cur->ngaps, o, &look, err);
 	if (rc != NR_OK)
 		goto out;
 	rc = snapshot_head(db, &G, &seen, err);
@@ -511,10 +523,17 @@ read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
 			cursor_found(cur, e[i].seq);
 		else if (e[i].seq > high)
 			high = e[i].seq;
+		last = e[i].seq;
 	}
 	out->has_more = res->nrows == o->limit;
 	if (!out->has_more)
 		high = G;
+	/* The gaps this read asked for and did not find are dead if their
+	 * transactions were gone before it began; a read cut short before
+	 * reaching every gap seq judges none. Gaps found below are new. */
+	if (!out->has_more || last > cur->high)
+		cursor_drop_dead(cur, look.trx_known, look.oldest_open,
+				 look.now, look.timeout);
 
 	/* Seqs missing in (cur->high, high] as of this snapshot are gaps. */
 	if (high > cur->high) {

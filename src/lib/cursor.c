@@ -34,6 +34,31 @@ cursor_copy(struct cursor *dst, const struct cursor *src)
 		memcpy(dst->gaps, src->gaps, src->ngaps * sizeof(*src->gaps));
 }
 
+static bool
+same_str(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+bool
+cursor_same(const struct cursor *a, const struct cursor *b)
+{
+	size_t i;
+
+	if (a->started != b->started || a->snapshot != b->snapshot ||
+	    a->high != b->high || a->ngaps != b->ngaps ||
+	    !same_str(a->after_pk, b->after_pk) ||
+	    !same_str(a->after_ts, b->after_ts) ||
+	    !same_str(a->mark_ts, b->mark_ts))
+		return false;
+	for (i = 0; i < a->ngaps; i++)
+		if (a->gaps[i].lo != b->gaps[i].lo ||
+		    a->gaps[i].hi != b->gaps[i].hi ||
+		    a->gaps[i].seen != b->gaps[i].seen)
+			return false;
+	return true;
+}
+
 bool
 cursor_covers(const struct cursor *c, uint64_t seq)
 {
@@ -123,8 +148,9 @@ cursor_drop_dead(struct cursor *c, bool trx_known, int64_t oldest_open,
 
 	for (i = 0; i < c->ngaps; i++) {
 		const struct gap *g = &c->gaps[i];
-		bool dead = trx_known ? g->seen < oldest_open
-				      : now - g->seen > timeout_us;
+		bool dead = now - g->seen > CURSOR_GAP_SETTLE_US &&
+			    (trx_known ? g->seen < oldest_open
+				       : now - g->seen > timeout_us);
 
 		if (!dead)
 			c->gaps[kept++] = *g;

@@ -47,6 +47,9 @@ void cursor_clear(struct cursor *c);
 /* Makes dst (cleared first) a deep copy of src. */
 void cursor_copy(struct cursor *dst, const struct cursor *src);
 
+/* True when a and b are the same position. */
+bool cursor_same(const struct cursor *a, const struct cursor *b);
+
 /* True when seq was delivered: seq <= high and in no gap. */
 bool cursor_covers(const struct cursor *c, uint64_t seq);
 
@@ -58,10 +61,20 @@ void cursor_add_gap(struct cursor *c, uint64_t lo, uint64_t hi, int64_t seen);
 /* Removes seq, now read, from the gaps. */
 void cursor_found(struct cursor *c, uint64_t seq);
 
+/* A gap younger than this (us) at now is never dead. InnoDB serves
+ * information_schema.INNODB_TRX from a cache refreshed at most every
+ * 0.1 s, so a transaction that began just before a gap was seen may be
+ * missing from the view a moment later. */
+#define CURSOR_GAP_SETTLE_US 500000
+
 /* Drops the gaps that can no longer fill: those first seen before the
  * oldest transaction still open began (oldest_open: us, INT64_MAX when
  * none is open) or, when open transactions cannot be known (trx_known
- * false), those older than timeout_us before now. Returns how many. */
+ * false), those older than timeout_us before now; never one younger
+ * than CURSOR_GAP_SETTLE_US. now is the server's time when the open
+ * transactions were looked at. The caller must have read every seq of
+ * the gaps in a snapshot opened after that look (DESIGN: gaps). Returns
+ * how many. */
 size_t cursor_drop_dead(struct cursor *c, bool trx_known, int64_t oldest_open,
 			int64_t now, int64_t timeout_us);
 

@@ -113,12 +113,15 @@ START_TEST(gaps_die_when_their_transactions_are_gone)
 	cursor_add_gap(&c, 10, 10, 1000);
 	cursor_add_gap(&c, 20, 20, 2000);
 	/* A transaction open since 1500 may hold seq 20, not seq 10. */
-	ck_assert_uint_eq(cursor_drop_dead(&c, true, 1500, 0, 0), 1);
+	ck_assert_uint_eq(cursor_drop_dead(&c, true, 1500, 9000000, 0), 1);
 	ck_assert_uint_eq(c.ngaps, 1);
 	ck_assert(c.gaps[0].lo == 20);
 	/* One that started exactly when the gap was seen may hold it. */
-	ck_assert_uint_eq(cursor_drop_dead(&c, true, 2000, 0, 0), 0);
-	ck_assert_uint_eq(cursor_drop_dead(&c, true, INT64_MAX, 0, 0), 1);
+	ck_assert_uint_eq(cursor_drop_dead(&c, true, 2000, 9000000, 0), 0);
+	/* A gap seen a moment ago stays, whatever the (cached) view says. */
+	ck_assert_uint_eq(cursor_drop_dead(&c, true, INT64_MAX,
+					   2000 + CURSOR_GAP_SETTLE_US, 0), 0);
+	ck_assert_uint_eq(cursor_drop_dead(&c, true, INT64_MAX, 9000000, 0), 1);
 	ck_assert_uint_eq(c.ngaps, 0);
 	/* Without the view of open transactions: the timeout. */
 	cursor_add_gap(&c, 30, 30, 1000000);
