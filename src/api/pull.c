@@ -63,7 +63,7 @@ at_head(struct api *app, const struct tmeta *tm, const struct cursor *cur)
 	int64_t started;
 	bool at = false;
 
-	if (!cur->started || cur->snapshot || cur->ngaps > 0 ||
+	if (!cur->started || cur->snapshot || cur->tombs || cur->ngaps > 0 ||
 	    tm->conf->capture != CAPTURE_TRIGGER)
 		return false;
 	if (headcache_get(app->heads, app->cfg->api.head_cache_ms, &head) &&

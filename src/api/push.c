@@ -104,10 +104,10 @@ static void
 push_changes(struct api *app, struct http_req *req, json_object *body,
 	     const struct tmeta *tm, json_object *changes)
 {
-	struct cursor seen = {0}, next = {0};
+	struct cursor seen = {0}, next = {0}, from = {0};
 	struct apply_opts ao = {0};
 	struct apply_stats st = {0};
-	const char *node, *batch_id, *seen_token, *token;
+	const char *node, *batch_id, *seen_token, *token, *from_token;
 	struct nr_err err;
 	struct batch b = {0};
 	bool bad;
@@ -133,8 +133,17 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 		goto out;
 	}
 	if (!token_field(req, body, "seen", &seen_token, &seen) ||
-	    !token_field(req, body, "cursor", &token, &next))
+	    !token_field(req, body, "cursor", &token, &next) ||
+	    !token_field(req, body, "from", &from_token, &from))
 		goto out;
+	/* The position moves only from where the batch began (the stored
+	 * one may also be moved by this node's pull of the sender). */
+	if (token != NULL && !json_object_object_get_ex(body, "from", NULL)) {
+		http_error(req, 400, "missing_from", "from (the cursor the "
+			   "batch starts at, \"\" for none) is required with "
+			   "cursor");
+		goto out;
+	}
 	rc = codec_changes_parse(changes, tm, MAX_CHANGES, &b, &err);
 	if (rc != NR_OK) {
 		api_bad_request(req, &err);
@@ -145,17 +154,32 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 	ao.detect = true;
 	ao.seen = &seen;
 	ao.cursor_token = token;
+	ao.cas = true;
+	ao.cursor_from = from_token;
 	ao.batch_id = batch_id;
 	/* A batch id seen before is found when it is recorded, at the end
 	 * of the batch's transaction, which then rolls back: a retry costs
 	 * the work again, every first sending saves a query. */
 	rc = apply_batch(app->master, tm, &b, &ao, &st, &err);
+	/* A batch sent again after it was applied finds the position it
+	 * moved: answered from memory like any other repeat. */
+	if (rc == NR_EMOVED && batch_id != NULL) {
+		struct nr_err e2;
+		int rc2;
+
+		if (replay(app, req, batch_id, tm->name, &rc2, &e2))
+			goto out;
+	}
 	if (rc == NR_EEXIST) {
 		if (replay(app, req, batch_id, tm->name, &rc, &err))
 			goto out;
 		if (rc == NR_OK)
 			rc = err_set(&err, NR_EDB, "batch %s: recorded, then "
 				     "not found", batch_id);
+	}
+	if (rc == NR_EMOVED) {
+		http_error(req, 409, "position_moved", "%s", err.msg);
+		goto out;
 	}
 	if (rc != NR_OK) {
 		api_db_error(req, &err);
@@ -172,6 +196,7 @@ out:
 	batch_free(&b);
 	cursor_clear(&seen);
 	cursor_clear(&next);
+	cursor_clear(&from);
 }
 
 /* The original API: {"table", "data": [rows]}, upserts where the row's

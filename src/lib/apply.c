@@ -712,6 +712,35 @@ close_superseded(struct ctx *x, struct nr_err *err)
 	return rc;
 }
 
+/* Locks the stored position and checks it is still the batch's start:
+ * one position, two writers (a pull and the peer's push), each moving
+ * it only from where its batch began. */
+static int
+check_position(struct ctx *x, struct nr_err *err)
+{
+	struct qval p[2] = {qv_str(x->o->peer), qv_str(x->tm->name)};
+	struct cursor now = {0}, from = {0};
+	struct qres *res = NULL;
+	int rc;
+
+	rc = query_run(x->db, "SELECT cursor_token FROM _nunez_cursors WHERE "
+			      "peer = ? AND tbl = ? FOR UPDATE",
+		       p, 2, 0, &res, err);
+	if (rc == NR_OK && res->nrows == 1)
+		rc = cursor_parse(qres_at(res, 0, 0)->p, &now, err);
+	if (rc == NR_OK)
+		rc = cursor_parse(x->o->cursor_from, &from, err);
+	if (rc == NR_OK && !cursor_same(&now, &from))
+		rc = err_set(err, NR_EMOVED, "table %s: the position of %s "
+			     "moved since this batch began (another sync "
+			     "applied a batch); read again from the stored "
+			     "one", x->tm->name, x->o->peer);
+	cursor_clear(&now);
+	cursor_clear(&from);
+	qres_free(res);
+	return rc;
+}
+
 static int
 store_cursor(struct ctx *x, struct nr_err *err)
 {
@@ -815,6 +844,8 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 	x.act = util_calloc(b->n + 1, sizeof(*x.act));
 	x.fresh = util_calloc(b->n + 1, sizeof(*x.fresh));
 	rc = o->in_trx ? NR_OK : db_exec(db, "START TRANSACTION", err);
+	if (rc == NR_OK && o->cas && o->cursor_token != NULL)
+		rc = check_position(&x, err);
 	if (rc != NR_OK)
 		goto out;
 	rc = read_local(&x, err);

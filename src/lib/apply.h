@@ -21,6 +21,10 @@ struct apply_opts {
 	bool mirror;		/* snapshot pages delete rows not in them */
 	const char *cursor_token;	/* stored for (peer, table); NULL:
 					 * none */
+	bool cas;		/* store cursor_token only if the stored one
+				 * is still cursor_from, else NR_EMOVED */
+	const char *cursor_from;	/* the batch's start; NULL or "": no
+					 * position stored yet */
 	bool dry_run;		/* decide and count, then roll back */
 	bool newer_only;	/* keep a local row whose timestamp column is
 				 * later (the original API's push) */

@@ -178,6 +178,35 @@ tenant_cond(const struct tmeta *tm, const char *tenant, struct buf *sql,
 	return 2;
 }
 
+/* The latest changelog entry of each key of rows (column 0): rows of
+ * (pk, origin, changed_at). */
+static int
+latest_entries(struct db *db, const struct tmeta *tm, const struct qres *rows,
+	       struct qres **out, struct nr_err *err)
+{
+	struct qval *p = util_calloc(rows->nrows + 2, sizeof(*p));
+	struct buf sql;
+	size_t i;
+	int rc;
+
+	buf_init(&sql, 0);
+	p[0] = qv_str(tm->name);
+	buf_adds(&sql, "SELECT c.pk, c.origin, c.changed_at FROM "
+		       "_nunez_changelog c JOIN (SELECT MAX(seq) AS seq FROM "
+		       "_nunez_changelog WHERE tbl = ? AND pk IN (");
+	for (i = 0; i < rows->nrows; i++) {
+		buf_adds(&sql, i ? ", ?" : "?");
+		p[i + 1] = qv_str(qres_at(rows, i, 0)->p);
+	}
+	if (rows->nrows == 0)
+		buf_adds(&sql, "NULL");
+	buf_adds(&sql, ") GROUP BY pk) m ON c.seq = m.seq");
+	rc = query_run(db, buf_str(&sql), p, rows->nrows + 1, 0, out, err);
+	free(p);
+	buf_free(&sql);
+	return rc;
+}
+
 static int
 read_snapshot(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	      const struct changes_opts *o, struct batch *out,
@@ -186,7 +215,8 @@ read_snapshot(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	size_t nk = schema_key_cmp_nparams(tm), np = 0, i;
 	struct qval *params = util_calloc(nk + 3, sizeof(*params));
 	struct qval *key = NULL;
-	struct qres *res = NULL;
+	struct qres *res = NULL, *last = NULL;
+	struct row_ref *idx = NULL;
 	char limit[24];
 	struct buf sql;
 	int rc = NR_OK;
@@ -212,14 +242,26 @@ read_snapshot(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	rc = query_run(db, buf_str(&sql), params, np, 0, &res, err);
 	if (rc != NR_OK)
 		goto out;
+	rc = latest_entries(db, tm, res, &last, err);
+	if (rc != NR_OK)
+		goto out;
+	idx = changes_index(last);
 	out->snapshot = true;
 	out->range_lo = util_strdup(cur->after_pk);
 	for (i = 0; i < res->nrows; i++) {
+		const char *pk = qres_at(res, i, 0)->p;
+		long l = changes_find(idx, last->nrows, pk);
 		const char *ts = tm->ts >= 0 ? col_str(res, i, tm->ts + 1)
 					     : NULL;
-		struct change *c = batch_add(out, 'U', qres_at(res, i, 0)->p,
-					     o->self, ts);
+		struct change *c;
 
+		/* The row's write time and writer are those of its latest
+		 * entry; a row older than the changelog has neither. */
+		if (ts == NULL && l >= 0)
+			ts = col_str(last, (size_t)l, 2);
+		c = batch_add(out, 'U', pk,
+			      l >= 0 ? col_str(last, (size_t)l, 1) : o->self,
+			      ts);
 		batch_set_row(out, c, qres_at(res, i, 1));
 	}
 	if (res->nrows == o->limit) {
@@ -227,15 +269,97 @@ read_snapshot(struct db *db, const struct tmeta *tm, struct cursor *cur,
 		cur->after_pk = util_strdup(qres_at(res, res->nrows - 1, 0)->p);
 		out->range_hi = util_strdup(cur->after_pk);
 	} else {
-		/* The copy is done; the changelog follows. */
+		/* The copy is done; the deletes it cannot carry follow. */
 		free(cur->after_pk);
 		cur->after_pk = NULL;
 		cur->snapshot = false;
+		cur->tombs = true;
 	}
 	out->has_more = true;
 out:
 	schema_key_values_free(key, tm->npk);
 	free(params);
+	free(idx);
+	qres_free(last);
+	qres_free(res);
+	buf_free(&sql);
+	return rc;
+}
+
+/* After the copy, the deletes it cannot carry: keys whose latest entry
+ * at or below high (the copy's start) is a delete and that the table
+ * still lacks, in pk order after after_pk, as tombstones with their
+ * write time. The receiver may hold those keys (both sides had data
+ * before their first sync); its conflict rules need the deletes. Keys
+ * written again after high come with the changelog that follows. */
+static int
+read_tombs(struct db *db, const struct tmeta *tm, struct cursor *cur,
+	   const struct changes_opts *o, struct batch *out,
+	   struct nr_err *err)
+{
+	struct qval p[6];
+	struct qres *res = NULL, *rows = NULL;
+	struct row_ref *idx = NULL;
+	char **pks = NULL;
+	char high[24], limit[32];
+	struct buf sql;
+	size_t np = 0, i;
+	int rc;
+
+	buf_init(&sql, 0);
+	u64_param(high, cur->high, &p[np++]);
+	p[np++] = qv_str(tm->name);
+	buf_adds(&sql, "SELECT c.pk, c.origin, c.via, c.changed_at FROM "
+		       "_nunez_changelog c WHERE c.seq <= ? AND c.tbl = ? AND "
+		       "c.op = 'D'");
+	if (o->tenant != NULL) {
+		buf_adds(&sql, " AND c.tenant = ?");
+		p[np++] = qv_str(o->tenant);
+	}
+	if (cur->after_pk != NULL) {
+		buf_adds(&sql, " AND c.pk > ?");
+		p[np++] = qv_str(cur->after_pk);
+	}
+	buf_adds(&sql, " AND NOT EXISTS (SELECT 1 FROM _nunez_changelog l "
+		       "WHERE l.tbl = c.tbl AND l.pk = c.pk AND l.seq > c.seq "
+		       "AND l.seq <= ?) ORDER BY c.pk");
+	p[np++] = p[0];
+	snprintf(limit, sizeof(limit), " LIMIT %zu", o->limit);
+	buf_adds(&sql, limit);
+	rc = query_run(db, buf_str(&sql), p, np, 0, &res, err);
+	if (rc != NR_OK)
+		goto out;
+	pks = util_calloc(res->nrows + 1, sizeof(*pks));
+	for (i = 0; i < res->nrows; i++)
+		pks[i] = (char *)qres_at(res, i, 0)->p;
+	rc = changes_rows(db, tm, pks, res->nrows, false, &rows, err);
+	if (rc != NR_OK)
+		goto out;
+	idx = changes_index(rows);
+	for (i = 0; i < res->nrows; i++) {
+		const char *origin = qres_at(res, i, 1)->p;
+		const char *via = col_str(res, i, 2);
+
+		if (changes_find(idx, rows->nrows, pks[i]) >= 0)
+			continue;	/* back again: the changelog brings it */
+		if (o->peer != NULL && (strcmp(origin, o->peer) == 0 ||
+					(via != NULL &&
+					 strcmp(via, o->peer) == 0)))
+			continue;
+		batch_add(out, 'D', pks[i], origin, col_str(res, i, 3));
+	}
+	free(cur->after_pk);
+	cur->after_pk = NULL;
+	if (res->nrows == o->limit) {
+		cur->after_pk = util_strdup(pks[res->nrows - 1]);
+	} else {
+		cur->tombs = false;
+	}
+	out->has_more = true;
+out:
+	free(idx);
+	free(pks);
+	qres_free(rows);
 	qres_free(res);
 	buf_free(&sql);
 	return rc;
@@ -250,7 +374,14 @@ struct gap_look {
 
 /* Looks at the open transactions. Runs before the read's snapshot, so
  * that what a transaction gone by now committed is visible to it; the
- * gaps are dropped only after that read asked for their seqs. */
+ * gaps are dropped only after that read asked for their seqs.
+ *
+ * InnoDB serves INNODB_TRX from a cache that it refreshes only when no
+ * one has read it for 0.1 s, so under steady reading the view can be
+ * old and miss a transaction that holds a gap. The look is made from a
+ * transaction of its own and counts only when the view shows that
+ * transaction: then the view is newer than every gap seen before. A
+ * stale look judges nothing (now 0); a later read judges the gaps. */
 static int
 look_at_gaps(struct db *db, size_t ngaps, const struct changes_opts *o,
 	     struct gap_look *look, struct nr_err *err)
@@ -262,14 +393,20 @@ look_at_gaps(struct db *db, size_t ngaps, const struct changes_opts *o,
 	memset(look, 0, sizeof(*look));
 	if (ngaps == 0)
 		return NR_OK;	/* judges nothing: now 0 */
+	rc = db_exec(db, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err);
+	if (rc != NR_OK)
+		return rc;
 	rc = query_run(db, "SELECT UNIX_TIMESTAMP(NOW(6)), (SELECT "
 			   "UNIX_TIMESTAMP(MIN(trx_started)) FROM "
 			   "information_schema.INNODB_TRX WHERE "
-			   "trx_mysql_thread_id <> CONNECTION_ID())",
+			   "trx_mysql_thread_id <> CONNECTION_ID()), (SELECT "
+			   "COUNT(*) FROM information_schema.INNODB_TRX WHERE "
+			   "trx_mysql_thread_id = CONNECTION_ID())",
 		       NULL, 0, 0, &res, &e2);
 	if (rc == NR_OK) {
 		look->trx_known = true;
-		look->now = to_us(qres_at(res, 0, 0));
+		if (to_u64(qres_at(res, 0, 2)) > 0)
+			look->now = to_us(qres_at(res, 0, 0));
 		look->oldest_open = to_us(qres_at(res, 0, 1));
 	} else if (rc == NR_EDB) {
 		/* No PROCESS privilege: fall back to the timeout. */
@@ -285,6 +422,9 @@ look_at_gaps(struct db *db, size_t ngaps, const struct changes_opts *o,
 		*err = e2;
 	}
 	qres_free(res);
+	if (db_exec(db, "COMMIT", rc == NR_OK ? err : NULL) != NR_OK &&
+	    rc == NR_OK)
+		rc = NR_EDB;
 	return rc;
 }
 
@@ -689,5 +829,7 @@ changes_read(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	}
 	if (cur->snapshot)
 		return read_snapshot(db, tm, cur, o, out, err);
+	if (cur->tombs)
+		return read_tombs(db, tm, cur, o, out, err);
 	return read_log(db, tm, cur, o, out, err);
 }

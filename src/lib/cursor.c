@@ -1,5 +1,6 @@
 /* Cursors: gap bookkeeping and the token form. The token is base64url of
- * {"v":1,"s":snapshot,"k":after_pk,"t":after_ts,"m":mark_ts,"h":high,
+ * {"v":1,"s":snapshot,"d":tombs,"k":after_pk,"t":after_ts,"m":mark_ts,
+ *  "h":high,
  *  "g":[[lo,hi,seen],...]}. */
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ cursor_same(const struct cursor *a, const struct cursor *b)
 	size_t i;
 
 	if (a->started != b->started || a->snapshot != b->snapshot ||
+	    a->tombs != b->tombs ||
 	    a->high != b->high || a->ngaps != b->ngaps ||
 	    !same_str(a->after_pk, b->after_pk) ||
 	    !same_str(a->after_ts, b->after_ts) ||
@@ -64,7 +66,7 @@ cursor_covers(const struct cursor *c, uint64_t seq)
 {
 	size_t i;
 
-	if (!c->started || c->snapshot || seq > c->high)
+	if (!c->started || c->snapshot || c->tombs || seq > c->high)
 		return false;
 	for (i = 0; i < c->ngaps; i++)
 		if (seq >= c->gaps[i].lo && seq <= c->gaps[i].hi)
@@ -170,6 +172,8 @@ cursor_encode(const struct cursor *c)
 	json_object_object_add(o, "v", json_object_new_int(1));
 	if (c->snapshot)
 		json_object_object_add(o, "s", json_object_new_boolean(1));
+	if (c->tombs)
+		json_object_object_add(o, "d", json_object_new_boolean(1));
 	if (c->after_pk != NULL)
 		json_object_object_add(o, "k",
 				       json_object_new_string(c->after_pk));
@@ -277,6 +281,8 @@ cursor_parse(const char *token, struct cursor *c, struct nr_err *err)
 	c->started = true;
 	if (json_object_object_get_ex(o, "s", &v))
 		c->snapshot = json_object_get_boolean(v);
+	if (json_object_object_get_ex(o, "d", &v))
+		c->tombs = json_object_get_boolean(v);
 	if (json_object_object_get_ex(o, "k", &v)) {
 		if (!json_object_is_type(v, json_type_string)) {
 			rc = err_set(err, NR_EINVAL, "malformed cursor");

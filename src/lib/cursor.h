@@ -22,6 +22,8 @@ struct gap {
 struct cursor {
 	bool started;		/* false: nothing read yet */
 	bool snapshot;		/* copying the table, after after_pk */
+	bool tombs;		/* after the copy: deletes at or below high
+				 * of keys the table lacks, after after_pk */
 	char *after_pk;		/* last key copied; NULL before the first */
 	uint64_t high;
 	struct gap *gaps;	/* sorted, disjoint */
@@ -61,10 +63,10 @@ void cursor_add_gap(struct cursor *c, uint64_t lo, uint64_t hi, int64_t seen);
 /* Removes seq, now read, from the gaps. */
 void cursor_found(struct cursor *c, uint64_t seq);
 
-/* A gap younger than this (us) at now is never dead. InnoDB serves
- * information_schema.INNODB_TRX from a cache refreshed at most every
- * 0.1 s, so a transaction that began just before a gap was seen may be
- * missing from the view a moment later. */
+/* A gap younger than this (us) at now is never dead: a margin for the
+ * view of open transactions (information_schema.INNODB_TRX, a cache in
+ * InnoDB) and for a transaction that took a seq a moment before its
+ * row was written. */
 #define CURSOR_GAP_SETTLE_US 500000
 
 /* Drops the gaps that can no longer fill: those first seen before the

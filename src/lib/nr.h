@@ -19,6 +19,7 @@ enum nr_rc {
 	NR_ETOOBIG,	/* a hard size cap was hit */
 	NR_EEXIST,	/* already done (a batch id seen before) */
 	NR_EFORBIDDEN,	/* not the caller's to touch (another tenant's row) */
+	NR_EMOVED,	/* a stored position moved since a batch's start */
 };
 
 /* The most changes or rows one batch, push or pull may hold: the

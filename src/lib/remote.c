@@ -172,13 +172,19 @@ exchange(struct remote *rm, const char *method, const char *path,
 	curl_easy_getinfo(rm->curl, CURLINFO_RESPONSE_CODE, &status);
 	o = json_tokener_parse(buf_str(&resp));
 	if (status != 200) {
-		const char *msg = "no JSON error";
+		const char *msg = "no JSON error", *code = "";
 
-		if (o != NULL && json_object_object_get_ex(o, "error", &e) &&
-		    json_object_object_get_ex(e, "message", &e))
-			msg = json_object_get_string(e);
-		rc = err_set(err, status >= 500 ? NR_EIO : NR_EINVAL,
-			     "%s %s: HTTP %ld: %s", method, path, status, msg);
+		if (o != NULL && json_object_object_get_ex(o, "error", &e)) {
+			code = codec_string(e, "code", NULL);
+			msg = codec_string(e, "message", NULL);
+			code = code != NULL ? code : "";
+			msg = msg != NULL ? msg : "no message";
+		}
+		rc = status >= 500 ? NR_EIO : NR_EINVAL;
+		if (status == 409 && strcmp(code, "position_moved") == 0)
+			rc = NR_EMOVED;
+		rc = err_set(err, rc, "%s %s: HTTP %ld: %s", method, path,
+			     status, msg);
 		goto out;
 	}
 	if (o == NULL || !json_object_is_type(o, json_type_object)) {
@@ -286,8 +292,8 @@ count(json_object *o, const char *key)
 
 int
 remote_push(struct remote *rm, const struct batch *b, const char *seen,
-	    const char *cursor, const char *batch_id, struct apply_stats *st,
-	    struct nr_err *err)
+	    const char *from, const char *cursor, const char *batch_id,
+	    struct apply_stats *st, struct nr_err *err)
 {
 	json_object *body = json_object_new_object(), *o = NULL, *r;
 	char path[600];
@@ -301,6 +307,8 @@ remote_push(struct remote *rm, const struct batch *b, const char *seen,
 	json_object_object_add(body, "batch_id", json_object_new_string(batch_id));
 	json_object_object_add(body, "seen", seen ? json_object_new_string(seen)
 						  : NULL);
+	json_object_object_add(body, "from",
+			       json_object_new_string(from ? from : ""));
 	json_object_object_add(body, "cursor",
 			       cursor ? json_object_new_string(cursor) : NULL);
 	json_object_object_add(body, "changes", codec_changes(b));

@@ -35,9 +35,11 @@ int remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 void remote_page_free(struct remote_page *page);
 
 /* POST /api/push of b with the sync protocol; *st gets the remote's
- * counts. seen and cursor may be NULL. */
+ * counts. The remote stores cursor as this node's position only if it
+ * still holds from (NULL: none yet), else NR_EMOVED. seen and cursor
+ * may be NULL. */
 int remote_push(struct remote *rm, const struct batch *b, const char *seen,
-		const char *cursor, const char *batch_id,
+		const char *from, const char *cursor, const char *batch_id,
 		struct apply_stats *st, struct nr_err *err) NR_WUR;
 
 /* GET /api/metadata: how far the remote has this node's changes of

@@ -58,6 +58,29 @@ batch_done(const struct sync_opts *o, const struct sync_stats *st, int rc,
 	return done;
 }
 
+/* A batch whose start no longer matches the stored position is read
+ * again from the stored one, this many times in one run at most. */
+#define MOVED_RETRIES 5
+
+/* The token of c as stored, or NULL for a position not yet started. */
+static char *
+start_token(const struct cursor *c)
+{
+	return c->started ? cursor_encode(c) : NULL;
+}
+
+/* Says that a batch was rolled back because its position moved, and
+ * whether the run reads again (true) or gives up. */
+static bool
+read_again(const struct log_ctx *lc, int rc, int *moved)
+{
+	if (rc != NR_EMOVED || ++*moved > MOVED_RETRIES)
+		return false;
+	log_msg(LOG_INFO, lc, "the stored position moved (another sync "
+		"applied a batch); reading again from it");
+	return true;
+}
+
 int
 sync_table(struct sync_side *src, struct sync_side *dst,
 	   const struct sync_opts *o, struct sync_stats *st,
@@ -68,9 +91,9 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 	struct apply_opts ao;
 	struct batch b;
 	struct log_ctx lc = {src->id, src->tm->name, 0};
-	char *token = NULL;
+	char *token = NULL, *from = NULL;
+	int rc, moved = 0;
 	bool done;
-	int rc;
 
 	rc = sync_load_cursor(dst->db, src->id, src->tm->name, &cur, err);
 	if (rc == NR_OK && o->detect)
@@ -87,6 +110,7 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 	ao.seen = &seen;
 	ao.mirror = o->mirror;
 	ao.dry_run = o->dry_run;
+	ao.cas = true;
 	for (;;) {
 		cursor_copy(&next, &cur);
 		rc = changes_read(src->db, src->tm, &next, &co, &b, err);
@@ -95,8 +119,11 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 			break;
 		}
 		free(token);
+		free(from);
 		token = cursor_encode(&next);
+		from = start_token(&cur);
 		ao.cursor_token = token;
+		ao.cursor_from = from;
 		lc.batch = ++st->batches;
 		rc = apply_batch(dst->db, dst->tm, &b, &ao, &st->a, err);
 		if (rc == NR_OK) {
@@ -104,6 +131,14 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 			cursor_copy(&cur, &next);
 			log_msg(LOG_DEBUG, &lc, "%zu changes%s", b.n,
 				b.snapshot ? " (copy)" : "");
+		} else if (read_again(&lc, rc, &moved)) {
+			batch_free(&b);
+			cursor_clear(&cur);
+			rc = sync_load_cursor(dst->db, src->id, src->tm->name,
+					      &cur, err);
+			if (rc == NR_OK)
+				continue;
+			break;
 		}
 		done = batch_done(o, st, rc, b.has_more);
 		batch_free(&b);
@@ -112,6 +147,7 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 	}
 out:
 	free(token);
+	free(from);
 	cursor_clear(&cur);
 	cursor_clear(&next);
 	cursor_clear(&seen);
@@ -171,8 +207,8 @@ sync_pull_remote(struct remote *rm, const char *remote_id,
 	struct apply_opts ao = {0};
 	struct log_ctx lc = {remote_id, local->tm->name, 0};
 	char *token = NULL;
+	int rc, moved = 0;
 	bool done;
-	int rc;
 
 	rc = load_token(local->db, remote_id, local->tm->name, &token, err);
 	ao.cfg = o->cfg;
@@ -180,6 +216,7 @@ sync_pull_remote(struct remote *rm, const char *remote_id,
 	ao.detect = true;
 	ao.seen = &seen;
 	ao.dry_run = o->dry_run;
+	ao.cas = true;
 	while (rc == NR_OK) {
 		rc = remote_pull(rm, local->tm, token, (size_t)o->cfg->sync.batch_size,
 				 &page, err);
@@ -188,6 +225,7 @@ sync_pull_remote(struct remote *rm, const char *remote_id,
 		cursor_clear(&seen);
 		rc = cursor_parse(page.seen, &seen, err);
 		ao.cursor_token = page.next_cursor;
+		ao.cursor_from = token;
 		lc.batch = ++st->batches;
 		if (rc == NR_OK)
 			rc = apply_batch(local->db, local->tm, &page.batch, &ao,
@@ -198,6 +236,12 @@ sync_pull_remote(struct remote *rm, const char *remote_id,
 			token = util_strdup(page.next_cursor);
 			log_msg(LOG_DEBUG, &lc, "pulled %zu changes",
 				page.batch.n);
+		} else if (read_again(&lc, rc, &moved)) {
+			remote_page_free(&page);
+			free(token);
+			rc = load_token(local->db, remote_id, local->tm->name,
+					&token, err);
+			continue;
 		}
 		done = batch_done(o, st, rc, page.has_more);
 		remote_page_free(&page);
@@ -234,10 +278,11 @@ batch_id(const char *self, const char *table, const char *from,
 	buf_free(&b);
 }
 
-int
-sync_push_remote(struct remote *rm, const char *remote_id,
-		 struct sync_side *local, const struct sync_opts *o,
-		 struct sync_stats *st, struct nr_err *err)
+/* Pushes from the position the remote holds until done or failed. */
+static int
+push_pass(struct remote *rm, const char *remote_id, struct sync_side *local,
+	  const struct sync_opts *o, struct sync_stats *st,
+	  struct nr_err *err)
 {
 	struct cursor cur = {0}, next = {0};
 	struct changes_opts co = {0};
@@ -267,7 +312,8 @@ sync_push_remote(struct remote *rm, const char *remote_id,
 		batch_id(local->id, local->tm->name, start, token, id);
 		lc.batch = ++st->batches;
 		if (!o->dry_run)
-			rc = remote_push(rm, &b, seen, token, id, &st->a, err);
+			rc = remote_push(rm, &b, seen, start, token, id,
+					 &st->a, err);
 		if (rc == NR_OK) {
 			st->rows += b.n;
 			cursor_copy(&cur, &next);
@@ -285,5 +331,19 @@ sync_push_remote(struct remote *rm, const char *remote_id,
 	free(token);
 	cursor_clear(&cur);
 	cursor_clear(&next);
+	return rc;
+}
+
+int
+sync_push_remote(struct remote *rm, const char *remote_id,
+		 struct sync_side *local, const struct sync_opts *o,
+		 struct sync_stats *st, struct nr_err *err)
+{
+	struct log_ctx lc = {remote_id, local->tm->name, 0};
+	int rc, moved = 0;
+
+	do
+		rc = push_pass(rm, remote_id, local, o, st, err);
+	while (read_again(&lc, rc, &moved));
 	return rc;
 }
