@@ -284,8 +284,9 @@ fault_run() {	# fault_run ENV: one run of ENV's links with a drawn fault
 	draw 100; delay=$R
 	draw 10
 	case $R in
-	0|1)	# SIGKILL of sync_multi
-		run_sync "$e" & pid=$!
+	0|1)	# SIGKILL of sync_multi (the process itself, not a subshell)
+		"$SYNC" --config "$T/$e/config.json" >>"$T/sync-$e.out" 2>&1 &
+		pid=$!
 		sleep "0.$(printf '%02d' $delay)"
 		kill -KILL $pid 2>/dev/null && say "killed sync_multi of $e after 0.$delay s"
 		wait $pid 2>/dev/null ;;
@@ -361,6 +362,8 @@ expected() {	# the winner of every key's writes, under last_write_wins
 }
 converge() {	# converge ROUNDS: every runner, in turn, ROUNDS times
 	local i e
+	# No run of a fault may still hold an environment's lock.
+	H_WAIT=60 h_wait_for sh -c "! pgrep -f -- '--config $T/' >/dev/null"
 	for i in $(seq 1 "$1"); do
 		for e in $RUNNERS; do
 			run_sync "$e"
