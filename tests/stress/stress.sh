@@ -363,7 +363,7 @@ expected() {	# the winner of every key's writes, under last_write_wins
 converge() {	# converge ROUNDS: every runner, in turn, ROUNDS times
 	local i e
 	# No run of a fault may still hold an environment's lock.
-	H_WAIT=60 h_wait_for sh -c "! pgrep -f -- 'sync_multi --config $T/' >/dev/null"
+	H_WAIT=60 h_wait_for sh -c "! pgrep -f -- '[s]ync_multi --config $T/' >/dev/null"
 	for i in $(seq 1 "$1"); do
 		for e in $RUNNERS; do
 			run_sync "$e"
