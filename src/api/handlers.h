@@ -35,10 +35,10 @@ handler_fn ops_pause;
 handler_fn ops_resume;
 handler_fn ops_resync;
 
-/* sync.c */
-handler_fn sync_changes_post;
-handler_fn sync_changes_get;
-handler_fn sync_initial_get;
+/* clients.c */
+handler_fn clients_changes_post;
+handler_fn clients_changes_get;
+handler_fn clients_initial_get;
 
 /* metrics.c */
 handler_fn metrics_get;

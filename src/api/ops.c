@@ -297,8 +297,8 @@ ops_log(struct api *app, struct http_req *req)
  * new object). A table that cannot be read gets "error" instead of
  * failing the answer; a lost database fails it. */
 static int
-table_json(struct api *app, const struct config_table *t, json_object **out,
-	   struct nr_err *err)
+table_stats_json(struct api *app, const struct config_table *t,
+		 json_object **out, struct nr_err *err)
 {
 	struct qval n = qv_str(t->name);
 	struct qval p[3] = {n, n, n};
@@ -357,7 +357,7 @@ ops_tables(struct api *app, struct http_req *req)
 	for (i = 0; rc == NR_OK && i < cfg->ntables; i++) {
 		if (!auth_allows(req->key, 0, cfg->tables[i].name))
 			continue;
-		rc = table_json(app, &cfg->tables[i], &o, &err);
+		rc = table_stats_json(app, &cfg->tables[i], &o, &err);
 		json_object_array_add(a, o);
 	}
 	if (rc != NR_OK) {

@@ -149,10 +149,7 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 		api_bad_request(req, &err);
 		goto out;
 	}
-	ao.cfg = app->cfg;
-	ao.peer = node;
-	ao.detect = true;
-	ao.seen = &seen;
+	apply_opts_init(&ao, app->cfg, node, &seen);
 	ao.cursor_token = token;
 	ao.cas = true;
 	ao.cursor_from = from_token;
@@ -218,8 +215,8 @@ push_rows(struct api *app, struct http_req *req, const struct tmeta *tm,
 		api_bad_request(req, &err);
 		goto out;
 	}
-	ao.cfg = app->cfg;
-	ao.peer = origin;
+	apply_opts_init(&ao, app->cfg, origin, NULL);
+	ao.detect = false;
 	ao.newer_only = true;
 	rc = apply_batch(app->master, tm, &b, &ao, &st, &err);
 	if (rc != NR_OK) {

@@ -43,11 +43,11 @@ static const struct route routes[] = {
 	{"POST", "/api/replication/pause", SCOPE_ADMIN, ops_pause},
 	{"POST", "/api/replication/resume", SCOPE_ADMIN, ops_resume},
 	{"POST", "/api/replication/resync", SCOPE_ADMIN, ops_resync},
-	{"POST", "/sync/changes", SCOPE_CLIENT, sync_changes_post},
+	{"POST", "/sync/changes", SCOPE_CLIENT, clients_changes_post},
 	{"GET", "/sync/changes/{tenant}", SCOPE_CLIENT | SCOPE_ADMIN,
-	 sync_changes_get},
+	 clients_changes_get},
 	{"GET", "/sync/initial/{tenant}", SCOPE_CLIENT | SCOPE_ADMIN,
-	 sync_initial_get},
+	 clients_initial_get},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -128,7 +128,7 @@ remember_nonce(struct api *app, const char *nonce, struct nr_err *err)
 				     "expires_at) VALUES (?, UTC_TIMESTAMP() + "
 				     "INTERVAL ? SECOND)",
 			p, 2, NULL, err);
-	if (rc == NR_EDB && err->sqlerr == 1062)
+	if (rc == NR_EDB && err->sqlerr == DB_ER_DUP_ENTRY)
 		return NR_EEXIST;
 	if (rc == NR_OK && rand() % 100 == 0)
 		db_try(app->master, "DELETE FROM _nunez_nonces WHERE "

@@ -22,7 +22,7 @@ strv_json(const struct strv *v)
 }
 
 static json_object *
-table_json(const struct config_table *t)
+table_conf_json(const struct config_table *t)
 {
 	json_object *o = json_object_new_object();
 
@@ -50,7 +50,7 @@ tables_json(const struct config *cfg)
 	size_t i;
 
 	for (i = 0; i < cfg->ntables; i++)
-		json_object_array_add(a, table_json(&cfg->tables[i]));
+		json_object_array_add(a, table_conf_json(&cfg->tables[i]));
 	return a;
 }
 

@@ -787,7 +787,7 @@ record_batch(struct ctx *x, struct nr_err *err)
 			       "conflicts, total, created_at) VALUES (?, ?, ?, "
 			       "?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))",
 			p, 9, NULL, err);
-	if (rc == NR_EDB && err->sqlerr == 1062 /* ER_DUP_ENTRY */)
+	if (rc == NR_EDB && err->sqlerr == DB_ER_DUP_ENTRY)
 		rc = err_set(err, NR_EEXIST, "batch %s was applied before",
 			     x->o->batch_id);
 	return rc;
@@ -820,6 +820,17 @@ write_all(struct ctx *x, struct nr_err *err)
 		rc = close_superseded(x, err);
 	free(orig);
 	return rc;
+}
+
+void
+apply_opts_init(struct apply_opts *o, const struct config *cfg,
+		const char *peer, const struct cursor *seen)
+{
+	memset(o, 0, sizeof(*o));
+	o->cfg = cfg;
+	o->peer = peer;
+	o->detect = true;
+	o->seen = seen;
 }
 
 int

@@ -46,6 +46,12 @@ struct apply_stats {
 	unsigned long long conflicts, open;
 };
 
+/* Fills o to apply what peer sent: conflicts detected against seen
+ * (borrowed; NULL: the peer has seen nothing here), everything else off.
+ * Callers set what else they need. */
+void apply_opts_init(struct apply_opts *o, const struct config *cfg,
+		     const char *peer, const struct cursor *seen);
+
 /* Applies b to db in one transaction; adds what it did to *st. Nothing
  * is written when it fails. */
 int apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,

@@ -860,7 +860,7 @@ check_remote(struct ctx *cx, struct config *cfg, size_t i)
 }
 
 static void
-check_key(struct ctx *cx, struct config *cfg, size_t i)
+check_api_key(struct ctx *cx, struct config *cfg, size_t i)
 {
 	struct config_key *k = &cfg->keys[i];
 	char p[512], q[512];
@@ -938,7 +938,7 @@ cross_check(struct ctx *cx, struct config *cfg)
 	for (i = 0; i < cfg->nremotes; i++)
 		check_remote(cx, cfg, i);
 	for (i = 0; i < cfg->nkeys; i++)
-		check_key(cx, cfg, i);
+		check_api_key(cx, cfg, i);
 }
 
 /* A node id when the file gives none: host name and master database,
@@ -1114,7 +1114,7 @@ out:
 }
 
 static void
-db_free(struct config_db *db)
+config_db_free(struct config_db *db)
 {
 	free(db->host);
 	free(db->socket);
@@ -1132,8 +1132,8 @@ config_free(struct config *cfg)
 		return;
 	free(cfg->path);
 	free(cfg->node_id);
-	db_free(&cfg->master);
-	db_free(&cfg->slave);
+	config_db_free(&cfg->master);
+	config_db_free(&cfg->slave);
 	for (i = 0; i < cfg->ntables; i++) {
 		struct config_table *t = &cfg->tables[i];
 

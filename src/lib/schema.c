@@ -51,8 +51,8 @@ find_col(const struct tmeta *tm, const char *name)
 
 /* Checks the configured key is the table's primary key. */
 static int
-check_key(struct tmeta *tm, struct db *db, const char *path,
-	  struct nr_err *err)
+check_pk(struct tmeta *tm, struct db *db, const char *path,
+	 struct nr_err *err)
 {
 	const struct config_table *t = tm->conf;
 	struct qres *res = NULL;
@@ -168,7 +168,7 @@ schema_load(struct db *db, const struct config *cfg, size_t idx,
 			     t->tenant_column, t->name);
 		goto out;
 	}
-	rc = check_key(tm, db, path, err);
+	rc = check_pk(tm, db, path, err);
 	if (rc != NR_OK)
 		goto out;
 	*out = tm;

@@ -103,11 +103,8 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 		goto out;
 	changes_opts_init(&co, o->cfg, src->id, dst->id,
 			  (size_t)o->cfg->sync.batch_size);
-	memset(&ao, 0, sizeof(ao));
-	ao.cfg = o->cfg;
-	ao.peer = src->id;
+	apply_opts_init(&ao, o->cfg, src->id, &seen);
 	ao.detect = o->detect;
-	ao.seen = &seen;
 	ao.mirror = o->mirror;
 	ao.dry_run = o->dry_run;
 	ao.cas = true;
@@ -204,17 +201,14 @@ sync_pull_remote(struct remote *rm, const char *remote_id,
 {
 	struct remote_page page = {0};
 	struct cursor seen = {0};
-	struct apply_opts ao = {0};
+	struct apply_opts ao;
 	struct log_ctx lc = {remote_id, local->tm->name, 0};
 	char *token = NULL;
 	int rc, moved = 0;
 	bool done;
 
 	rc = load_token(local->db, remote_id, local->tm->name, &token, err);
-	ao.cfg = o->cfg;
-	ao.peer = remote_id;
-	ao.detect = true;
-	ao.seen = &seen;
+	apply_opts_init(&ao, o->cfg, remote_id, &seen);
 	ao.dry_run = o->dry_run;
 	ao.cas = true;
 	while (rc == NR_OK) {

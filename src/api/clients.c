@@ -310,13 +310,13 @@ feed_get(struct api *app, struct http_req *req, bool initial)
 }
 
 void
-sync_initial_get(struct api *app, struct http_req *req)
+clients_initial_get(struct api *app, struct http_req *req)
 {
 	feed_get(app, req, true);
 }
 
 void
-sync_changes_get(struct api *app, struct http_req *req)
+clients_changes_get(struct api *app, struct http_req *req)
 {
 	feed_get(app, req, false);
 }
@@ -559,10 +559,7 @@ apply_table(struct api *app, struct http_req *req, json_object *map,
 	/* Checked by cursors_ok. */
 	rc = cursor_parse(tok ? json_object_get_string(tok) : NULL, &seen,
 			  err);
-	ao.cfg = app->cfg;
-	ao.peer = origin;
-	ao.detect = true;
-	ao.seen = &seen;
+	apply_opts_init(&ao, app->cfg, origin, &seen);
 	ao.in_trx = true;
 	ao.tenant = req->key->tenant;
 	ao.outcome = outcome;
@@ -750,7 +747,7 @@ cursors_ok(struct http_req *req, json_object *map)
 }
 
 void
-sync_changes_post(struct api *app, struct http_req *req)
+clients_changes_post(struct api *app, struct http_req *req)
 {
 	json_object *body = api_json_body(app, req), *arr = NULL, *map = NULL;
 	const char *tenant = req->key->tenant, *client_id;
@@ -804,7 +801,7 @@ sync_changes_post(struct api *app, struct http_req *req)
 	}
 	if (rc == NR_EFORBIDDEN)
 		http_error(req, 403, "tenant_forbidden", "%s", err.msg);
-	else if (rc == NR_EDB && err.sqlerr == 1062)
+	else if (rc == NR_EDB && err.sqlerr == DB_ER_DUP_ENTRY)
 		http_error(req, 409, "retry", "these changes are being applied "
 			   "by another request; send them again");
 	else if (rc != NR_OK)
