@@ -808,11 +808,6 @@ clients_changes_post(struct api *app, struct http_req *req)
 		api_db_error(req, &err);
 	else
 		reply_results(app, req, v, n);
-	/* A client retries within days; forget records after 30. */
-	if (rc == NR_OK && rand() % 100 == 0)
-		db_try(app->master, "DELETE FROM _nunez_client_changes WHERE "
-				    "created_at < UTC_TIMESTAMP() - INTERVAL 30 "
-				    "DAY LIMIT 10000");
 out:
 	for (i = 0; i < n; i++) {
 		free(v[i].pk);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "batches.h"
 #include "codec.h"
 #include "handlers.h"
 #include "metrics.h"
@@ -50,37 +51,25 @@ reply_result(struct http_req *req, const struct apply_stats *st, size_t total,
 }
 
 /* Answers a batch id seen before from its recorded counts; false when
- * it was not seen. */
+ * it was not seen (or could not be looked up: *rc says). */
 static bool
 replay(struct api *app, struct http_req *req, const char *batch_id,
        const char *table, int *rc, struct nr_err *err)
 {
-	struct qval p[2] = {qv_str(table), qv_str(batch_id)};
-	struct apply_stats st = {0};
-	struct qres *res = NULL;
-	bool found;
+	struct batches_rec r;
 
-	*rc = query_run(app->master, "SELECT inserted, updated, deleted, "
-				     "unchanged, conflicts, total, tbl = ? FROM "
-				     "_nunez_batches WHERE batch_id = ?",
-			p, 2, 0, &res, err);
-	if (*rc != NR_OK)
+	*rc = batches_find(app->master, batch_id, table, &r, err);
+	if (*rc != NR_OK) {
+		if (*rc == NR_ENOTFOUND)
+			*rc = NR_OK;
 		return false;
-	found = res->nrows == 1;
-	if (found && strcmp(qres_at(res, 0, 6)->p, "1") != 0) {
+	}
+	if (r.other_table)
 		http_error(req, 409, "batch_id_reused", "batch id %s was used "
 			   "for another table", batch_id);
-	} else if (found) {
-		st.inserted = strtoull(qres_at(res, 0, 0)->p, NULL, 10);
-		st.updated = strtoull(qres_at(res, 0, 1)->p, NULL, 10);
-		st.deleted = strtoull(qres_at(res, 0, 2)->p, NULL, 10);
-		st.unchanged = strtoull(qres_at(res, 0, 3)->p, NULL, 10);
-		st.conflicts = strtoull(qres_at(res, 0, 4)->p, NULL, 10);
-		reply_result(req, &st, strtoull(qres_at(res, 0, 5)->p, NULL, 10),
-			     batch_id, true);
-	}
-	qres_free(res);
-	return found;
+	else
+		reply_result(req, &r.st, r.total, batch_id, true);
+	return true;
 }
 
 /* Reads an optional cursor token field; false after replying 400. */
@@ -184,11 +173,6 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 	}
 	metrics_rows(app->metrics, b.n, 0, st.conflicts);
 	reply_result(req, &st, b.n, batch_id, false);
-	/* Batch ids matter for retries within minutes; forget old ones. */
-	if (batch_id != NULL && rand() % 100 == 0)
-		db_try(app->master, "DELETE FROM _nunez_batches WHERE created_at "
-				    "< UTC_TIMESTAMP() - INTERVAL 1 DAY LIMIT "
-				    "10000");
 out:
 	batch_free(&b);
 	cursor_clear(&seen);

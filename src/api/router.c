@@ -10,6 +10,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "nonces.h"
 #include "query.h"
 #include "router.h"
 #include "sign.h"
@@ -112,30 +113,6 @@ find(struct http_req *req, bool *path_known)
 	return -1;
 }
 
-/* Records the nonce until twice the window has passed; false when it
- * was seen before. Expired nonces are cleared now and then. */
-static int
-remember_nonce(struct api *app, const char *nonce, struct nr_err *err)
-{
-	char secs[16];
-	struct qval p[2];
-	int rc;
-
-	snprintf(secs, sizeof(secs), "%d", 2 * app->cfg->api.signature_window);
-	p[0] = qv_str(nonce);
-	p[1] = qv_str(secs);
-	rc = query_exec(app->master, "INSERT INTO _nunez_nonces (nonce, "
-				     "expires_at) VALUES (?, UTC_TIMESTAMP() + "
-				     "INTERVAL ? SECOND)",
-			p, 2, NULL, err);
-	if (rc == NR_EDB && err->sqlerr == DB_ER_DUP_ENTRY)
-		return NR_EEXIST;
-	if (rc == NR_OK && rand() % 100 == 0)
-		db_try(app->master, "DELETE FROM _nunez_nonces WHERE "
-				    "expires_at < UTC_TIMESTAMP() LIMIT 1000");
-	return rc;
-}
-
 static bool
 nonce_ok(const char *n)
 {
@@ -188,7 +165,10 @@ check_signature(struct api *app, struct http_req *req)
 			   "not match the request");
 		return false;
 	}
-	rc = remember_nonce(app, nonce, &err);
+	/* Kept until twice the window has passed: a replay within the
+	 * window is refused, later the timestamp is. */
+	rc = nonces_remember(app->master, nonce,
+			     2 * app->cfg->api.signature_window, &err);
 	if (rc == NR_EEXIST) {
 		http_error(req, 401, "nonce_replayed", "this nonce was used "
 			   "before: the request is a replay");

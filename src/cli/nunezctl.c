@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "cli.h"
 #include "env.h"
+#include "housekeeping.h"
 #include "install.h"
 #include "log.h"
 #include "query.h"
@@ -44,6 +45,10 @@ usage(FILE *f)
 	      "  conflicts list [--all] [--slave]\n"
 	      "  conflicts show ID [--slave]\n"
 	      "  conflicts resolve ID use_local|use_remote [--slave]\n"
+	      "  housekeeping       forget expired nonces, old batch ids and "
+	      "client\n"
+	      "                     change records now (sync_multi does after "
+	      "each run)\n"
 	      "  gen-key            print a new random API key and its stored "
 	      "form\n"
 	      "  hash-key KEY       print the stored form (sha256:...) of KEY\n"
@@ -307,6 +312,18 @@ conflicts_show(struct db *db, const char *id, struct nr_err *err)
 }
 
 static int
+cmd_housekeeping(struct env *e, struct nr_err *err)
+{
+	struct housekeeping_stats st = {0};
+	int rc = housekeeping_run(e->master, &st, err);
+
+	if (rc == NR_OK)
+		printf("forgot %llu nonces, %llu batch ids, %llu client change "
+		       "records\n", st.nonces, st.batches, st.client_changes);
+	return rc;
+}
+
+static int
 cmd_conflicts(struct env *e, const struct opts *o, int argc, char **argv,
 	      struct nr_err *err)
 {
@@ -354,6 +371,8 @@ run_db_command(const struct config *cfg, const struct opts *o, int argc,
 		rc = cmd_uninstall(&e, o, &err);
 	else if (rc == NR_OK && strcmp(cmd, "verify") == 0)
 		rc = cmd_verify(&e, o, &err, &differ);
+	else if (rc == NR_OK && strcmp(cmd, "housekeeping") == 0)
+		rc = cmd_housekeeping(&e, &err);
 	else if (rc == NR_OK)
 		rc = cmd_conflicts(&e, o, argc - 1, argv + 1, &err);
 	env_close(&e);
@@ -378,7 +397,8 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	static const char *const db_cmds[] = {"init", "uninstall", "verify",
-					      "conflicts", NULL};
+					      "conflicts", "housekeeping",
+					      NULL};
 	struct opts o = {0};
 	struct config *cfg = NULL;
 	const char *path, *cmd;

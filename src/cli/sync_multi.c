@@ -14,6 +14,7 @@
 #include "breaker.h"
 #include "cli.h"
 #include "env.h"
+#include "housekeeping.h"
 #include "remote.h"
 #include "log.h"
 #include "query.h"
@@ -336,6 +337,26 @@ lock_env(struct env *e, struct nr_err *err)
 	return rc;
 }
 
+/* Retention after a run, once a minute at most (--follow); its failure
+ * is said, and fails no sync. */
+static void
+housekeep(struct env *e)
+{
+	static time_t last;
+	struct housekeeping_stats st = {0};
+	struct nr_err err;
+
+	if (time(NULL) - last < 60)
+		return;
+	last = time(NULL);
+	if (housekeeping_run(e->master, &st, &err) != NR_OK)
+		log_warn("housekeeping: %s", err.msg);
+	else if (st.nonces + st.batches + st.client_changes > 0)
+		log_info("housekeeping: forgot %llu nonces, %llu batch ids, "
+			 "%llu client change records", st.nonces, st.batches,
+			 st.client_changes);
+}
+
 static int
 run(const struct config *cfg, const struct opts *o)
 {
@@ -380,6 +401,8 @@ run(const struct config *cfg, const struct opts *o)
 			continue;
 		failed += remote_env(&e, r, o);
 	}
+	if (!o->dry_run)
+		housekeep(&e);
 	env_close(&e);
 	return failed ? EXIT_SOME_FAILED : EXIT_SYNCED;
 }

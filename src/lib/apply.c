@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "apply.h"
+#include "batches.h"
 #include "changes.h"
 #include "codec.h"
 #include "conflict.h"
@@ -762,37 +763,6 @@ store_cursor(struct ctx *x, struct nr_err *err)
 			  p, 4, NULL, err);
 }
 
-/* Records the batch id with its counts; a second one is NR_EEXIST. */
-static int
-record_batch(struct ctx *x, struct nr_err *err)
-{
-	const struct apply_stats *m = x->st;
-	char n[6][24];
-	struct qval p[9];
-	int rc;
-
-	snprintf(n[0], 24, "%llu", m->inserted);
-	snprintf(n[1], 24, "%llu", m->updated);
-	snprintf(n[2], 24, "%llu", m->deleted);
-	snprintf(n[3], 24, "%llu", m->unchanged);
-	snprintf(n[4], 24, "%llu", m->conflicts);
-	snprintf(n[5], 24, "%zu", x->b->n);
-	p[0] = qv_str(x->o->batch_id);
-	p[1] = qv_str(x->o->peer);
-	p[2] = qv_str(x->tm->name);
-	for (int i = 0; i < 6; i++)
-		p[3 + i] = qv_str(n[i]);
-	rc = query_exec(x->db, "INSERT INTO _nunez_batches (batch_id, peer, "
-			       "tbl, inserted, updated, deleted, unchanged, "
-			       "conflicts, total, created_at) VALUES (?, ?, ?, "
-			       "?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))",
-			p, 9, NULL, err);
-	if (rc == NR_EDB && err->sqlerr == DB_ER_DUP_ENTRY)
-		rc = err_set(err, NR_EEXIST, "batch %s was applied before",
-			     x->o->batch_id);
-	return rc;
-}
-
 static int
 write_all(struct ctx *x, struct nr_err *err)
 {
@@ -873,7 +843,8 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 	if (rc == NR_OK && o->cursor_token != NULL)
 		rc = store_cursor(&x, err);
 	if (rc == NR_OK && o->batch_id != NULL)
-		rc = record_batch(&x, err);
+		rc = batches_record(db, o->batch_id, o->peer, tm->name, &mine,
+				    b->n, err);
 	if (rc == NR_OK)
 		rc = db_exec(db, RESET_VARS, err);
 	if (rc == NR_OK && !o->in_trx)
