@@ -12,6 +12,7 @@
 #include "apply.h"
 #include "auth.h"
 #include "changes.h"
+#include "clientlog.h"
 #include "codec.h"
 #include "handlers.h"
 #include "metrics.h"
@@ -22,7 +23,6 @@
 #define DEFAULT_LIMIT 500
 #define MAX_LIMIT 5000
 #define MAX_ROUNDS 20		/* engine reads per table and request */
-#define RECORD_CHUNK 200	/* change records per INSERT */
 
 /* One change of a POST, as parsed. */
 struct cchange {
@@ -450,29 +450,20 @@ parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
 	return true;
 }
 
-/* Marks the changes sent before (by client_change_id) as replayed, with
- * their recorded status and key. */
+/* Marks the changes whose id was recorded before as replays ('R'),
+ * with the recorded status and key. */
 static int
 find_replays(struct api *app, const char *tenant, struct cchange *v, size_t n,
 	     struct nr_err *err)
 {
-	struct qval *p = util_calloc(n + 1, sizeof(*p));
+	const char **ids = util_calloc(n + 1, sizeof(*ids));
 	struct qres *res = NULL;
-	struct buf sql;
 	size_t i, r;
 	int rc;
 
-	buf_init(&sql, 0);
-	buf_adds(&sql, "SELECT client_change_id, status, pk FROM "
-		       "_nunez_client_changes WHERE tenant = ? AND "
-		       "client_change_id IN (");
-	p[0] = qv_str(tenant);
-	for (i = 0; i < n; i++) {
-		buf_adds(&sql, i ? ", ?" : "?");
-		p[i + 1] = qv_str(v[i].id);
-	}
-	buf_adds(&sql, ")");
-	rc = query_run(app->master, buf_str(&sql), p, n + 1, 0, &res, err);
+	for (i = 0; i < n; i++)
+		ids[i] = v[i].id;
+	rc = clientlog_find(app->master, tenant, ids, n, &res, err);
 	for (r = 0; rc == NR_OK && r < res->nrows; r++)
 		for (i = 0; i < n; i++)
 			if (strcmp(v[i].id, qres_at(res, r, 0)->p) == 0) {
@@ -482,8 +473,7 @@ find_replays(struct api *app, const char *tenant, struct cchange *v, size_t n,
 				v[i].pk = util_strdup(qres_at(res, r, 2)->p);
 			}
 	qres_free(res);
-	free(p);
-	buf_free(&sql);
+	free(ids);
 	return rc;
 }
 
@@ -580,35 +570,21 @@ static int
 record_changes(struct api *app, const char *tenant, const char *client_id,
 	       struct cchange *v, size_t n, struct nr_err *err)
 {
-	struct qval p[RECORD_CHUNK * 6];
-	struct buf sql;
-	size_t i = 0, k;
-	int rc = NR_OK;
+	struct clientlog_rec *r = util_calloc(n + 1, sizeof(*r));
+	size_t i, k = 0;
+	int rc;
 
-	buf_init(&sql, 0);
-	while (i < n && rc == NR_OK) {
-		buf_reset(&sql);
-		buf_adds(&sql, "INSERT INTO _nunez_client_changes (tenant, "
-			       "client_change_id, client_id, tbl, pk, status, "
-			       "created_at) VALUES ");
-		for (k = 0; i < n && k < RECORD_CHUNK; i++) {
-			if (v[i].outcome == 'R')
-				continue;
-			buf_adds(&sql, k ? ", " : "");
-			buf_adds(&sql, "(?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))");
-			p[k * 6] = qv_str(tenant);
-			p[k * 6 + 1] = qv_str(v[i].id);
-			p[k * 6 + 2] = qv_str(client_id);
-			p[k * 6 + 3] = qv_str(app->cfg->tables[v[i].t].name);
-			p[k * 6 + 4] = qv_str(v[i].pk);
-			p[k * 6 + 5] = qv_str(status_name(&v[v[i].stand]));
-			k++;
-		}
-		if (k > 0)
-			rc = query_exec(app->master, buf_str(&sql), p, k * 6,
-					NULL, err);
+	for (i = 0; i < n; i++) {
+		if (v[i].outcome == 'R')
+			continue;
+		r[k].id = v[i].id;
+		r[k].table = app->cfg->tables[v[i].t].name;
+		r[k].pk = v[i].pk;
+		r[k].status = status_name(&v[v[i].stand]);
+		k++;
 	}
-	buf_free(&sql);
+	rc = clientlog_record(app->master, tenant, client_id, r, k, err);
+	free(r);
 	return rc;
 }
 
