@@ -5,6 +5,7 @@
 #include "api.h"
 #include "auth.h"
 #include "log.h"
+#include "peers.h"
 #include "query.h"
 #include "util.h"
 
@@ -181,9 +182,8 @@ static long
 slave_lag(struct api *app)
 {
 	struct qres *res = NULL;
-	struct qval p = qv_str(app->cfg->node_id);
 	struct nr_err err;
-	long lag = -1;
+	long lag = -1, age;
 	int c;
 
 	if (query_run(app->slave, "SHOW SLAVE STATUS", NULL, 0, 0, &res,
@@ -195,13 +195,10 @@ slave_lag(struct api *app)
 		return lag;
 	}
 	qres_free(res);
-	res = NULL;
-	if (query_run(app->slave, "SELECT TIMESTAMPDIFF(SECOND, MIN(updated_at), "
-				  "UTC_TIMESTAMP()) FROM _nunez_cursors WHERE "
-				  "peer = ?", &p, 1, 0, &res, &err) == NR_OK &&
-	    !qres_at(res, 0, 0)->null)
-		lag = atol(qres_at(res, 0, 0)->p);
-	qres_free(res);
+	/* No replication: how long ago the local sync last reached it. */
+	if (peers_oldest_age(app->slave, app->cfg->node_id, &age, &err) ==
+	    NR_OK)
+		lag = age;
 	return lag;
 }
 

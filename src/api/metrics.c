@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "handlers.h"
 #include "metrics.h"
+#include "peers.h"
 #include "query.h"
 
 static const int statuses[] = {200, 400, 401, 403, 404, 405, 409, 413,
@@ -90,29 +91,35 @@ counters(const struct metrics *m, struct buf *b)
 		   m->pushed, m->pulled, m->conflicts);
 }
 
-/* Appends one gauge per row of sql: labels from the first columns
- * (names in labels), the value from the last. */
+/* Appends one gauge per row of res: labels from the first two columns
+ * (named in labels), the value from column value. */
+static void
+gauge_rows(const char *name, const char *help, const struct qres *res,
+	   const char *const labels[2], size_t value, struct buf *b)
+{
+	size_t i;
+
+	buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+	for (i = 0; i < res->nrows; i++)
+		buf_printf(b, "%s{%s=\"%s\",%s=\"%s\"} %s\n", name, labels[0],
+			   qres_at(res, i, 0)->p, labels[1],
+			   qres_at(res, i, 1)->p, qres_at(res, i, value)->p);
+}
+
+/* Appends one gauge per row of sql, whose last of three columns is the
+ * value. */
 static int
 gauges(struct api *app, const char *name, const char *help, const char *sql,
-       const char *const *labels, struct buf *b, struct nr_err *err)
+       const char *const labels[2], struct buf *b, struct nr_err *err)
 {
 	struct qres *res = NULL;
-	size_t i, c;
 	int rc;
 
 	rc = query_run(app->master, sql, NULL, 0, 0, &res, err);
-	if (rc != NR_OK)
-		return rc;
-	buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
-	for (i = 0; i < res->nrows; i++) {
-		buf_printf(b, "%s{", name);
-		for (c = 0; c + 1 < res->ncols; c++)
-			buf_printf(b, "%s%s=\"%s\"", c ? "," : "", labels[c],
-				   qres_at(res, i, c)->p);
-		buf_printf(b, "} %s\n", qres_at(res, i, res->ncols - 1)->p);
-	}
+	if (rc == NR_OK)
+		gauge_rows(name, help, res, labels, 2, b);
 	qres_free(res);
-	return NR_OK;
+	return rc;
 }
 
 void
@@ -120,6 +127,7 @@ metrics_get(struct api *app, struct http_req *req)
 {
 	static const char *const peer_table[] = {"peer", "table"};
 	static const char *const table_status[] = {"table", "status"};
+	struct qres *res = NULL;
 	struct nr_err err;
 	struct buf b;
 	int rc;
@@ -127,12 +135,12 @@ metrics_get(struct api *app, struct http_req *req)
 	buf_init(&b, 0);
 	if (app->metrics != NULL)
 		counters(app->metrics, &b);
-	rc = gauges(app, "nunez_sync_lag_seconds",
-		    "Seconds since a peer's changes of a table last arrived.",
-		    "SELECT peer, tbl, TIMESTAMPDIFF(MICROSECOND, updated_at, "
-		    "UTC_TIMESTAMP(6)) / 1000000 FROM _nunez_cursors ORDER BY "
-		    "peer, tbl",
-		    peer_table, &b, &err);
+	rc = peers_list(app->master, &res, &err);
+	if (rc == NR_OK)
+		gauge_rows("nunez_sync_lag_seconds", "Seconds since a peer's "
+			   "changes of a table last arrived.",
+			   res, peer_table, PEERS_SECONDS, &b);
+	qres_free(res);
 	if (rc == NR_OK)
 		rc = gauges(app, "nunez_conflicts",
 			    "Conflicts recorded, by table and status.",

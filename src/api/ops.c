@@ -11,33 +11,34 @@
 #include "codec.h"
 #include "handlers.h"
 #include "log.h"
+#include "peers.h"
 #include "query.h"
 #include "resolve.h"
+#include "synclog.h"
 #include "util.h"
 
 #define MAX_LOG_LIMIT 1000
 
-/* Replies with {"success":true, key: rows of sql as objects}. */
+/* Replies with {"success":true, key: the rows of res as objects}, named
+ * by names (NULL: the columns' names; a NULL name leaves its column
+ * out). Frees res. */
 static void
-rows_reply(struct api *app, struct http_req *req, const char *key,
-	   const char *sql, const struct qval *p, size_t np)
+reply_rows(struct http_req *req, const char *key, struct qres *res,
+	   const char *const *names)
 {
-	json_object *body, *a;
-	struct qres *res = NULL;
-	struct nr_err err;
+	json_object *body, *a = json_object_new_array();
 	size_t i, c;
 
-	if (query_run(app->master, sql, p, np, 0, &res, &err) != NR_OK) {
-		api_db_error(req, &err);
-		return;
-	}
-	a = json_object_new_array();
 	for (i = 0; i < res->nrows; i++) {
 		json_object *o = json_object_new_object();
 
-		for (c = 0; c < res->ncols; c++)
-			json_object_object_add(o, res->cols[c].name,
-					       api_str(qres_at(res, i, c)->p));
+		for (c = 0; c < res->ncols; c++) {
+			const char *n = names ? names[c] : res->cols[c].name;
+
+			if (n != NULL)
+				json_object_object_add(
+					o, n, api_str(qres_at(res, i, c)->p));
+		}
 		json_object_array_add(a, o);
 	}
 	body = json_object_new_object();
@@ -45,6 +46,21 @@ rows_reply(struct api *app, struct http_req *req, const char *key,
 	json_object_object_add(body, key, a);
 	qres_free(res);
 	http_reply(req, 200, body);
+}
+
+/* Replies with {"success":true, key: rows of sql as objects}. */
+static void
+rows_reply(struct api *app, struct http_req *req, const char *key,
+	   const char *sql, const struct qval *p, size_t np)
+{
+	struct qres *res = NULL;
+	struct nr_err err;
+
+	if (query_run(app->master, sql, p, np, 0, &res, &err) != NR_OK) {
+		api_db_error(req, &err);
+		return;
+	}
+	reply_rows(req, key, res, NULL);
 }
 
 /* A unix time as the database writes times (UTC). */
@@ -111,19 +127,6 @@ static int
 runs_json(struct api *app, const char *remote, const char *floor,
 	  json_object *o, struct nr_err *err)
 {
-	static const char *const sql =
-		"(SELECT 'last', finished_at, tbl, direction, status, message, "
-		"TIMESTAMPDIFF(SECOND, finished_at, UTC_TIMESTAMP()) FROM "
-		"_nunez_sync_log WHERE id > ? AND peer = ? ORDER BY id DESC "
-		"LIMIT 1) UNION ALL (SELECT 'ok', finished_at, tbl, direction, "
-		"status, message, TIMESTAMPDIFF(SECOND, finished_at, "
-		"UTC_TIMESTAMP()) FROM _nunez_sync_log WHERE id > ? AND "
-		"peer = ? AND status = 'ok' ORDER BY id DESC LIMIT 1) "
-		"UNION ALL (SELECT 'error', finished_at, tbl, direction, "
-		"status, message, 0 FROM _nunez_sync_log WHERE id > ? AND "
-		"peer = ? AND status <> 'ok' ORDER BY id DESC LIMIT 5)";
-	struct qval f = qv_str(floor), r = qv_str(remote);
-	struct qval p[6] = {f, r, f, r, f, r};
 	json_object *last = NULL, *ok = NULL, *lag = NULL;
 	json_object *errors = json_object_new_array();
 	struct qres *res = NULL;
@@ -131,7 +134,7 @@ runs_json(struct api *app, const char *remote, const char *floor,
 	size_t i;
 	int rc;
 
-	rc = query_run(app->master, sql, p, 6, 0, &res, err);
+	rc = synclog_recent(app->master, remote, floor, &res, err);
 	if (rc != NR_OK)
 		goto out;
 	for (i = 0; i < res->nrows; i++) {
@@ -155,26 +158,6 @@ out:
 	return rc;
 }
 
-/* The first sync log id the peers' recent runs are looked for after, as
- * text in floor (24 bytes): the newest 5000 rows, so that a long log is
- * never scanned. */
-static int
-log_floor(struct api *app, char *floor, struct nr_err *err)
-{
-	struct qres *res = NULL;
-	int rc;
-
-	rc = query_run(app->master, "SELECT GREATEST(COALESCE(MAX(id), 0), "
-				    "5000) - 5000 FROM _nunez_sync_log",
-		       NULL, 0, 0, &res, err);
-	if (rc == NR_OK)
-		snprintf(floor, 24, "%s", qres_at(res, 0, 0)->p);
-	qres_free(res);
-	return rc;
-}
-
-/* One remote with its per-table arrivals (cursors holds every peer's),
- * its circuit and its recent runs; a new object in *out. */
 static int
 peer_json(struct api *app, const struct config_remote *r,
 	  const struct qres *cursors, const char *floor, json_object **out,
@@ -218,13 +201,9 @@ ops_peers(struct api *app, struct http_req *req)
 	size_t i;
 	int rc;
 
-	rc = query_run(app->master, "SELECT peer, tbl, rows_applied, "
-				    "updated_at, TIMESTAMPDIFF(SECOND, "
-				    "updated_at, UTC_TIMESTAMP()) FROM "
-				    "_nunez_cursors ORDER BY peer, tbl",
-		       NULL, 0, 0, &res, &err);
+	rc = peers_list(app->master, &res, &err);
 	if (rc == NR_OK)
-		rc = log_floor(app, floor, &err);
+		rc = synclog_floor(app->master, floor, &err);
 	for (i = 0; rc == NR_OK && i < cfg->nremotes; i++) {
 		rc = peer_json(app, &cfg->remotes[i], res, floor, &o, &err);
 		json_object_array_add(a, o);
@@ -246,12 +225,16 @@ out:
 void
 ops_lag(struct api *app, struct http_req *req)
 {
-	rows_reply(app, req, "lag",
-		   "SELECT peer, tbl AS `table`, rows_applied, updated_at AS "
-		   "last_sync, CAST(TIMESTAMPDIFF(MICROSECOND, updated_at, "
-		   "UTC_TIMESTAMP(6)) / 1000000 AS CHAR) AS seconds FROM "
-		   "_nunez_cursors ORDER BY peer, tbl",
-		   NULL, 0);
+	static const char *const names[] = {"peer", "table", "rows_applied",
+					    "last_sync", NULL, "seconds"};
+	struct qres *res = NULL;
+	struct nr_err err;
+
+	if (peers_list(app->master, &res, &err) != NR_OK) {
+		api_db_error(req, &err);
+		return;
+	}
+	reply_rows(req, "lag", res, names);
 }
 
 void
@@ -261,6 +244,8 @@ ops_log(struct api *app, struct http_req *req)
 	const char *table = http_query(req, "table");
 	const char *status = http_query(req, "status");
 	long n = api_limit(req, 50, MAX_LOG_LIMIT);
+	struct qres *res = NULL;
+	struct nr_err err;
 	char limit[24];
 
 	if (n < 0)
@@ -281,16 +266,12 @@ ops_log(struct api *app, struct http_req *req)
 			   "failed");
 		return;
 	}
-	rows_reply(app, req, "log",
-		   "SELECT id, started_at, finished_at, peer, tbl AS `table`, "
-		   "direction, rows_in, rows_out, conflicts, status, message "
-		   "FROM _nunez_sync_log WHERE (? IS NULL OR peer = ?) AND "
-		   "(? IS NULL OR tbl = ?) AND (? IS NULL OR status = ?) "
-		   "ORDER BY id DESC LIMIT ?",
-		   (struct qval[]){qv_str(peer), qv_str(peer), qv_str(table),
-				   qv_str(table), qv_str(status),
-				   qv_str(status), qv_str(limit)},
-		   7);
+	if (synclog_list(app->master, peer, table, status, limit, &res,
+			 &err) != NR_OK) {
+		api_db_error(req, &err);
+		return;
+	}
+	reply_rows(req, "log", res, NULL);
 }
 
 /* One table's row count, changelog head and open conflicts in *out (a
@@ -515,8 +496,6 @@ ops_resync(struct api *app, struct http_req *req)
 	const char *peer;
 	unsigned long long n = 0;
 	struct nr_err err;
-	struct qval p[2];
-
 	if (body == NULL)
 		return;
 	peer = codec_string(body, "peer", NULL);
@@ -527,10 +506,7 @@ ops_resync(struct api *app, struct http_req *req)
 	tm = api_table(app, req, codec_string(body, "table", NULL));
 	if (tm == NULL)
 		goto done;
-	p[0] = qv_str(peer);
-	p[1] = qv_str(tm->name);
-	if (query_exec(app->master, "DELETE FROM _nunez_cursors WHERE peer = ? "
-				    "AND tbl = ?", p, 2, &n, &err) != NR_OK) {
+	if (peers_forget(app->master, peer, tm->name, &n, &err) != NR_OK) {
 		api_db_error(req, &err);
 		goto done;
 	}

@@ -11,8 +11,9 @@
 #include "handlers.h"
 #include "headcache.h"
 #include "metrics.h"
+#include "peers.h"
 #include "query.h"
-#include "sync.h"
+#include "synclog.h"
 #include "util.h"
 #include "verify.h"
 
@@ -110,7 +111,7 @@ pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 	changes_opts_init(&co, app->cfg, app->cfg->node_id, node, (size_t)limit);
 	rc = changes_read(app->master, tm, &cur, &co, &b, &err);
 	if (rc == NR_OK && node != NULL)
-		rc = sync_load_cursor(app->master, node, tm->name, &seen, &err);
+		rc = peers_load(app->master, node, tm->name, &seen, &err);
 	if (rc != NR_OK) {
 		if (rc == NR_EINVAL)
 			http_error(req, 409, "cursor_stale", "%s", err.msg);
@@ -266,7 +267,7 @@ metadata_brief(struct api *app, struct http_req *req, const struct tmeta *tm,
 			   "cursor of node; give node");
 		return;
 	}
-	if (sync_load_cursor(app->master, node, tm->name, &peer, &err) !=
+	if (peers_load(app->master, node, tm->name, &peer, &err) !=
 	    NR_OK) {
 		api_db_error(req, &err);
 		return;
@@ -295,7 +296,7 @@ metadata_get(struct api *app, struct http_req *req)
 	int rc;
 
 	struct cursor peer = {0};
-	char *peer_token = NULL;
+	char *peer_token = NULL, *last = NULL, *first = NULL;
 	const char *node;
 	bool bad;
 
@@ -321,24 +322,23 @@ metadata_get(struct api *app, struct http_req *req)
 	} else {
 		buf_adds(&sql, "0");
 	}
-	buf_adds(&sql, ", (SELECT MAX(updated_at) FROM _nunez_cursors WHERE "
-		       "tbl = ?), (SELECT MIN(started_at) FROM _nunez_sync_log "
-		       "WHERE tbl = ?), (SELECT COALESCE(MAX(seq), 0) FROM "
-		       "_nunez_changelog WHERE tbl = ?)");
+	buf_adds(&sql, ", (SELECT COALESCE(MAX(seq), 0) FROM _nunez_changelog "
+		       "WHERE tbl = ?)");
 	p = qv_str(tm->name);
-	{
-		struct qval ps[3] = {p, p, p};
-
-		rc = query_run(app->master, buf_str(&sql), ps, 3, 0, &res,
-			       &err);
-	}
+	rc = query_run(app->master, buf_str(&sql), &p, 1, 0, &res, &err);
 	buf_free(&sql);
+	if (rc == NR_OK)
+		rc = peers_last_arrival(app->master, tm->name, &last, &err);
+	if (rc == NR_OK)
+		rc = synclog_first(app->master, tm->name, &first, &err);
 	if (rc == NR_OK && want_sum != NULL && strcmp(want_sum, "1") == 0)
 		rc = verify_sum(app->master, tm, &sum, &err);
 	if (rc == NR_OK && node != NULL)
-		rc = sync_load_cursor(app->master, node, tm->name, &peer, &err);
+		rc = peers_load(app->master, node, tm->name, &peer, &err);
 	if (rc != NR_OK) {
 		qres_free(res);
+		free(last);
+		free(first);
 		api_db_error(req, &err);
 		return;
 	}
@@ -350,10 +350,10 @@ metadata_get(struct api *app, struct http_req *req)
 							   atoll(qres_at(res, 0, 0)->p)));
 	json_object_object_add(m, "deleted_records", json_object_new_int64(
 							     atoll(qres_at(res, 0, 1)->p)));
-	json_object_object_add(m, "last_sync", api_str(qres_at(res, 0, 2)->p));
-	json_object_object_add(m, "first_sync", api_str(qres_at(res, 0, 3)->p));
+	json_object_object_add(m, "last_sync", api_str(last));
+	json_object_object_add(m, "first_sync", api_str(first));
 	json_object_object_add(m, "changelog_head", json_object_new_int64(
-							    atoll(qres_at(res, 0, 4)->p)));
+							    atoll(qres_at(res, 0, 2)->p)));
 	if (want_sum != NULL && strcmp(want_sum, "1") == 0) {
 		json_object_object_add(m, "checksum",
 				       json_object_new_string(sum.sum));
@@ -363,6 +363,8 @@ metadata_get(struct api *app, struct http_req *req)
 	if (node != NULL)
 		json_object_object_add(m, "peer_cursor", api_str(peer_token));
 	free(peer_token);
+	free(last);
+	free(first);
 	qres_free(res);
 	metadata_reply(req, tm, m);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "peers.h"
 #include "query.h"
 #include "sync.h"
 
@@ -89,11 +90,7 @@ arrivals(struct api *app, bool *db_ok)
 	struct nr_err err;
 	size_t i;
 
-	*db_ok = query_run(app->master,
-			   "SELECT peer, tbl, rows_applied, updated_at, "
-			   "TIMESTAMPDIFF(SECOND, updated_at, UTC_TIMESTAMP()) "
-			   "FROM _nunez_cursors ORDER BY peer, tbl",
-			   NULL, 0, 0, &res, &err) == NR_OK;
+	*db_ok = peers_list(app->master, &res, &err) == NR_OK;
 	for (i = 0; *db_ok && i < res->nrows; i++)
 		json_object_array_add(a, api_arrival(res, i, true));
 	qres_free(res);

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "query.h"
 #include "sync.h"
+#include "synclog.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -230,9 +231,9 @@ local_direction(struct env *e, size_t t, bool to_slave, const struct opts *o)
 		      : sync_table(&s, &m, &so, &st, &err);
 	summary(what, rc, &st, t0, &err);
 	if (!o->dry_run)
-		sync_log_row(e->master, "local", e->tm_master[t]->name, dir,
-			     &st, t0, rc == NR_OK ? "ok" : "failed",
-			     rc == NR_OK ? NULL : err.msg);
+		synclog_add(e->master, "local", e->tm_master[t]->name, dir,
+			    &st, t0, rc == NR_OK ? "ok" : "failed",
+			    rc == NR_OK ? NULL : err.msg);
 	return rc;
 }
 
@@ -261,9 +262,9 @@ remote_direction(struct env *e, struct remote *rm,
 		  : sync_push_remote(rm, r->name, &local, &so, &st, &err);
 	summary(what, rc, &st, t0, &err);
 	if (!o->dry_run)
-		sync_log_row(e->master, r->name, e->tm_master[t]->name, dir, &st,
-			     t0, rc == NR_OK ? "ok" : "failed",
-			     rc == NR_OK ? NULL : err.msg);
+		synclog_add(e->master, r->name, e->tm_master[t]->name, dir, &st,
+			    t0, rc == NR_OK ? "ok" : "failed",
+			    rc == NR_OK ? NULL : err.msg);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include "changes.h"
 #include "codec.h"
 #include "conflict.h"
+#include "peers.h"
 #include "query.h"
 #include "util.h"
 
@@ -719,16 +720,10 @@ close_superseded(struct ctx *x, struct nr_err *err)
 static int
 check_position(struct ctx *x, struct nr_err *err)
 {
-	struct qval p[2] = {qv_str(x->o->peer), qv_str(x->tm->name)};
 	struct cursor now = {0}, from = {0};
-	struct qres *res = NULL;
 	int rc;
 
-	rc = query_run(x->db, "SELECT cursor_token FROM _nunez_cursors WHERE "
-			      "peer = ? AND tbl = ? FOR UPDATE",
-		       p, 2, 0, &res, err);
-	if (rc == NR_OK && res->nrows == 1)
-		rc = cursor_parse(qres_at(res, 0, 0)->p, &now, err);
+	rc = peers_lock(x->db, x->o->peer, x->tm->name, &now, err);
 	if (rc == NR_OK)
 		rc = cursor_parse(x->o->cursor_from, &from, err);
 	if (rc == NR_OK && !cursor_same(&now, &from))
@@ -738,29 +733,7 @@ check_position(struct ctx *x, struct nr_err *err)
 			     "one", x->tm->name, x->o->peer);
 	cursor_clear(&now);
 	cursor_clear(&from);
-	qres_free(res);
 	return rc;
-}
-
-static int
-store_cursor(struct ctx *x, struct nr_err *err)
-{
-	char n[24];
-	struct qval p[4];
-
-	snprintf(n, sizeof(n), "%zu", x->b->n);
-	p[0] = qv_str(x->o->peer);
-	p[1] = qv_str(x->tm->name);
-	p[2] = qv_str(x->o->cursor_token);
-	p[3] = qv_str(n);
-	return query_exec(x->db,
-			  "INSERT INTO _nunez_cursors (peer, tbl, cursor_token, "
-			  "rows_applied, updated_at) VALUES (?, ?, ?, ?, "
-			  "UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
-			  "cursor_token = VALUES(cursor_token), rows_applied = "
-			  "rows_applied + VALUES(rows_applied), updated_at = "
-			  "VALUES(updated_at)",
-			  p, 4, NULL, err);
 }
 
 static int
@@ -841,7 +814,8 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 	if (rc == NR_OK)
 		rc = write_all(&x, err);
 	if (rc == NR_OK && o->cursor_token != NULL)
-		rc = store_cursor(&x, err);
+		rc = peers_store(db, o->peer, tm->name, o->cursor_token, b->n,
+				 err);
 	if (rc == NR_OK && o->batch_id != NULL)
 		rc = batches_record(db, o->batch_id, o->peer, tm->name, &mine,
 				    b->n, err);

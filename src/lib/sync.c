@@ -9,6 +9,7 @@
 #include "changes.h"
 #include "remote.h"
 #include "log.h"
+#include "peers.h"
 #include "query.h"
 #include "sync.h"
 #include "util.h"
@@ -25,24 +26,6 @@ sync_paused(struct db *db)
 		p = res->nrows == 1 && strcmp(qres_at(res, 0, 0)->p, "1") == 0;
 	qres_free(res);
 	return p;
-}
-
-int
-sync_load_cursor(struct db *db, const char *peer, const char *table,
-		 struct cursor *cur, struct nr_err *err)
-{
-	struct qval p[2] = {qv_str(peer), qv_str(table)};
-	struct qres *res = NULL;
-	int rc;
-
-	memset(cur, 0, sizeof(*cur));
-	rc = query_run(db, "SELECT cursor_token FROM _nunez_cursors WHERE "
-			   "peer = ? AND tbl = ?",
-		       p, 2, 0, &res, err);
-	if (rc == NR_OK && res->nrows == 1)
-		rc = cursor_parse(qres_at(res, 0, 0)->p, cur, err);
-	qres_free(res);
-	return rc;
 }
 
 /* Reports progress after a batch; true when the loop ends (a failure or
@@ -95,9 +78,9 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 	int rc, moved = 0;
 	bool done;
 
-	rc = sync_load_cursor(dst->db, src->id, src->tm->name, &cur, err);
+	rc = peers_load(dst->db, src->id, src->tm->name, &cur, err);
 	if (rc == NR_OK && o->detect)
-		rc = sync_load_cursor(src->db, dst->id, src->tm->name, &seen,
+		rc = peers_load(src->db, dst->id, src->tm->name, &seen,
 				      err);
 	if (rc != NR_OK)
 		goto out;
@@ -131,7 +114,7 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 		} else if (read_again(&lc, rc, &moved)) {
 			batch_free(&b);
 			cursor_clear(&cur);
-			rc = sync_load_cursor(dst->db, src->id, src->tm->name,
+			rc = peers_load(dst->db, src->id, src->tm->name,
 					      &cur, err);
 			if (rc == NR_OK)
 				continue;
@@ -151,43 +134,13 @@ out:
 	return rc;
 }
 
-void
-sync_log_row(struct db *db, const char *peer, const char *table,
-	     const char *direction, const struct sync_stats *st,
-	     double started, const char *status, const char *message)
-{
-	char in[24], conf[24], when[32];
-	struct qval p[8];
-	struct nr_err err;
-
-	snprintf(in, sizeof(in), "%llu",
-		 st->a.inserted + st->a.updated + st->a.deleted);
-	snprintf(conf, sizeof(conf), "%llu", st->a.conflicts);
-	snprintf(when, sizeof(when), "%.6f", started);
-	p[0] = qv_str(when);
-	p[1] = qv_str(peer);
-	p[2] = qv_str(table);
-	p[3] = qv_str(direction);
-	p[4] = qv_str(in);
-	p[5] = qv_str(conf);
-	p[6] = qv_str(status);
-	p[7] = qv_str(message);
-	if (query_exec(db, "INSERT INTO _nunez_sync_log (started_at, "
-			   "finished_at, peer, tbl, direction, rows_in, "
-			   "conflicts, status, message) VALUES "
-			   "(FROM_UNIXTIME(?), UTC_TIMESTAMP(6), ?, ?, ?, ?, ?, "
-			   "?, LEFT(?, 1024))",
-		       p, 8, NULL, &err) != NR_OK)
-		log_warn("cannot write the sync log: %s", err.msg);
-}
-
 /* The token of the cursor db holds for peer's table, or NULL. */
 static int
 load_token(struct db *db, const char *peer, const char *table, char **token,
 	   struct nr_err *err)
 {
 	struct cursor c = {0};
-	int rc = sync_load_cursor(db, peer, table, &c, err);
+	int rc = peers_load(db, peer, table, &c, err);
 
 	*token = rc == NR_OK && c.started ? cursor_encode(&c) : NULL;
 	cursor_clear(&c);

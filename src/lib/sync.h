@@ -55,14 +55,4 @@ int sync_push_remote(struct remote *rm, const char *remote_id,
  * false also when that cannot be read. */
 bool sync_paused(struct db *db);
 
-/* Reads the cursor db holds for peer's changes of table into *cur
- * (fresh when there is none). */
-int sync_load_cursor(struct db *db, const char *peer, const char *table,
-		     struct cursor *cur, struct nr_err *err) NR_WUR;
-
-/* Adds a row to db's _nunez_sync_log; failures are only logged. */
-void sync_log_row(struct db *db, const char *peer, const char *table,
-		  const char *direction, const struct sync_stats *st,
-		  double started, const char *status, const char *message);
-
 #endif
