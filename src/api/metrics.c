@@ -4,10 +4,12 @@
 #include <sys/mman.h>
 
 #include "buf.h"
+#include "changes.h"
 #include "handlers.h"
 #include "metrics.h"
 #include "peers.h"
 #include "query.h"
+#include "resolve.h"
 
 static const int statuses[] = {200, 400, 401, 403, 404, 405, 409, 413,
 			       415, 500, 503, 0};
@@ -91,35 +93,23 @@ counters(const struct metrics *m, struct buf *b)
 		   m->pushed, m->pulled, m->conflicts);
 }
 
-/* Appends one gauge per row of res: labels from the first two columns
- * (named in labels), the value from column value. */
+/* Appends one gauge per row of res: labels from its first nlabels
+ * columns (named in labels), the value from column value. */
 static void
 gauge_rows(const char *name, const char *help, const struct qres *res,
-	   const char *const labels[2], size_t value, struct buf *b)
+	   const char *const *labels, size_t nlabels, size_t value,
+	   struct buf *b)
 {
-	size_t i;
+	size_t i, c;
 
 	buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
-	for (i = 0; i < res->nrows; i++)
-		buf_printf(b, "%s{%s=\"%s\",%s=\"%s\"} %s\n", name, labels[0],
-			   qres_at(res, i, 0)->p, labels[1],
-			   qres_at(res, i, 1)->p, qres_at(res, i, value)->p);
-}
-
-/* Appends one gauge per row of sql, whose last of three columns is the
- * value. */
-static int
-gauges(struct api *app, const char *name, const char *help, const char *sql,
-       const char *const labels[2], struct buf *b, struct nr_err *err)
-{
-	struct qres *res = NULL;
-	int rc;
-
-	rc = query_run(app->master, sql, NULL, 0, 0, &res, err);
-	if (rc == NR_OK)
-		gauge_rows(name, help, res, labels, 2, b);
-	qres_free(res);
-	return rc;
+	for (i = 0; i < res->nrows; i++) {
+		buf_printf(b, "%s{", name);
+		for (c = 0; c < nlabels; c++)
+			buf_printf(b, "%s%s=\"%s\"", c ? "," : "", labels[c],
+				   qres_at(res, i, c)->p);
+		buf_printf(b, "} %s\n", qres_at(res, i, value)->p);
+	}
 }
 
 void
@@ -139,20 +129,22 @@ metrics_get(struct api *app, struct http_req *req)
 	if (rc == NR_OK)
 		gauge_rows("nunez_sync_lag_seconds", "Seconds since a peer's "
 			   "changes of a table last arrived.",
-			   res, peer_table, PEERS_SECONDS, &b);
+			   res, peer_table, 2, PEERS_SECONDS, &b);
 	qres_free(res);
+	res = NULL;
 	if (rc == NR_OK)
-		rc = gauges(app, "nunez_conflicts",
-			    "Conflicts recorded, by table and status.",
-			    "SELECT tbl, status, COUNT(*) FROM "
-			    "_nunez_conflicts GROUP BY tbl, status",
-			    table_status, &b, &err);
+		rc = resolve_counts(app->master, &res, &err);
 	if (rc == NR_OK)
-		rc = gauges(app, "nunez_changelog_entries",
-			    "Entries in the changelog, by table.",
-			    "SELECT tbl, COUNT(*) FROM _nunez_changelog GROUP "
-			    "BY tbl",
-			    table_status, &b, &err);
+		gauge_rows("nunez_conflicts", "Conflicts recorded, by table "
+			   "and status.", res, table_status, 2, 2, &b);
+	qres_free(res);
+	res = NULL;
+	if (rc == NR_OK)
+		rc = changes_counts(app->master, &res, &err);
+	if (rc == NR_OK)
+		gauge_rows("nunez_changelog_entries", "Entries in the "
+			   "changelog, by table.", res, table_status, 1, 1, &b);
+	qres_free(res);
 	buf_printf(&b, "# HELP nunez_database_up Whether the master "
 		       "answered.\n# TYPE nunez_database_up gauge\n"
 		       "nunez_database_up %d\n", rc == NR_OK);

@@ -8,12 +8,14 @@
 #include "auth.h"
 #include "breaker.h"
 #include "buf.h"
+#include "changes.h"
 #include "codec.h"
 #include "handlers.h"
 #include "log.h"
 #include "peers.h"
 #include "query.h"
 #include "resolve.h"
+#include "sync.h"
 #include "synclog.h"
 #include "util.h"
 
@@ -46,21 +48,6 @@ reply_rows(struct http_req *req, const char *key, struct qres *res,
 	json_object_object_add(body, key, a);
 	qres_free(res);
 	http_reply(req, 200, body);
-}
-
-/* Replies with {"success":true, key: rows of sql as objects}. */
-static void
-rows_reply(struct api *app, struct http_req *req, const char *key,
-	   const char *sql, const struct qval *p, size_t np)
-{
-	struct qres *res = NULL;
-	struct nr_err err;
-
-	if (query_run(app->master, sql, p, np, 0, &res, &err) != NR_OK) {
-		api_db_error(req, &err);
-		return;
-	}
-	reply_rows(req, key, res, NULL);
 }
 
 /* A unix time as the database writes times (UTC). */
@@ -281,26 +268,26 @@ static int
 table_stats_json(struct api *app, const struct config_table *t,
 		 json_object **out, struct nr_err *err)
 {
-	struct qval n = qv_str(t->name);
-	struct qval p[3] = {n, n, n};
 	json_object *o = json_object_new_object();
 	struct qres *res = NULL;
+	unsigned long long open = 0;
+	char *when = NULL;
+	uint64_t head = 0;
 	struct buf sql;
 	int rc;
 
 	buf_init(&sql, 0);
-	buf_adds(&sql, "SELECT (SELECT COUNT(*) FROM ");
+	buf_adds(&sql, "SELECT COUNT(*) FROM ");
 	buf_ident(&sql, t->name);
-	buf_adds(&sql, "), (SELECT COALESCE(MAX(seq), 0) FROM "
-		       "_nunez_changelog WHERE tbl = ?), (SELECT changed_at "
-		       "FROM _nunez_changelog WHERE tbl = ? ORDER BY seq DESC "
-		       "LIMIT 1), (SELECT COUNT(*) FROM _nunez_conflicts WHERE "
-		       "status = 'open' AND tbl = ?)");
 	json_object_object_add(o, "name", json_object_new_string(t->name));
 	json_object_object_add(o, "conflictStrategy", json_object_new_string(
 				       config_strategy_name(t->strategy)));
 	json_object_object_add(o, "tenantColumn", api_str(t->tenant_column));
-	rc = query_run(app->master, buf_str(&sql), p, 3, 0, &res, err);
+	rc = query_run(app->master, buf_str(&sql), NULL, 0, 0, &res, err);
+	if (rc == NR_OK)
+		rc = changes_head(app->master, t->name, &head, &when, err);
+	if (rc == NR_OK)
+		rc = resolve_open_count(app->master, t->name, &open, err);
 	if (rc == NR_EDB) {
 		log_error("table %s: %s", t->name, err->msg);
 		json_object_object_add(o, "error", json_object_new_string(
@@ -313,14 +300,14 @@ table_stats_json(struct api *app, const struct config_table *t,
 		goto out;
 	json_object_object_add(o, "rows", json_object_new_int64(
 				       atoll(qres_at(res, 0, 0)->p)));
-	json_object_object_add(o, "changelogHead", json_object_new_int64(
-				       atoll(qres_at(res, 0, 1)->p)));
-	json_object_object_add(o, "lastChange",
-			       api_str(qres_at(res, 0, 2)->p));
-	json_object_object_add(o, "openConflicts", json_object_new_int64(
-				       atoll(qres_at(res, 0, 3)->p)));
+	json_object_object_add(o, "changelogHead",
+			       json_object_new_int64((int64_t)head));
+	json_object_object_add(o, "lastChange", api_str(when));
+	json_object_object_add(o, "openConflicts",
+			       json_object_new_int64((int64_t)open));
 out:
 	buf_free(&sql);
+	free(when);
 	qres_free(res);
 	*out = o;
 	return rc;
@@ -356,7 +343,8 @@ void
 ops_conflicts(struct api *app, struct http_req *req)
 {
 	const char *status = http_query(req, "status");
-	struct qval p = qv_str(status ? status : "open");
+	struct qres *res = NULL;
+	struct nr_err err;
 
 	if (status != NULL && strcmp(status, "open") != 0 &&
 	    strcmp(status, "resolved") != 0 && strcmp(status, "all") != 0) {
@@ -364,10 +352,12 @@ ops_conflicts(struct api *app, struct http_req *req)
 			   "resolved or all");
 		return;
 	}
-	rows_reply(app, req, "conflicts",
-		   "SELECT " RESOLVE_COLUMNS " FROM _nunez_conflicts WHERE "
-		   "status = ? OR ? = 'all' ORDER BY id DESC LIMIT 1000",
-		   (struct qval[]){p, p}, 2);
+	if (resolve_list(app->master, status ? status : "open", 1000, &res,
+			 &err) != NR_OK) {
+		api_db_error(req, &err);
+		return;
+	}
+	reply_rows(req, "conflicts", res, NULL);
 }
 
 void
@@ -458,14 +448,10 @@ out:
 static void
 set_paused(struct api *app, struct http_req *req, const char *value)
 {
-	struct qval p = qv_str(value);
 	struct nr_err err;
 	json_object *body;
 
-	if (query_exec(app->master, "INSERT INTO _nunez_meta (name, value) "
-				    "VALUES ('paused', ?) ON DUPLICATE KEY "
-				    "UPDATE value = VALUES(value)",
-		       &p, 1, NULL, &err) != NR_OK) {
+	if (sync_set_paused(app->master, value[0] == '1', &err) != NR_OK) {
 		api_db_error(req, &err);
 		return;
 	}

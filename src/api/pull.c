@@ -58,7 +58,6 @@ rows_json(const struct batch *b)
 static bool
 at_head(struct api *app, const struct tmeta *tm, const struct cursor *cur)
 {
-	struct qres *res = NULL;
 	struct nr_err err;
 	uint64_t head;
 	int64_t started;
@@ -71,14 +70,10 @@ at_head(struct api *app, const struct tmeta *tm, const struct cursor *cur)
 	    head >= cur->high)
 		return head == cur->high;
 	started = headcache_now();
-	if (query_run(app->master, "SELECT COALESCE(MAX(seq), 0) FROM "
-				   "_nunez_changelog", NULL, 0, 0, &res,
-		      &err) == NR_OK) {
-		head = strtoull(qres_at(res, 0, 0)->p, NULL, 10);
+	if (changes_head(app->master, NULL, &head, NULL, &err) == NR_OK) {
 		headcache_put(app->heads, head, started);
 		at = head == cur->high;
 	}
-	qres_free(res);
 	return at;
 }
 
@@ -292,7 +287,7 @@ metadata_get(struct api *app, struct http_req *req)
 	struct verify_sum sum;
 	struct nr_err err;
 	struct buf sql;
-	struct qval p;
+	uint64_t head = 0;
 	int rc;
 
 	struct cursor peer = {0};
@@ -322,11 +317,10 @@ metadata_get(struct api *app, struct http_req *req)
 	} else {
 		buf_adds(&sql, "0");
 	}
-	buf_adds(&sql, ", (SELECT COALESCE(MAX(seq), 0) FROM _nunez_changelog "
-		       "WHERE tbl = ?)");
-	p = qv_str(tm->name);
-	rc = query_run(app->master, buf_str(&sql), &p, 1, 0, &res, &err);
+	rc = query_run(app->master, buf_str(&sql), NULL, 0, 0, &res, &err);
 	buf_free(&sql);
+	if (rc == NR_OK)
+		rc = changes_head(app->master, tm->name, &head, NULL, &err);
 	if (rc == NR_OK)
 		rc = peers_last_arrival(app->master, tm->name, &last, &err);
 	if (rc == NR_OK)
@@ -352,8 +346,8 @@ metadata_get(struct api *app, struct http_req *req)
 							     atoll(qres_at(res, 0, 1)->p)));
 	json_object_object_add(m, "last_sync", api_str(last));
 	json_object_object_add(m, "first_sync", api_str(first));
-	json_object_object_add(m, "changelog_head", json_object_new_int64(
-							    atoll(qres_at(res, 0, 2)->p)));
+	json_object_object_add(m, "changelog_head",
+			       json_object_new_int64((int64_t)head));
 	if (want_sum != NULL && strcmp(want_sum, "1") == 0) {
 		json_object_object_add(m, "checksum",
 				       json_object_new_string(sum.sum));

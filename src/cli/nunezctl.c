@@ -1,5 +1,6 @@
 /* nunezctl: the admin CLI. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,24 +275,18 @@ conflicts_list(struct db *db, bool all, struct nr_err *err)
 	size_t i;
 	int rc;
 
-	rc = query_run(db,
-		       all ? "SELECT id, status, tbl, pk, peer, strategy, "
-			     "winner, created_at FROM _nunez_conflicts ORDER BY "
-			     "id"
-			   : "SELECT id, status, tbl, pk, peer, strategy, "
-			     "winner, created_at FROM _nunez_conflicts WHERE "
-			     "status = 'open' ORDER BY id",
-		       NULL, 0, 0, &res, err);
+	rc = resolve_list(db, all ? "all" : "open", UINT_MAX, &res, err);
 	if (rc != NR_OK)
 		return rc;
 	printf("%-6s %-8s %-16s %-24s %-12s %-16s %-7s %s\n", "ID", "STATUS",
 	       "TABLE", "KEY", "PEER", "STRATEGY", "WINNER", "CREATED");
-	for (i = 0; i < res->nrows; i++)
+	/* Oldest first; the columns are RESOLVE_COLUMNS. */
+	for (i = res->nrows; i-- > 0;)
 		printf("%-6s %-8s %-16s %-24s %-12s %-16s %-7s %s\n",
-		       qres_at(res, i, 0)->p, qres_at(res, i, 1)->p,
-		       qres_at(res, i, 2)->p, qres_at(res, i, 3)->p,
-		       qres_at(res, i, 4)->p, qres_at(res, i, 5)->p,
-		       qres_at(res, i, 6)->p, qres_at(res, i, 7)->p);
+		       qres_at(res, i, 0)->p, qres_at(res, i, 6)->p,
+		       qres_at(res, i, 1)->p, qres_at(res, i, 2)->p,
+		       qres_at(res, i, 3)->p, qres_at(res, i, 4)->p,
+		       qres_at(res, i, 5)->p, qres_at(res, i, 14)->p);
 	qres_free(res);
 	return NR_OK;
 }

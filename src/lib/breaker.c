@@ -1,11 +1,12 @@
 /* Circuit breakers in _nunez_meta as "breaker:<remote>" =
  * "<failures> <opened_at>". */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "breaker.h"
-#include "query.h"
+#include "meta.h"
 
 static void
 key(const char *remote, char *out, size_t size)
@@ -17,21 +18,16 @@ int
 breaker_load(struct db *db, const char *remote, struct breaker *b,
 	     struct nr_err *err)
 {
-	struct qres *res = NULL;
-	char name[96];
-	struct qval p;
+	char name[96], *value = NULL;
 	int rc;
 
 	memset(b, 0, sizeof(*b));
 	key(remote, name, sizeof(name));
-	p = qv_str(name);
-	rc = query_run(db, "SELECT value FROM _nunez_meta WHERE name = ?", &p,
-		       1, 0, &res, err);
-	if (rc == NR_OK && res->nrows == 1 &&
-	    sscanf(qres_at(res, 0, 0)->p, "%d %lld", &b->failures,
-		   &b->opened_at) != 2)
+	rc = meta_get(db, name, &value, err);
+	if (rc == NR_OK && value != NULL &&
+	    sscanf(value, "%d %lld", &b->failures, &b->opened_at) != 2)
 		memset(b, 0, sizeof(*b));
-	qres_free(res);
+	free(value);
 	return rc;
 }
 
@@ -51,7 +47,6 @@ breaker_record(struct db *db, const char *remote, bool ok,
 	       const struct config *cfg, struct breaker *b, struct nr_err *err)
 {
 	char name[96], value[64];
-	struct qval p[2];
 
 	if (ok) {
 		b->failures = 0;
@@ -65,10 +60,5 @@ breaker_record(struct db *db, const char *remote, bool ok,
 	}
 	key(remote, name, sizeof(name));
 	snprintf(value, sizeof(value), "%d %lld", b->failures, b->opened_at);
-	p[0] = qv_str(name);
-	p[1] = qv_str(value);
-	return query_exec(db, "INSERT INTO _nunez_meta (name, value) VALUES "
-			      "(?, ?) ON DUPLICATE KEY UPDATE value = "
-			      "VALUES(value)",
-			  p, 2, NULL, err);
+	return meta_set(db, name, value, err);
 }

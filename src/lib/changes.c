@@ -833,3 +833,37 @@ changes_read(struct db *db, const struct tmeta *tm, struct cursor *cur,
 		return read_tombs(db, tm, cur, o, out, err);
 	return read_log(db, tm, cur, o, out, err);
 }
+
+int
+changes_head(struct db *db, const char *table, uint64_t *head, char **when,
+	     struct nr_err *err)
+{
+	struct qval p = qv_str(table);
+	struct qres *res = NULL;
+	int rc;
+
+	*head = 0;
+	if (when != NULL)
+		*when = NULL;
+	rc = query_run(db, table != NULL
+				   ? "SELECT seq, changed_at FROM _nunez_changelog "
+				     "WHERE tbl = ? ORDER BY seq DESC LIMIT 1"
+				   : "SELECT seq, changed_at FROM _nunez_changelog "
+				     "ORDER BY seq DESC LIMIT 1",
+		       &p, table != NULL, 0, &res, err);
+	if (rc == NR_OK && res->nrows == 1) {
+		*head = to_u64(qres_at(res, 0, 0));
+		if (when != NULL)
+			*when = util_strdup(qres_at(res, 0, 1)->p);
+	}
+	qres_free(res);
+	return rc;
+}
+
+int
+changes_counts(struct db *db, struct qres **res, struct nr_err *err)
+{
+	return query_run(db, "SELECT tbl, COUNT(*) FROM _nunez_changelog "
+			     "GROUP BY tbl",
+			 NULL, 0, 0, res, err);
+}

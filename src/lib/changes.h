@@ -63,4 +63,13 @@ long changes_find(const struct row_ref *idx, size_t n, const char *pk);
 size_t changes_undelivered(const struct cursor *cur, struct buf *sql,
 			   struct qval *params, char (*nums)[24]);
 
+/* The changelog's head (table NULL: of every table) into *head, and
+ * when its entry was written into *when (a new string the caller frees,
+ * NULL for an empty log; when may be NULL). */
+int changes_head(struct db *db, const char *table, uint64_t *head,
+		 char **when, struct nr_err *err) NR_WUR;
+
+/* Rows (table, entries) of the changelog into *res (caller frees). */
+int changes_counts(struct db *db, struct qres **res, struct nr_err *err) NR_WUR;
+
 #endif

@@ -89,16 +89,15 @@ peers_oldest_age(struct db *db, const char *peer, long *age,
 		 struct nr_err *err)
 {
 	struct qval p = qv_str(peer);
-	struct qres *res = NULL;
+	char *v = NULL;
 	int rc;
 
-	*age = -1;
-	rc = query_run(db, "SELECT TIMESTAMPDIFF(SECOND, MIN(updated_at), "
-			   "UTC_TIMESTAMP()) FROM _nunez_cursors WHERE peer = ?",
-		       &p, 1, 0, &res, err);
-	if (rc == NR_OK && !qres_at(res, 0, 0)->null)
-		*age = atol(qres_at(res, 0, 0)->p);
-	qres_free(res);
+	rc = query_text(db, "SELECT TIMESTAMPDIFF(SECOND, MIN(updated_at), "
+			    "UTC_TIMESTAMP()) FROM _nunez_cursors WHERE "
+			    "peer = ?",
+			&p, 1, &v, err);
+	*age = v != NULL ? atol(v) : -1;
+	free(v);
 	return rc;
 }
 
@@ -107,15 +106,8 @@ peers_last_arrival(struct db *db, const char *table, char **when,
 		   struct nr_err *err)
 {
 	struct qval p = qv_str(table);
-	struct qres *res = NULL;
-	int rc;
 
-	*when = NULL;
-	rc = query_run(db, "SELECT MAX(updated_at) FROM _nunez_cursors WHERE "
-			   "tbl = ?",
-		       &p, 1, 0, &res, err);
-	if (rc == NR_OK && !qres_at(res, 0, 0)->null)
-		*when = util_strdup(qres_at(res, 0, 0)->p);
-	qres_free(res);
-	return rc;
+	return query_text(db, "SELECT MAX(updated_at) FROM _nunez_cursors "
+			      "WHERE tbl = ?",
+			  &p, 1, when, err);
 }

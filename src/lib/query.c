@@ -424,3 +424,18 @@ qres_free(struct qres *res)
 	free(res->data);
 	free(res);
 }
+
+int
+query_text(struct db *db, const char *sql, const struct qval *params,
+	   size_t nparams, char **out, struct nr_err *err)
+{
+	struct qres *res = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = query_run(db, sql, params, nparams, 0, &res, err);
+	if (rc == NR_OK && res->nrows > 0 && !qres_at(res, 0, 0)->null)
+		*out = util_strdup(qres_at(res, 0, 0)->p);
+	qres_free(res);
+	return rc;
+}

@@ -35,6 +35,12 @@ struct qres {
 	char *data;	/* every value's bytes */
 };
 
+/* Runs sql, which reads one value, with params (borrowed) on db; *out
+ * is that value as a new string the caller frees, NULL when there is no
+ * row or the value is NULL. */
+int query_text(struct db *db, const char *sql, const struct qval *params,
+	       size_t nparams, char **out, struct nr_err *err) NR_WUR;
+
 /* Runs sql with params (borrowed) on db; on NR_OK *out holds every row
  * (the caller frees it with qres_free; statements without rows give
  * ncols 0). Results over cap bytes (0: 256 MiB) give NR_ETOOBIG. */

@@ -1,6 +1,7 @@
 /* Resolving an open conflict: the chosen version is written as a new
  * change of the resolving database, so it replicates like any write. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "apply.h"
@@ -132,3 +133,39 @@ out:
 	return rc;
 }
 
+int
+resolve_list(struct db *db, const char *status, unsigned limit,
+	     struct qres **res, struct nr_err *err)
+{
+	struct qval p[2] = {qv_str(status), qv_str(status)};
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT " RESOLVE_COLUMNS " FROM "
+		 "_nunez_conflicts WHERE status = ? OR ? = 'all' ORDER BY id "
+		 "DESC LIMIT %u", limit);
+	return query_run(db, sql, p, 2, 0, res, err);
+}
+
+int
+resolve_counts(struct db *db, struct qres **res, struct nr_err *err)
+{
+	return query_run(db, "SELECT tbl, status, COUNT(*) FROM "
+			     "_nunez_conflicts GROUP BY tbl, status",
+			 NULL, 0, 0, res, err);
+}
+
+int
+resolve_open_count(struct db *db, const char *table, unsigned long long *n,
+		   struct nr_err *err)
+{
+	struct qval p = qv_str(table);
+	char *v = NULL;
+	int rc;
+
+	rc = query_text(db, "SELECT COUNT(*) FROM _nunez_conflicts WHERE "
+			    "status = 'open' AND tbl = ?",
+			&p, 1, &v, err);
+	*n = v != NULL ? strtoull(v, NULL, 10) : 0;
+	free(v);
+	return rc;
+}

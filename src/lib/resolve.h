@@ -15,6 +15,19 @@
 	"remote_origin, local_ts, remote_ts, local_row, remote_row, "         \
 	"resolution, created_at, resolved_at"
 
+/* Conflicts with status ("open", "resolved"; "all" for any), newest
+ * first, at most limit, with RESOLVE_COLUMNS, into *res (caller frees). */
+int resolve_list(struct db *db, const char *status, unsigned limit,
+		 struct qres **res, struct nr_err *err) NR_WUR;
+
+/* Rows (table, status, count) of every table's conflicts into *res. */
+int resolve_counts(struct db *db, struct qres **res,
+		   struct nr_err *err) NR_WUR;
+
+/* How many conflicts of table are open. */
+int resolve_open_count(struct db *db, const char *table,
+		       unsigned long long *n, struct nr_err *err) NR_WUR;
+
 /* Reads conflict id (FOR UPDATE when lock) into *res (caller frees);
  * NR_ENOTFOUND when there is none. */
 int resolve_get(struct db *db, const char *id, bool lock, struct qres **res,

@@ -9,6 +9,7 @@
 #include "changes.h"
 #include "remote.h"
 #include "log.h"
+#include "meta.h"
 #include "peers.h"
 #include "query.h"
 #include "sync.h"
@@ -17,15 +18,20 @@
 bool
 sync_paused(struct db *db)
 {
-	struct qres *res = NULL;
 	struct nr_err err;
-	bool p = false;
+	char *v = NULL;
+	bool p;
 
-	if (query_run(db, "SELECT value FROM _nunez_meta WHERE name = 'paused'",
-		      NULL, 0, 0, &res, &err) == NR_OK)
-		p = res->nrows == 1 && strcmp(qres_at(res, 0, 0)->p, "1") == 0;
-	qres_free(res);
+	p = meta_get(db, "paused", &v, &err) == NR_OK && v != NULL &&
+	    strcmp(v, "1") == 0;
+	free(v);
 	return p;
+}
+
+int
+sync_set_paused(struct db *db, bool paused, struct nr_err *err)
+{
+	return meta_set(db, "paused", paused ? "1" : "0", err);
 }
 
 /* Reports progress after a batch; true when the loop ends (a failure or

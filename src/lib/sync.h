@@ -55,4 +55,7 @@ int sync_push_remote(struct remote *rm, const char *remote_id,
  * false also when that cannot be read. */
 bool sync_paused(struct db *db);
 
+/* Pauses replication in db, or resumes it. */
+int sync_set_paused(struct db *db, bool paused, struct nr_err *err) NR_WUR;
+
 #endif

@@ -94,15 +94,8 @@ synclog_first(struct db *db, const char *table, char **when,
 	      struct nr_err *err)
 {
 	struct qval p = qv_str(table);
-	struct qres *res = NULL;
-	int rc;
 
-	*when = NULL;
-	rc = query_run(db, "SELECT MIN(started_at) FROM _nunez_sync_log WHERE "
-			   "tbl = ?",
-		       &p, 1, 0, &res, err);
-	if (rc == NR_OK && !qres_at(res, 0, 0)->null)
-		*when = util_strdup(qres_at(res, 0, 0)->p);
-	qres_free(res);
-	return rc;
+	return query_text(db, "SELECT MIN(started_at) FROM _nunez_sync_log "
+			      "WHERE tbl = ?",
+			  &p, 1, when, err);
 }
