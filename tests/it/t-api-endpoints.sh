@@ -333,4 +333,12 @@ h_curl e1 "/api/pull?table=users&cursor=$cur&node=e2" -H "$P"
 is "$(json_get "$H_BODY" '[.changes[].row.name] | join(",")')" "no cache" \
 	"head cache off (0): a write just after a read of the head is read at once"
 
+# The gauges, each with its labels and value, once there is something to count.
+h_curl e2 /metrics -H "X-API-Key: $NR_E2_KEY_READ"
+n=$(h_sql e2 master "SELECT COUNT(*) FROM _nunez_changelog WHERE tbl = 'users'")
+like "$H_BODY" "nunez_changelog_entries\{table=\"users\"\} $n
+" "metrics: changelog entries by table ($n)"
+like "$H_BODY" 'nunez_sync_lag_seconds\{peer="e1",table="users"\} [0-9]+(\.[0-9]+)?
+' "metrics: lag by peer and table"
+
 done_testing
