@@ -166,6 +166,58 @@ START_TEST(copy_is_deep)
 }
 END_TEST
 
+START_TEST(deletes_phase_round_trips_and_is_not_delivery)
+{
+	struct cursor c = {0}, d;
+	struct nr_err err;
+	char *t;
+
+	c.started = true;
+	c.tombs = true;
+	c.high = 40;
+	c.after_pk = strdup("[\"7\"]");
+	t = cursor_encode(&c);
+	ck_assert_int_eq(cursor_parse(t, &d, &err), NR_OK);
+	ck_assert(d.tombs && !d.snapshot);
+	ck_assert_str_eq(d.after_pk, "[\"7\"]");
+	/* While the deletes are still being sent, nothing counts as seen. */
+	ck_assert(!cursor_covers(&d, 1));
+	ck_assert(cursor_same(&c, &d));
+	free(t);
+	cursor_clear(&c);
+	cursor_clear(&d);
+}
+END_TEST
+
+START_TEST(same_compares_whole_positions)
+{
+	struct cursor a = {0}, b = {0}, fresh = {0};
+
+	ck_assert(cursor_same(&fresh, &b));
+	a.started = true;
+	a.high = 9;
+	cursor_add_gap(&a, 3, 4, 100);
+	cursor_copy(&b, &a);
+	ck_assert(cursor_same(&a, &b));
+	ck_assert(!cursor_same(&a, &fresh));
+	b.high = 10;
+	ck_assert(!cursor_same(&a, &b));
+	b.high = 9;
+	cursor_found(&b, 3);
+	ck_assert(!cursor_same(&a, &b));
+	cursor_clear(&b);
+	cursor_copy(&b, &a);
+	b.gaps[0].seen = 101;
+	ck_assert(!cursor_same(&a, &b));
+	cursor_clear(&b);
+	cursor_copy(&b, &a);
+	b.after_pk = strdup("[\"1\"]");
+	ck_assert(!cursor_same(&a, &b));
+	cursor_clear(&a);
+	cursor_clear(&b);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -179,6 +231,8 @@ main(void)
 	tcase_add_test(tc, gaps_die_when_their_transactions_are_gone);
 	tcase_add_test(tc, too_many_gaps_merge_without_losing_any);
 	tcase_add_test(tc, copy_is_deep);
+	tcase_add_test(tc, deletes_phase_round_trips_and_is_not_delivery);
+	tcase_add_test(tc, same_compares_whole_positions);
 	suite_add_tcase(s, tc);
 	return tap_run(s);
 }
