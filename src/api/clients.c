@@ -17,6 +17,7 @@
 #include "handlers.h"
 #include "metrics.h"
 #include "query.h"
+#include "rowidx.h"
 #include "util.h"
 
 #define MAX_CLIENT_CHANGES 1000
@@ -637,10 +638,10 @@ results_json(struct api *app, struct cchange *v, size_t n, json_object *out,
 		rc = changes_rows(app->master, tm, pks, k, false, &res, err);
 		if (rc != NR_OK)
 			break;
-		idx = changes_index(res);
+		idx = rowidx_build(res);
 		batch_init(&b, tm);
 		for (i = 0; i < n; i++) {
-			long r = v[i].t == t ? changes_find(idx, res->nrows,
+			long r = v[i].t == t ? rowidx_find(idx, res->nrows,
 							    v[i].pk)
 					     : -1;
 

@@ -15,6 +15,7 @@
 #include "conflict.h"
 #include "peers.h"
 #include "query.h"
+#include "rowidx.h"
 #include "util.h"
 
 #define MAX_PARAMS 60000
@@ -83,7 +84,7 @@ read_local(struct ctx *x, struct nr_err *err)
 	rc = changes_rows(x->db, x->tm, pks, x->b->n, true, &x->rows, err);
 	free(pks);
 	if (rc == NR_OK)
-		x->ridx = changes_index(x->rows);
+		x->ridx = rowidx_build(x->rows);
 	return rc;
 }
 
@@ -120,7 +121,7 @@ read_unseen(struct ctx *x, struct nr_err *err)
 	buf_adds(&sql, " GROUP BY pk) x ON c.seq = x.m");
 	rc = query_run(x->db, buf_str(&sql), params, np, 0, &x->unseen, err);
 	if (rc == NR_OK)
-		x->uidx = changes_index(x->unseen);
+		x->uidx = rowidx_build(x->unseen);
 	free(params);
 	free(nums);
 	buf_free(&sql);
@@ -150,7 +151,7 @@ read_latest(struct ctx *x, struct nr_err *err)
 	rc = query_run(x->db, buf_str(&sql), params, x->b->n + 1, 0,
 		       &x->latest, err);
 	if (rc == NR_OK)
-		x->lidx = changes_index(x->latest);
+		x->lidx = rowidx_build(x->latest);
 	free(params);
 	buf_free(&sql);
 	return rc;
@@ -286,11 +287,11 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 
 	x->act[i] = SKIP;
 	outcome(x, i, 'L');
-	l.row = changes_find(x->ridx, x->rows->nrows, c->pk);
+	l.row = rowidx_find(x->ridx, x->rows->nrows, c->pk);
 	equal = c->op == 'U' ? l.row >= 0 && same_row(x->rows, l.row, c,
 							     x->b->ncols)
 			     : l.row < 0;
-	u = x->unseen ? changes_find(x->uidx, x->unseen->nrows, c->pk) : -1;
+	u = x->unseen ? rowidx_find(x->uidx, x->unseen->nrows, c->pk) : -1;
 	if (u >= 0) {
 		l.origin = qres_at(x->unseen, (size_t)u, 1)->p;
 		l.ts = qres_at(x->unseen, (size_t)u, 2)->p;
@@ -303,7 +304,7 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 	 * here is applied, whoever has seen what. */
 	if (x->latest != NULL && c->ts != NULL &&
 	    x->tm->conf->strategy == STRATEGY_LAST_WRITE_WINS) {
-		long lt = changes_find(x->lidx, x->latest->nrows, c->pk);
+		long lt = rowidx_find(x->lidx, x->latest->nrows, c->pk);
 		const char *known = NULL, *known_origin = NULL;
 
 		if (lt >= 0) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "changes.h"
+#include "rowidx.h"
 #include "util.h"
 
 /* A changelog entry. */
@@ -245,12 +246,12 @@ read_snapshot(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	rc = latest_entries(db, tm, res, &last, err);
 	if (rc != NR_OK)
 		goto out;
-	idx = changes_index(last);
+	idx = rowidx_build(last);
 	out->snapshot = true;
 	out->range_lo = util_strdup(cur->after_pk);
 	for (i = 0; i < res->nrows; i++) {
 		const char *pk = qres_at(res, i, 0)->p;
-		long l = changes_find(idx, last->nrows, pk);
+		long l = rowidx_find(idx, last->nrows, pk);
 		const char *ts = tm->ts >= 0 ? col_str(res, i, tm->ts + 1)
 					     : NULL;
 		struct change *c;
@@ -335,12 +336,12 @@ read_tombs(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	rc = changes_rows(db, tm, pks, res->nrows, false, &rows, err);
 	if (rc != NR_OK)
 		goto out;
-	idx = changes_index(rows);
+	idx = rowidx_build(rows);
 	for (i = 0; i < res->nrows; i++) {
 		const char *origin = qres_at(res, i, 1)->p;
 		const char *via = col_str(res, i, 2);
 
-		if (changes_find(idx, rows->nrows, pks[i]) >= 0)
+		if (rowidx_find(idx, rows->nrows, pks[i]) >= 0)
 			continue;	/* back again: the changelog brings it */
 		if (o->peer != NULL && (strcmp(origin, o->peer) == 0 ||
 					(via != NULL &&
@@ -459,37 +460,6 @@ cmp_entry(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int
-index_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct row_ref *)a)->pk,
-		      ((const struct row_ref *)b)->pk);
-}
-
-struct row_ref *
-changes_index(const struct qres *res)
-{
-	struct row_ref *idx = util_calloc(res->nrows + 1, sizeof(*idx));
-	size_t i;
-
-	for (i = 0; i < res->nrows; i++) {
-		idx[i].pk = qres_at(res, i, 0)->p;
-		idx[i].row = i;
-	}
-	qsort(idx, res->nrows, sizeof(*idx), index_cmp);
-	return idx;
-}
-
-long
-changes_find(const struct row_ref *idx, size_t n, const char *pk)
-{
-	struct row_ref key = {pk, 0};
-	const struct row_ref *r = bsearch(&key, idx, n, sizeof(*idx),
-					  index_cmp);
-
-	return r != NULL ? (long)r->row : -1;
-}
-
 /* Marks in later[] the keys (of n in pks) with an entry after seq high:
  * their row as read now belongs to that entry, which a later batch
  * brings with its own time. */
@@ -524,9 +494,9 @@ later_entries(struct db *db, const struct tmeta *tm, char **pks, size_t n,
 	buf_adds(&sql, ")");
 	rc = query_run(db, buf_str(&sql), p, np, 0, &res, err);
 	if (rc == NR_OK) {
-		idx = changes_index(res);
+		idx = rowidx_build(res);
 		for (i = 0; i < n; i++)
-			later[i] = changes_find(idx, res->nrows, pks[i]) >= 0;
+			later[i] = rowidx_find(idx, res->nrows, pks[i]) >= 0;
 	}
 	free(idx);
 	qres_free(res);
@@ -575,9 +545,9 @@ collapse(struct db *db, const struct tmeta *tm, struct entry *e, size_t n,
 		rc = changes_rows(db, tm, pks, k, false, &rows, err);
 	if (rc != NR_OK)
 		goto out;
-	idx = changes_index(rows);
+	idx = rowidx_build(rows);
 	for (i = 0; i < k; i++) {
-		long r = changes_find(idx, rows->nrows, pks[i]);
+		long r = rowidx_find(idx, rows->nrows, pks[i]);
 		const char *ts = last[i]->ts;
 		struct change *c;
 

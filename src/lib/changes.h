@@ -44,18 +44,6 @@ int changes_rows(struct db *db, const struct tmeta *tm, char *const *pks,
 		 size_t n, bool lock, struct qres **out,
 		 struct nr_err *err) NR_WUR;
 
-/* An index of a result whose first column is the canonical key. */
-struct row_ref {
-	const char *pk;		/* borrowed from the result */
-	size_t row;
-};
-
-/* Sorts res's rows by key; a new array the caller frees. */
-struct row_ref *changes_index(const struct qres *res);
-
-/* The row of key pk in an index of n rows, or -1. */
-long changes_find(const struct row_ref *idx, size_t n, const char *pk);
-
 
 /* Appends "(seq > ? OR seq BETWEEN ? AND ? ...)", the seqs cur has not
  * delivered, and fills 1 + 2 * ngaps params whose text lives in nums.

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "changes.h"
 #include "query.h"
+#include "rowidx.h"
 #include "util.h"
 #include "verify.h"
 
@@ -126,11 +127,11 @@ static void
 one_way(const struct qres *x, const struct qres *y, size_t max, char ***keys,
 	size_t *n)
 {
-	struct row_ref *yi = changes_index(y);
+	struct row_ref *yi = rowidx_build(y);
 	size_t i;
 
 	for (i = 0; i < x->nrows && *n < max; i++) {
-		long r = changes_find(yi, y->nrows, qres_at(x, i, 0)->p);
+		long r = rowidx_find(yi, y->nrows, qres_at(x, i, 0)->p);
 		size_t j;
 
 		if (r >= 0 && strcmp(qres_at(y, (size_t)r, 1)->p,
