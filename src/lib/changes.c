@@ -119,6 +119,16 @@ col_str(const struct qres *res, size_t r, int c)
 	return v->null ? NULL : v->p;
 }
 
+/* True when a change written by origin and sent by via came from the
+ * reader: it is not sent back to it. */
+static bool
+from_peer(const struct changes_opts *o, const char *origin, const char *via)
+{
+	return o->peer != NULL &&
+	       (strcmp(origin, o->peer) == 0 ||
+		(via != NULL && strcmp(via, o->peer) == 0));
+}
+
 static bool
 same_str(const char *a, const char *b)
 {
@@ -343,9 +353,7 @@ read_tombs(struct db *db, const struct tmeta *tm, struct cursor *cur,
 
 		if (rowidx_find(idx, rows->nrows, pks[i]) >= 0)
 			continue;	/* back again: the changelog brings it */
-		if (o->peer != NULL && (strcmp(origin, o->peer) == 0 ||
-					(via != NULL &&
-					 strcmp(via, o->peer) == 0)))
+		if (from_peer(o, origin, via))
 			continue;
 		batch_add(out, 'D', pks[i], origin, col_str(res, i, 3));
 	}
@@ -528,9 +536,7 @@ collapse(struct db *db, const struct tmeta *tm, struct entry *e, size_t n,
 
 		if (i + 1 < n && strcmp(x->pk, e[i + 1].pk) == 0)
 			continue;
-		if (o->peer != NULL &&
-		    (strcmp(x->origin, o->peer) == 0 ||
-		     (x->via != NULL && strcmp(x->via, o->peer) == 0)))
+		if (from_peer(o, x->origin, x->via))
 			continue;
 		last[k] = x;
 		pks[k++] = (char *)x->pk;

@@ -148,7 +148,7 @@ load_token(struct db *db, const char *peer, const char *table, char **token,
 	struct cursor c = {0};
 	int rc = peers_load(db, peer, table, &c, err);
 
-	*token = rc == NR_OK && c.started ? cursor_encode(&c) : NULL;
+	*token = rc == NR_OK ? start_token(&c) : NULL;
 	cursor_clear(&c);
 	return rc;
 }
