@@ -86,8 +86,7 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 
 	rc = peers_load(dst->db, src->id, src->tm->name, &cur, err);
 	if (rc == NR_OK && o->detect)
-		rc = peers_load(src->db, dst->id, src->tm->name, &seen,
-				      err);
+		rc = peers_load(src->db, dst->id, src->tm->name, &seen, err);
 	if (rc != NR_OK)
 		goto out;
 	changes_opts_init(&co, o->cfg, src->id, dst->id,
@@ -121,7 +120,7 @@ sync_table(struct sync_side *src, struct sync_side *dst,
 			batch_free(&b);
 			cursor_clear(&cur);
 			rc = peers_load(dst->db, src->id, src->tm->name,
-					      &cur, err);
+					&cur, err);
 			if (rc == NR_OK)
 				continue;
 			break;

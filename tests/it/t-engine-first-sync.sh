@@ -43,8 +43,9 @@ is "$(m "SELECT v FROM t WHERE id = 3")" "master newest" \
 is "$(s "SELECT v FROM t WHERE id = 3")" "master newest" "and on the slave"
 is "$(rows_of e1 master t)" "$(rows_of e1 slave t)" "both sides hold the same rows"
 nr_sync e1 --local-only >"$T/again.out" 2>&1
-is "$(grep -c ', 0 changes read' "$T/again.out")" "$(grep -c 'changes read' "$T/again.out")" \
-	"the next run moves nothing"
+ran=$(grep -c 'changes read' "$T/again.out")
+moved=$(grep 'changes read' "$T/again.out" | grep -vc ', 0 changes read')
+is "$((ran > 0)):$moved" "1:0" "the next run moves nothing (and did run)"
 nr_ctl e1 verify >"$T/v.out" 2>&1
 is "$?" 0 "verify finds both sides identical"
 h_down "$T" >/dev/null
