@@ -55,7 +55,7 @@ is "$?" 0 "the push succeeded"
 
 highs=$(h_sql e1 master "SELECT token FROM position_log ORDER BY n" |
 	while read -r tok; do cursor_json "$tok" | jq -r .h; done | tr '\n' ' ')
-is "$(echo "$highs" | awk '{ for (i = 2; i <= NF; i++) if ($i < $(i - 1)) { print "backwards: " $0; exit } print "forward" }')" \
+is "$(echo "$highs" | awk '{ if (NF == 0) { print "no position written"; exit } for (i = 2; i <= NF; i++) if ($i < $(i - 1)) { print "backwards: " $0; exit } print "forward" }')" \
 	forward "the position never moved backwards ($highs)"
 like "$(cat "$T/push.out")" "position moved" \
 	"the push's batch from the old start was refused and it read again"
