@@ -253,6 +253,7 @@ remote_direction(struct env *e, struct remote *rm,
 	int rc;
 
 	so.cfg = e->cfg;
+	so.detect = true;	/* the master captures its writes */
 	so.dry_run = o->dry_run;
 	snprintf(what, sizeof(what), "remote %s %s %s", r->name, dir,
 		 e->tm_master[t]->name);

@@ -1,4 +1,7 @@
-/* The sync loop of one table and direction. */
+/* The sync loop of one table and direction: batches go from a source
+ * (this database's changelog, or a remote's pull) to a sink (a local
+ * apply, or a remote's push), each delivered with the position it starts
+ * at and the one it ends at. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,10 @@
 #include "query.h"
 #include "sync.h"
 #include "util.h"
+
+/* A batch whose start no longer matches the stored position is read
+ * again from the stored one, this many times in one run at most. */
+#define MOVED_RETRIES 5
 
 bool
 sync_paused(struct db *db)
@@ -34,112 +41,28 @@ sync_set_paused(struct db *db, bool paused, struct nr_err *err)
 	return meta_set(db, "paused", paused ? "1" : "0", err);
 }
 
-/* Reports progress after a batch; true when the loop ends (a failure or
- * nothing more). */
-static bool
-batch_done(const struct sync_opts *o, const struct sync_stats *st, int rc,
-	   bool has_more)
-{
-	bool done = rc != NR_OK || !has_more;
+/* Where batches come from. */
+struct source {
+	struct sync_side *local;	/* CHANGELOG: the database read */
+	struct remote *rm;		/* else a remote, pulled */
+	const char *id;			/* the source's node id */
+	struct changes_opts co;
+	struct batch b;			/* the last batch read ... */
+	struct remote_page page;	/* ... or pulled */
+	char *seen;	/* how far the source has read the destination:
+			 * a token, or NULL */
+};
 
-	if (o->progress != NULL)
-		o->progress(o->progress_arg, st->rows, done);
-	return done;
-}
+/* Where batches go. */
+struct sink {
+	struct sync_side *local;	/* the database applied to */
+	struct remote *rm;		/* else a remote, pushed to */
+	const char *id;			/* the sink's node id */
+	const char *verb;		/* for the log */
+};
 
-/* A batch whose start no longer matches the stored position is read
- * again from the stored one, this many times in one run at most. */
-#define MOVED_RETRIES 5
-
-/* The token of c as stored, or NULL for a position not yet started. */
-static char *
-start_token(const struct cursor *c)
-{
-	return c->started ? cursor_encode(c) : NULL;
-}
-
-/* Says that a batch was rolled back because its position moved, and
- * whether the run reads again (true) or gives up. */
-static bool
-read_again(const struct log_ctx *lc, int rc, int *moved)
-{
-	if (rc != NR_EMOVED || ++*moved > MOVED_RETRIES)
-		return false;
-	log_msg(LOG_INFO, lc, "the stored position moved (another sync "
-		"applied a batch); reading again from it");
-	return true;
-}
-
-int
-sync_table(struct sync_side *src, struct sync_side *dst,
-	   const struct sync_opts *o, struct sync_stats *st,
-	   struct nr_err *err)
-{
-	struct cursor cur = {0}, next = {0}, seen = {0};
-	struct changes_opts co = {0};
-	struct apply_opts ao;
-	struct batch b;
-	struct log_ctx lc = {src->id, src->tm->name, 0};
-	char *token = NULL, *from = NULL;
-	int rc, moved = 0;
-	bool done;
-
-	rc = peers_load(dst->db, src->id, src->tm->name, &cur, err);
-	if (rc == NR_OK && o->detect)
-		rc = peers_load(src->db, dst->id, src->tm->name, &seen, err);
-	if (rc != NR_OK)
-		goto out;
-	changes_opts_init(&co, o->cfg, src->id, dst->id,
-			  (size_t)o->cfg->sync.batch_size);
-	apply_opts_init(&ao, o->cfg, src->id, &seen);
-	ao.detect = o->detect;
-	ao.mirror = o->mirror;
-	ao.dry_run = o->dry_run;
-	ao.cas = true;
-	for (;;) {
-		cursor_copy(&next, &cur);
-		rc = changes_read(src->db, src->tm, &next, &co, &b, err);
-		if (rc != NR_OK) {
-			batch_free(&b);
-			break;
-		}
-		free(token);
-		free(from);
-		token = cursor_encode(&next);
-		from = start_token(&cur);
-		ao.cursor_token = token;
-		ao.cursor_from = from;
-		lc.batch = ++st->batches;
-		rc = apply_batch(dst->db, dst->tm, &b, &ao, &st->a, err);
-		if (rc == NR_OK) {
-			st->rows += b.n;
-			cursor_copy(&cur, &next);
-			log_msg(LOG_DEBUG, &lc, "%zu changes%s", b.n,
-				b.snapshot ? " (copy)" : "");
-		} else if (read_again(&lc, rc, &moved)) {
-			batch_free(&b);
-			cursor_clear(&cur);
-			rc = peers_load(dst->db, src->id, src->tm->name,
-					&cur, err);
-			if (rc == NR_OK)
-				continue;
-			break;
-		}
-		done = batch_done(o, st, rc, b.has_more);
-		batch_free(&b);
-		if (done)
-			break;
-	}
-out:
-	free(token);
-	free(from);
-	cursor_clear(&cur);
-	cursor_clear(&next);
-	cursor_clear(&seen);
-	return rc;
-}
-
-/* The token of the cursor db holds for peer's table, or NULL. */
+/* The token of the position db holds for peer's table, or NULL when it
+ * holds none yet. */
 static int
 load_token(struct db *db, const char *peer, const char *table, char **token,
 	   struct nr_err *err)
@@ -147,62 +70,73 @@ load_token(struct db *db, const char *peer, const char *table, char **token,
 	struct cursor c = {0};
 	int rc = peers_load(db, peer, table, &c, err);
 
-	*token = rc == NR_OK ? start_token(&c) : NULL;
+	*token = rc == NR_OK && c.started ? cursor_encode(&c) : NULL;
 	cursor_clear(&c);
 	return rc;
 }
 
-int
-sync_pull_remote(struct remote *rm, const char *remote_id,
-		 struct sync_side *local, const struct sync_opts *o,
-		 struct sync_stats *st, struct nr_err *err)
+/* Asks the sink where it stands for the source (*from, NULL: nothing
+ * yet) and, reading a changelog, how far the source has read the sink. */
+static int
+locate(struct source *s, const struct sink *k, const char *table,
+       char **from, struct nr_err *err)
 {
-	struct remote_page page = {0};
-	struct cursor seen = {0};
-	struct apply_opts ao;
-	struct log_ctx lc = {remote_id, local->tm->name, 0};
-	char *token = NULL;
-	int rc, moved = 0;
-	bool done;
+	int rc;
 
-	rc = load_token(local->db, remote_id, local->tm->name, &token, err);
-	apply_opts_init(&ao, o->cfg, remote_id, &seen);
-	ao.dry_run = o->dry_run;
-	ao.cas = true;
-	while (rc == NR_OK) {
-		rc = remote_pull(rm, local->tm, token, (size_t)o->cfg->sync.batch_size,
-				 &page, err);
+	free(*from);
+	*from = NULL;
+	if (k->local != NULL)
+		rc = load_token(k->local->db, s->id, table, from, err);
+	else
+		rc = remote_metadata(k->rm, table, from, NULL, NULL, err);
+	if (rc != NR_OK || s->local == NULL)
+		return rc;
+	free(s->seen);
+	return load_token(s->local->db, k->id, table, &s->seen, err);
+}
+
+/* Reads the batch after from: *b and *more (the source's), *to (owned)
+ * where it ends. */
+static int
+source_read(struct source *s, const struct sync_opts *o,
+	    const struct tmeta *tm, const char *from, struct batch **b,
+	    char **to, bool *more, struct nr_err *err)
+{
+	struct cursor cur = {0};
+	int rc;
+
+	if (s->local == NULL) {
+		rc = remote_pull(s->rm, tm, from, (size_t)o->cfg->sync.batch_size,
+				 &s->page, err);
 		if (rc != NR_OK)
-			break;
-		cursor_clear(&seen);
-		rc = cursor_parse(page.seen, &seen, err);
-		ao.cursor_token = page.next_cursor;
-		ao.cursor_from = token;
-		lc.batch = ++st->batches;
-		if (rc == NR_OK)
-			rc = apply_batch(local->db, local->tm, &page.batch, &ao,
-					 &st->a, err);
-		if (rc == NR_OK) {
-			st->rows += page.batch.n;
-			free(token);
-			token = util_strdup(page.next_cursor);
-			log_msg(LOG_DEBUG, &lc, "pulled %zu changes",
-				page.batch.n);
-		} else if (read_again(&lc, rc, &moved)) {
-			remote_page_free(&page);
-			free(token);
-			rc = load_token(local->db, remote_id, local->tm->name,
-					&token, err);
-			continue;
-		}
-		done = batch_done(o, st, rc, page.has_more);
-		remote_page_free(&page);
-		if (done)
-			break;
+			return rc;
+		*b = &s->page.batch;
+		*to = util_strdup(s->page.next_cursor);
+		*more = s->page.has_more;
+		free(s->seen);
+		s->seen = s->page.seen != NULL ? util_strdup(s->page.seen)
+					       : NULL;
+		return NR_OK;
 	}
-	free(token);
-	cursor_clear(&seen);
+	rc = cursor_parse(from, &cur, err);
+	if (rc == NR_OK)
+		rc = changes_read(s->local->db, tm, &cur, &s->co, &s->b, err);
+	if (rc == NR_OK) {
+		*b = &s->b;
+		*to = cursor_encode(&cur);
+		*more = s->b.has_more;
+	}
+	cursor_clear(&cur);
 	return rc;
+}
+
+static void
+source_release(struct source *s)
+{
+	if (s->local != NULL)
+		batch_free(&s->b);
+	else
+		remote_page_free(&s->page);
 }
 
 /* A batch id from what identifies the batch: sender, table, its start
@@ -230,60 +164,133 @@ batch_id(const char *self, const char *table, const char *from,
 	buf_free(&b);
 }
 
-/* Pushes from the position the remote holds until done or failed. */
+/* Delivers b, read from from to to: applied with to as the new position
+ * if the stored one is still from, or pushed with a batch id. */
 static int
-push_pass(struct remote *rm, const char *remote_id, struct sync_side *local,
-	  const struct sync_opts *o, struct sync_stats *st,
-	  struct nr_err *err)
+sink_deliver(const struct sink *k, const struct source *s,
+	     const struct sync_opts *o, const struct batch *b,
+	     const char *from, const char *to, struct sync_stats *st,
+	     struct nr_err *err)
 {
-	struct cursor cur = {0}, next = {0};
-	struct changes_opts co = {0};
-	struct log_ctx lc = {remote_id, local->tm->name, 0};
-	char *start = NULL, *seen = NULL, *token = NULL, id[41];
-	struct batch b;
-	bool done;
+	struct cursor seen = {0};
+	struct apply_opts ao;
+	char id[41];
 	int rc;
 
-	rc = remote_metadata(rm, local->tm->name, &start, NULL, NULL, err);
+	if (k->local == NULL) {
+		batch_id(s->id, s->local->tm->name, from, to, id);
+		return o->dry_run ? NR_OK
+				  : remote_push(k->rm, b, s->seen, from, to, id,
+						&st->a, err);
+	}
+	rc = cursor_parse(s->seen, &seen, err);
+	apply_opts_init(&ao, o->cfg, s->id, &seen);
+	ao.detect = o->detect;
+	ao.mirror = o->mirror;
+	ao.dry_run = o->dry_run;
+	/* A dry run stores nothing, so its next batch starts where the
+	 * stored position is not. */
+	ao.cas = !o->dry_run;
+	ao.cursor_token = to;
+	ao.cursor_from = from;
 	if (rc == NR_OK)
-		rc = cursor_parse(start, &cur, err);
-	if (rc == NR_OK)
-		rc = load_token(local->db, remote_id, local->tm->name, &seen,
-				err);
-	changes_opts_init(&co, o->cfg, local->id, remote_id,
+		rc = apply_batch(k->local->db, k->local->tm, b, &ao, &st->a,
+				 err);
+	cursor_clear(&seen);
+	return rc;
+}
+
+/* Reports progress after a batch; true when the loop ends (a failure or
+ * nothing more). */
+static bool
+batch_done(const struct sync_opts *o, const struct sync_stats *st, int rc,
+	   bool has_more)
+{
+	bool done = rc != NR_OK || !has_more;
+
+	if (o->progress != NULL)
+		o->progress(o->progress_arg, st->rows, done);
+	return done;
+}
+
+/* Says that a batch was rolled back because its position moved, and
+ * whether the run reads again (true) or gives up. */
+static bool
+read_again(const struct log_ctx *lc, int rc, int *moved)
+{
+	if (rc != NR_EMOVED || ++*moved > MOVED_RETRIES)
+		return false;
+	log_msg(LOG_INFO, lc, "the stored position moved (another sync "
+		"applied a batch); reading again from it");
+	return true;
+}
+
+/* The loop: from where the sink stands, read a batch, deliver it, move
+ * on, until the source has no more or a batch fails. */
+static int
+run(struct source *s, const struct sink *k, const struct tmeta *tm,
+    const struct sync_opts *o, struct sync_stats *st, struct nr_err *err)
+{
+	struct log_ctx lc = {k->rm != NULL ? k->id : s->id, tm->name, 0};
+	struct batch *b;
+	char *from = NULL, *to = NULL;
+	bool more, done;
+	int rc, moved = 0;
+
+	changes_opts_init(&s->co, o->cfg, s->id, k->id,
 			  (size_t)o->cfg->sync.batch_size);
+	rc = locate(s, k, tm->name, &from, err);
 	while (rc == NR_OK) {
-		cursor_copy(&next, &cur);
-		rc = changes_read(local->db, local->tm, &next, &co, &b, err);
+		rc = source_read(s, o, tm, from, &b, &to, &more, err);
 		if (rc != NR_OK) {
-			batch_free(&b);
+			source_release(s);
 			break;
 		}
-		free(token);
-		token = cursor_encode(&next);
-		batch_id(local->id, local->tm->name, start, token, id);
 		lc.batch = ++st->batches;
-		if (!o->dry_run)
-			rc = remote_push(rm, &b, seen, start, token, id,
-					 &st->a, err);
+		rc = sink_deliver(k, s, o, b, from, to, st, err);
 		if (rc == NR_OK) {
-			st->rows += b.n;
-			cursor_copy(&cur, &next);
-			free(start);
-			start = util_strdup(token);
-			log_msg(LOG_DEBUG, &lc, "pushed %zu changes", b.n);
+			st->rows += b->n;
+			free(from);
+			from = to;
+			to = NULL;
+			log_msg(LOG_DEBUG, &lc, "%s %zu changes%s", k->verb,
+				b->n, b->snapshot ? " (copy)" : "");
+		} else if (read_again(&lc, rc, &moved)) {
+			source_release(s);
+			rc = locate(s, k, tm->name, &from, err);
+			continue;
 		}
-		done = batch_done(o, st, rc, b.has_more);
-		batch_free(&b);
+		done = batch_done(o, st, rc, more);
+		source_release(s);
 		if (done)
 			break;
 	}
-	free(start);
-	free(seen);
-	free(token);
-	cursor_clear(&cur);
-	cursor_clear(&next);
+	free(from);
+	free(to);
+	free(s->seen);
 	return rc;
+}
+
+int
+sync_table(struct sync_side *src, struct sync_side *dst,
+	   const struct sync_opts *o, struct sync_stats *st,
+	   struct nr_err *err)
+{
+	struct source s = {.local = src, .id = src->id};
+	struct sink k = {.local = dst, .id = dst->id, .verb = "applied"};
+
+	return run(&s, &k, src->tm, o, st, err);
+}
+
+int
+sync_pull_remote(struct remote *rm, const char *remote_id,
+		 struct sync_side *local, const struct sync_opts *o,
+		 struct sync_stats *st, struct nr_err *err)
+{
+	struct source s = {.rm = rm, .id = remote_id};
+	struct sink k = {.local = local, .id = local->id, .verb = "pulled"};
+
+	return run(&s, &k, local->tm, o, st, err);
 }
 
 int
@@ -291,11 +298,8 @@ sync_push_remote(struct remote *rm, const char *remote_id,
 		 struct sync_side *local, const struct sync_opts *o,
 		 struct sync_stats *st, struct nr_err *err)
 {
-	struct log_ctx lc = {remote_id, local->tm->name, 0};
-	int rc, moved = 0;
+	struct source s = {.local = local, .id = local->id};
+	struct sink k = {.rm = rm, .id = remote_id, .verb = "pushed"};
 
-	do
-		rc = push_pass(rm, remote_id, local, o, st, err);
-	while (read_again(&lc, rc, &moved));
-	return rc;
+	return run(&s, &k, local->tm, o, st, err);
 }

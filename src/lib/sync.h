@@ -1,6 +1,7 @@
-/* One direction of one table between two databases: read batches from
- * the source after the cursor the destination holds, apply each with its
- * new cursor in one transaction, until the source has no more. */
+/* One direction of one table: read batches from a source (a database's
+ * changelog, or a remote's pull) after the position the destination
+ * holds, deliver each with its new position (applied in one transaction,
+ * or pushed), until the source has no more. One loop for all three. */
 #ifndef NR_SYNC_H
 #define NR_SYNC_H
 
@@ -16,7 +17,8 @@ struct sync_side {
 
 struct sync_opts {
 	const struct config *cfg;
-	bool detect;		/* the destination captures: find conflicts */
+	bool detect;		/* the destination captures: find conflicts
+				 * (applying; a push's remote decides) */
 	bool mirror;		/* the destination is a copy of the source */
 	bool dry_run;
 	void (*progress)(void *arg, unsigned long long rows, bool done);
