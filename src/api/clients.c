@@ -34,7 +34,8 @@ struct cchange {
 	char ts[27];		/* updated_at, as the database writes times */
 	struct qval *vals;	/* 'U': the row in tm's column order */
 	size_t stand;		/* the change that stands for its key */
-	char outcome;		/* apply's, or 'R' replayed */
+	enum apply_outcome outcome;	/* apply's */
+	bool replayed;		/* recorded before: not applied again */
 	char *status;		/* replayed: the recorded status */
 };
 
@@ -451,7 +452,7 @@ parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
 	return true;
 }
 
-/* Marks the changes whose id was recorded before as replays ('R'),
+/* Marks the changes whose id was recorded before as replays,
  * with the recorded status and key. */
 static int
 find_replays(struct api *app, const char *tenant, struct cchange *v, size_t n,
@@ -468,7 +469,7 @@ find_replays(struct api *app, const char *tenant, struct cchange *v, size_t n,
 	for (r = 0; rc == NR_OK && r < res->nrows; r++)
 		for (i = 0; i < n; i++)
 			if (strcmp(v[i].id, qres_at(res, r, 0)->p) == 0) {
-				v[i].outcome = 'R';
+				v[i].replayed = true;
 				v[i].status = util_strdup(qres_at(res, r, 1)->p);
 				free(v[i].pk);
 				v[i].pk = util_strdup(qres_at(res, r, 2)->p);
@@ -488,10 +489,10 @@ pick_standing(struct cchange *v, size_t n)
 	for (i = 0; i < n; i++) {
 		size_t s = i;
 
-		for (j = 0; j < n && v[i].outcome != 'R'; j++) {
+		for (j = 0; j < n && !v[i].replayed; j++) {
 			int c;
 
-			if (v[j].outcome == 'R' || v[j].t != v[i].t ||
+			if (v[j].replayed || v[j].t != v[i].t ||
 			    strcmp(v[j].pk, v[i].pk) != 0)
 				continue;
 			c = strcmp(v[j].ts, v[s].ts);
@@ -505,14 +506,14 @@ pick_standing(struct cchange *v, size_t n)
 static const char *
 status_name(const struct cchange *c)
 {
-	switch (c->outcome) {
-	case 'R':
+	if (c->replayed)
 		return c->status;
-	case 'W':
+	switch (c->outcome) {
+	case APPLY_WRITTEN:
 		return "applied";
-	case 'S':
+	case APPLY_SAME:
 		return "unchanged";
-	case 'O':
+	case APPLY_OPEN:
 		return "conflict";
 	default:
 		return "rejected";
@@ -531,7 +532,7 @@ apply_table(struct api *app, struct http_req *req, json_object *map,
 	struct apply_stats st = {0};
 	struct batch b = {0};
 	size_t *of = util_calloc(n + 1, sizeof(*of)), i, k = 0;
-	char *outcome = util_calloc(n + 1, 1);
+	enum apply_outcome *outcome = util_calloc(n + 1, sizeof(*outcome));
 	json_object *tok = NULL;
 	int rc;
 
@@ -539,7 +540,7 @@ apply_table(struct api *app, struct http_req *req, json_object *map,
 	for (i = 0; i < n; i++) {
 		struct change *c;
 
-		if (v[i].t != t || v[i].outcome == 'R' || v[i].stand != i)
+		if (v[i].t != t || v[i].replayed || v[i].stand != i)
 			continue;
 		c = batch_add(&b, v[i].op, v[i].pk, origin, v[i].ts);
 		if (v[i].op == 'U')
@@ -576,7 +577,7 @@ record_changes(struct api *app, const char *tenant, const char *client_id,
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		if (v[i].outcome == 'R')
+		if (v[i].replayed)
 			continue;
 		r[k].id = v[i].id;
 		r[k].table = app->cfg->tables[v[i].t].name;
@@ -664,7 +665,7 @@ results_json(struct api *app, struct cchange *v, size_t n, json_object *out,
 		json_object_object_add(o, "status", json_object_new_string(
 					status_name(&v[v[i].stand])));
 		json_object_object_add(o, "row", rows[i]);
-		if (v[i].outcome == 'R')
+		if (v[i].replayed)
 			json_object_object_add(o, "replayed",
 					       json_object_new_boolean(1));
 		json_object_array_add(out, o);

@@ -15,6 +15,7 @@
 #include "conflict.h"
 #include "peers.h"
 #include "query.h"
+#include "resolve.h"
 #include "rowidx.h"
 #include "util.h"
 
@@ -30,13 +31,6 @@
 
 enum action { SKIP, WRITE };
 
-/* What apply knows of one key on the destination. */
-struct local {
-	long row;		/* in the locked rows, or -1 */
-	const char *origin;	/* unseen local change: its origin, or NULL */
-	const char *ts;		/* ... and its time */
-};
-
 struct ctx {
 	struct db *db;
 	const struct tmeta *tm;
@@ -45,7 +39,8 @@ struct ctx {
 	struct apply_stats *st;
 	struct qres *rows;	/* locked local rows: key, then columns */
 	struct row_ref *ridx;
-	struct qres *unseen;	/* key, origin, time of unseen changes */
+	struct qres *unseen;	/* key, op, origin, time of the latest change
+				 * the peer has not seen */
 	struct row_ref *uidx;
 	struct qres *latest;	/* key, op, origin, time of the latest change */
 	struct row_ref *lidx;
@@ -71,89 +66,38 @@ same_row(const struct qres *rows, long r, const struct change *c, size_t n)
 	return true;
 }
 
-/* Locks and reads the destination's rows of the batch's keys. */
+/* The batch's keys, borrowed from it. */
+static char **
+batch_keys(const struct batch *b)
+{
+	char **pks = util_calloc(b->n + 1, sizeof(char *));
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		pks[i] = b->v[i].pk;
+	return pks;
+}
+
+/* Locks and reads the destination's rows of the batch's keys and, when
+ * it captures, its latest change of each key: of all, and of those the
+ * peer has not seen and did not make itself. */
 static int
 read_local(struct ctx *x, struct nr_err *err)
 {
-	char **pks = util_calloc(x->b->n + 1, sizeof(char *));
-	size_t i;
+	char **pks = batch_keys(x->b);
 	int rc;
 
-	for (i = 0; i < x->b->n; i++)
-		pks[i] = x->b->v[i].pk;
 	rc = changes_rows(x->db, x->tm, pks, x->b->n, true, &x->rows, err);
+	if (rc == NR_OK && x->o->detect && x->b->n > 0)
+		rc = changes_latest(x->db, x->tm, pks, x->b->n, x->o->peer,
+				    x->o->seen, &x->unseen, err);
+	if (rc == NR_OK && x->o->detect && x->b->n > 0)
+		rc = changes_latest(x->db, x->tm, pks, x->b->n, NULL, NULL,
+				    &x->latest, err);
 	free(pks);
-	if (rc == NR_OK)
-		x->ridx = rowidx_build(x->rows);
-	return rc;
-}
-
-/* Reads the destination's latest change of each batch key that the peer
- * has not seen and did not make itself. */
-static int
-read_unseen(struct ctx *x, struct nr_err *err)
-{
-	const struct cursor *seen = x->o->seen;
-	size_t ng = seen != NULL ? seen->ngaps : 0, np, i;
-	struct qval *params = util_calloc(x->b->n + 2 * ng + 8,
-					  sizeof(*params));
-	char (*nums)[24] = util_calloc(2 * ng + 2, sizeof(*nums));
-	struct buf sql;
-	int rc;
-
-	buf_init(&sql, 0);
-	buf_adds(&sql, "SELECT c.pk, c.origin, c.changed_at FROM "
-		       "_nunez_changelog c JOIN (SELECT MAX(seq) AS m FROM "
-		       "_nunez_changelog WHERE tbl = ? AND pk IN (");
-	params[0] = qv_str(x->tm->name);
-	np = 1;
-	for (i = 0; i < x->b->n; i++) {
-		buf_adds(&sql, i ? ", ?" : "?");
-		params[np++] = qv_str(x->b->v[i].pk);
-	}
-	buf_adds(&sql, ") AND origin <> ? AND (via IS NULL OR via <> ?)");
-	params[np++] = qv_str(x->o->peer);
-	params[np++] = qv_str(x->o->peer);
-	if (seen != NULL && seen->started) {
-		buf_adds(&sql, " AND ");
-		np += changes_undelivered(seen, &sql, params + np, nums);
-	}
-	buf_adds(&sql, " GROUP BY pk) x ON c.seq = x.m");
-	rc = query_run(x->db, buf_str(&sql), params, np, 0, &x->unseen, err);
-	if (rc == NR_OK)
-		x->uidx = rowidx_build(x->unseen);
-	free(params);
-	free(nums);
-	buf_free(&sql);
-	return rc;
-}
-
-/* Reads the destination's latest change of each batch key, seen or not:
- * the newest version it knows, a delete included. */
-static int
-read_latest(struct ctx *x, struct nr_err *err)
-{
-	struct qval *params = util_calloc(x->b->n + 1, sizeof(*params));
-	struct buf sql;
-	size_t i;
-	int rc;
-
-	buf_init(&sql, 0);
-	buf_adds(&sql, "SELECT c.pk, c.op, c.origin, c.changed_at FROM "
-		       "_nunez_changelog c JOIN (SELECT MAX(seq) AS m FROM "
-		       "_nunez_changelog WHERE tbl = ? AND pk IN (");
-	params[0] = qv_str(x->tm->name);
-	for (i = 0; i < x->b->n; i++) {
-		buf_adds(&sql, i ? ", ?" : "?");
-		params[i + 1] = qv_str(x->b->v[i].pk);
-	}
-	buf_adds(&sql, ") GROUP BY pk) x ON c.seq = x.m");
-	rc = query_run(x->db, buf_str(&sql), params, x->b->n + 1, 0,
-		       &x->latest, err);
-	if (rc == NR_OK)
-		x->lidx = rowidx_build(x->latest);
-	free(params);
-	buf_free(&sql);
+	x->ridx = x->rows != NULL ? rowidx_build(x->rows) : NULL;
+	x->uidx = x->unseen != NULL ? rowidx_build(x->unseen) : NULL;
+	x->lidx = x->latest != NULL ? rowidx_build(x->latest) : NULL;
 	return rc;
 }
 
@@ -162,13 +106,11 @@ read_latest(struct ctx *x, struct nr_err *err)
 static int
 record_tombstone(struct ctx *x, const struct change *c, struct nr_err *err)
 {
-	struct qval p[5] = {qv_str(x->tm->name), qv_str(c->pk),
-			    qv_str(c->origin), qv_str(x->o->peer),
-			    qv_str(c->ts)};
+	struct changes_entry e = {c->pk, 'D', c->origin, x->o->peer, c->ts,
+				  {0}};
 
-	return query_exec(x->db, "INSERT INTO _nunez_changelog (tbl, pk, op, "
-				 "origin, via, changed_at) VALUES (?, ?, 'D', "
-				 "?, ?, ?)", p, 5, NULL, err);
+	e.tenant = qv_str(NULL);
+	return changes_log(x->db, x->tm->name, &e, 1, err);
 }
 
 static json_object *
@@ -188,67 +130,36 @@ json_text(json_object *o)
 }
 
 static int
-record_conflict(struct ctx *x, const struct change *c, const struct local *l,
-		const char *winner, bool open, struct nr_err *err)
+record_conflict(struct ctx *x, const struct change *c, long row,
+		const struct version *local, const char *winner, bool open,
+		struct nr_err *err)
 {
-	json_object *lj = local_json(x, l->row), *rj = NULL;
-	struct qval p[13];
+	json_object *lj = local_json(x, row), *rj = NULL;
+	struct resolve_entry e;
 	int rc;
 
 	if (c->op == 'U')
 		rj = codec_row(x->b->cols, x->b->binary, c->vals, x->b->ncols);
-	p[0] = qv_str(x->tm->name);
-	p[1] = qv_str(c->pk);
-	p[2] = qv_str(x->o->peer);
-	p[3] = qv_str(config_strategy_name(x->tm->conf->strategy));
-	p[4] = qv_str(winner);
-	p[5] = qv_str(open ? "open" : "resolved");
-	p[6] = qv_str(l->origin);
-	p[7] = qv_str(c->origin);
-	p[8] = qv_str(l->ts);
-	p[9] = qv_str(c->ts);
-	p[10] = qv_str(json_text(lj));
-	p[11] = qv_str(json_text(rj));
-	p[12] = qv_str(open ? NULL : "automatic");
-	rc = query_exec(x->db,
-			"INSERT INTO _nunez_conflicts (tbl, pk, peer, strategy, "
-			"winner, status, local_origin, remote_origin, local_ts, "
-			"remote_ts, local_row, remote_row, resolution, "
-			"created_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-			"?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), IF(status = "
-			"'open', NULL, UTC_TIMESTAMP(6)))",
-			p, 13, NULL, err);
+	e.table = x->tm->name;
+	e.pk = c->pk;
+	e.peer = x->o->peer;
+	e.strategy = config_strategy_name(x->tm->conf->strategy);
+	e.winner = winner;
+	e.open = open;
+	e.local_origin = local->origin;
+	e.remote_origin = c->origin;
+	e.local_ts = local->ts;
+	e.remote_ts = c->ts;
+	e.local_row = json_text(lj);
+	e.remote_row = json_text(rj);
+	rc = resolve_record(x->db, &e, err);
 	json_object_put(lj);
 	json_object_put(rj);
 	return rc;
 }
 
-/* True when the newest version known here (written at known by node
- * known_origin) beats change c under last_write_wins. Two writes of one
- * node with the same time: the one arriving is taken as the later. */
-static bool
-newer_known(const struct config *cfg, const char *known,
-	    const char *known_origin, const struct change *c)
-{
-	struct version lv, rv;
-	int cmp = conflict_ts_cmp(known, c->ts);
-
-	if (cmp != 0)
-		return cmp > 0;
-	if (known_origin == NULL || strcmp(known_origin, c->origin) == 0)
-		return false;
-	lv.origin = known_origin;
-	lv.ts = known;
-	lv.priority = conflict_priority(cfg, known_origin);
-	rv.origin = c->origin;
-	rv.ts = c->ts;
-	rv.priority = conflict_priority(cfg, c->origin);
-	return conflict_decide(STRATEGY_LAST_WRITE_WINS, &lv, &rv) ==
-	       CONFLICT_KEEP_LOCAL;
-}
-
 static void
-outcome(struct ctx *x, size_t i, char what)
+outcome(struct ctx *x, size_t i, enum apply_outcome what)
 {
 	if (x->o->outcome != NULL)
 		x->o->outcome[i] = what;
@@ -273,112 +184,107 @@ check_tenant(struct ctx *x, struct nr_err *err)
 	return NR_OK;
 }
 
-/* Decides what to do with change i. */
+/* One side of a conflict from row r of a changelog read (key, op,
+ * origin, time). */
+static struct version
+logged_version(const struct config *cfg, const struct qres *log, long r)
+{
+	struct version v;
+
+	v.origin = qres_at(log, (size_t)r, 2)->p;
+	v.ts = qres_at(log, (size_t)r, 3)->p;
+	v.priority = conflict_priority(cfg, v.origin);
+	return v;
+}
+
+/* Gathers what the destination knows of change i's key, has the
+ * conflict policy judge it, and counts and records the verdict. */
 static int
 decide(struct ctx *x, size_t i, struct nr_err *err)
 {
 	const struct change *c = &x->b->v[i];
 	const struct config *cfg = x->o->cfg;
-	struct local l = {-1, NULL, NULL};
-	struct version lv, rv;
-	long u;
-	enum conflict_outcome out;
-	bool equal;
+	struct conflict_case k = {0};
+	struct version unseen, known;
+	const char *row_ts = NULL;
+	long row, u = -1, lt = -1;
+
+	row = rowidx_find(x->ridx, x->rows->nrows, c->pk);
+	if (row >= 0 && x->tm->ts >= 0 &&
+	    !qres_at(x->rows, (size_t)row, x->tm->ts + 1)->null)
+		row_ts = qres_at(x->rows, (size_t)row, x->tm->ts + 1)->p;
+	k.strategy = x->tm->conf->strategy;
+	k.op = c->op;
+	k.change.origin = c->origin;
+	k.change.ts = c->ts;
+	k.change.priority = conflict_priority(cfg, c->origin);
+	k.same = c->op == 'U' ? row >= 0 && same_row(x->rows, row, c,
+						      x->b->ncols)
+			      : row < 0;
+	k.logged = x->latest != NULL;
+	if (x->unseen != NULL)
+		u = rowidx_find(x->uidx, x->unseen->nrows, c->pk);
+	if (u >= 0) {
+		/* The row's own time, where it keeps one, is the change's. */
+		unseen = logged_version(cfg, x->unseen, u);
+		if (row_ts != NULL)
+			unseen.ts = row_ts;
+		k.unseen = &unseen;
+	}
+	if (x->latest != NULL)
+		lt = rowidx_find(x->lidx, x->latest->nrows, c->pk);
+	if (lt >= 0)
+		known = logged_version(cfg, x->latest, lt);
+	else
+		known = (struct version){NULL, NULL, 0};
+	if (row_ts != NULL)
+		known.ts = row_ts;
+	if (known.ts != NULL)
+		k.known = &known;
+	if (x->tm->conf->capture == CAPTURE_TIMESTAMP || x->o->newer_only)
+		k.row_ts = row_ts;
 
 	x->act[i] = SKIP;
-	outcome(x, i, 'L');
-	l.row = rowidx_find(x->ridx, x->rows->nrows, c->pk);
-	equal = c->op == 'U' ? l.row >= 0 && same_row(x->rows, l.row, c,
-							     x->b->ncols)
-			     : l.row < 0;
-	u = x->unseen ? rowidx_find(x->uidx, x->unseen->nrows, c->pk) : -1;
-	if (u >= 0) {
-		l.origin = qres_at(x->unseen, (size_t)u, 1)->p;
-		l.ts = qres_at(x->unseen, (size_t)u, 2)->p;
-		if (l.row >= 0 && x->tm->ts >= 0 &&
-		    !qres_at(x->rows, (size_t)l.row, x->tm->ts + 1)->null)
-			l.ts = qres_at(x->rows, (size_t)l.row,
-				       x->tm->ts + 1)->p;
-	}
-	/* last_write_wins: nothing older than the newest version known
-	 * here is applied, whoever has seen what. */
-	if (x->latest != NULL && c->ts != NULL &&
-	    x->tm->conf->strategy == STRATEGY_LAST_WRITE_WINS) {
-		long lt = rowidx_find(x->lidx, x->latest->nrows, c->pk);
-		const char *known = NULL, *known_origin = NULL;
-
-		if (lt >= 0) {
-			known = qres_at(x->latest, (size_t)lt, 3)->p;
-			known_origin = qres_at(x->latest, (size_t)lt, 2)->p;
-		}
-		if (l.row >= 0 && x->tm->ts >= 0 &&
-		    !qres_at(x->rows, (size_t)l.row, x->tm->ts + 1)->null)
-			known = qres_at(x->rows, (size_t)l.row, x->tm->ts + 1)->p;
-		if (known != NULL && !equal &&
-		    newer_known(cfg, known, known_origin, c)) {
-			/* Local wins; a concurrent local change makes it a
-			 * conflict, recorded as such. */
-			x->st->unchanged++;
-			if (u >= 0 && strcmp(l.origin, c->origin) != 0) {
-				x->st->conflicts++;
-				return record_conflict(x, c, &l, "local", false,
-						       err);
-			}
-			return NR_OK;
-		}
-		if (equal && c->op == 'D' &&
-		    (known == NULL || conflict_ts_cmp(known, c->ts) < 0)) {
-			x->st->unchanged++;
-			outcome(x, i, 'S');
-			return record_tombstone(x, c, err);
-		}
-	}
-	if (equal) {
+	switch (conflict_judge(&k)) {
+	case VERDICT_SAME:
 		x->st->unchanged++;
-		outcome(x, i, 'S');
+		outcome(x, i, APPLY_SAME);
 		return NR_OK;
-	}
-	/* Timestamp capture has no changelog, and the original API's push
-	 * asks for it: the later time holds. */
-	if ((x->tm->conf->capture == CAPTURE_TIMESTAMP || x->o->newer_only) &&
-	    l.row >= 0 &&
-	    x->tm->ts >= 0 &&
-	    conflict_ts_cmp(qres_at(x->rows, (size_t)l.row, x->tm->ts + 1)->p,
-			    c->ts) > 0) {
+	case VERDICT_TOMBSTONE:
 		x->st->unchanged++;
+		outcome(x, i, APPLY_SAME);
+		return record_tombstone(x, c, err);
+	case VERDICT_OLDER:
+		x->st->unchanged++;
+		outcome(x, i, APPLY_LOST);
 		return NR_OK;
-	}
-	if (u >= 0 && strcmp(l.origin, c->origin) == 0) {
-		/* Two writes of one node: not a conflict, the later holds. */
-		if (conflict_ts_cmp(c->ts, l.ts) < 0)
-			return NR_OK;
-	} else if (u >= 0) {
-		lv.origin = l.origin;
-		lv.ts = l.ts;
-		lv.priority = conflict_priority(cfg, l.origin);
-		rv.origin = c->origin;
-		rv.ts = c->ts;
-		rv.priority = conflict_priority(cfg, c->origin);
-		out = conflict_decide(x->tm->conf->strategy, &lv, &rv);
+	case VERDICT_LOST:
+		x->st->unchanged++;
 		x->st->conflicts++;
-		if (out == CONFLICT_OPEN) {
-			x->st->open++;
-			outcome(x, i, 'O');
-		}
-		if (out != CONFLICT_TAKE_REMOTE)
-			return record_conflict(x, c, &l, out == CONFLICT_OPEN
-							     ? "none"
-							     : "local",
-					       out == CONFLICT_OPEN, err);
-		if (record_conflict(x, c, &l, "remote", false, err) != NR_OK)
+		outcome(x, i, APPLY_LOST);
+		return record_conflict(x, c, row, k.unseen, "local", false,
+				       err);
+	case VERDICT_OPEN:
+		x->st->unchanged++;
+		x->st->conflicts++;
+		x->st->open++;
+		outcome(x, i, APPLY_OPEN);
+		return record_conflict(x, c, row, k.unseen, "none", true, err);
+	case VERDICT_WRITE_OVER:
+		x->st->conflicts++;
+		if (record_conflict(x, c, row, k.unseen, "remote", false,
+				    err) != NR_OK)
 			return err->code;
+		break;
+	case VERDICT_WRITE:
+		break;
 	}
 	x->act[i] = WRITE;
-	x->fresh[i] = c->op == 'U' && l.row < 0;
-	outcome(x, i, 'W');
+	x->fresh[i] = c->op == 'U' && row < 0;
+	outcome(x, i, APPLY_WRITTEN);
 	if (c->op == 'D')
 		x->st->deleted++;
-	else if (l.row >= 0)
+	else if (row >= 0)
 		x->st->updated++;
 	else
 		x->st->inserted++;
@@ -535,33 +441,24 @@ static int
 log_fresh(struct ctx *x, const struct change *const *v, size_t n,
 	  const char *origin, bool times, struct nr_err *err)
 {
-	struct qval *p = util_calloc(6 * n + 1, sizeof(*p));
-	struct buf sql;
+	struct changes_entry *e = util_calloc(n + 1, sizeof(*e));
 	size_t i, k = 0;
-	int rc = NR_OK;
+	int rc;
 
-	buf_init(&sql, 0);
-	buf_adds(&sql, "INSERT INTO _nunez_changelog (tbl, pk, op, origin, "
-		       "via, changed_at, tenant) VALUES ");
 	for (i = 0; i < n; i++) {
 		if (!x->fresh[v[i] - x->b->v])
 			continue;
-		buf_adds(&sql, k ? ", " : "");
-		buf_adds(&sql, "(?, ?, 'U', ?, ?, COALESCE(?, UTC_TIMESTAMP(6)), "
-			       "?)");
-		p[6 * k] = qv_str(x->tm->name);
-		p[6 * k + 1] = qv_str(v[i]->pk);
-		p[6 * k + 2] = qv_str(origin);
-		p[6 * k + 3] = qv_str(x->o->peer);
-		p[6 * k + 4] = qv_str(times ? v[i]->ts : NULL);
-		p[6 * k + 5] = x->tm->tenant >= 0 ? v[i]->vals[x->tm->tenant]
-						   : qv_str(NULL);
+		e[k].pk = v[i]->pk;
+		e[k].op = 'U';
+		e[k].origin = origin;
+		e[k].via = x->o->peer;
+		e[k].ts = times ? v[i]->ts : NULL;
+		e[k].tenant = x->tm->tenant >= 0 ? v[i]->vals[x->tm->tenant]
+						 : qv_str(NULL);
 		k++;
 	}
-	if (k > 0)
-		rc = query_exec(x->db, buf_str(&sql), p, 6 * k, NULL, err);
-	free(p);
-	buf_free(&sql);
+	rc = changes_log(x->db, x->tm->name, e, k, err);
+	free(e);
 	return rc;
 }
 
@@ -690,28 +587,15 @@ origins(const struct ctx *x, const char **out)
 static int
 close_superseded(struct ctx *x, struct nr_err *err)
 {
-	struct qval *params = util_calloc(x->b->n + 1, sizeof(*params));
-	struct buf sql;
-	size_t i, n = 1;
-	int rc = NR_OK;
+	char **pks = util_calloc(x->b->n + 1, sizeof(char *));
+	size_t i, n = 0;
+	int rc;
 
-	buf_init(&sql, 0);
-	params[0] = qv_str(x->tm->name);
-	buf_adds(&sql, "UPDATE _nunez_conflicts SET status = 'resolved', "
-		       "resolution = 'superseded', resolved_at = "
-		       "UTC_TIMESTAMP(6) WHERE status = 'open' AND tbl = ? "
-		       "AND pk IN (");
-	for (i = 0; i < x->b->n; i++) {
-		if (x->act[i] != WRITE)
-			continue;
-		buf_adds(&sql, n > 1 ? ", ?" : "?");
-		params[n++] = qv_str(x->b->v[i].pk);
-	}
-	buf_adds(&sql, ")");
-	if (n > 1)
-		rc = query_exec(x->db, buf_str(&sql), params, n, NULL, err);
-	free(params);
-	buf_free(&sql);
+	for (i = 0; i < x->b->n; i++)
+		if (x->act[i] == WRITE)
+			pks[n++] = x->b->v[i].pk;
+	rc = resolve_supersede(x->db, x->tm->name, pks, n, err);
+	free(pks);
 	return rc;
 }
 
@@ -806,10 +690,6 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 	rc = read_local(&x, err);
 	if (rc == NR_OK && o->tenant != NULL && tm->tenant >= 0)
 		rc = check_tenant(&x, err);
-	if (rc == NR_OK && o->detect && b->n > 0)
-		rc = read_unseen(&x, err);
-	if (rc == NR_OK && o->detect && b->n > 0)
-		rc = read_latest(&x, err);
 	for (i = 0; i < b->n && rc == NR_OK; i++)
 		rc = decide(&x, i, err);
 	if (rc == NR_OK)

@@ -11,6 +11,14 @@
 #include "db.h"
 #include "schema.h"
 
+/* What became of one change. */
+enum apply_outcome {
+	APPLY_LOST,		/* the local version stands */
+	APPLY_WRITTEN,
+	APPLY_SAME,		/* already so here */
+	APPLY_OPEN,		/* left open as a conflict */
+};
+
 struct apply_opts {
 	const struct config *cfg;	/* priorities */
 	const char *peer;	/* the source's node id: via, cursor owner */
@@ -35,10 +43,7 @@ struct apply_opts {
 	const char *tenant;	/* every local row of the batch's keys must
 				 * hold this in tm's tenant column, else
 				 * NR_EFORBIDDEN; NULL: no check */
-	char *outcome;		/* b->n bytes, or NULL: per change 'W'
-				 * written, 'S' already so here, 'L' lost to
-				 * the local version, 'O' left open as a
-				 * conflict */
+	enum apply_outcome *outcome;	/* b->n of them, or NULL */
 };
 
 struct apply_stats {

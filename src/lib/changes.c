@@ -437,8 +437,11 @@ look_at_gaps(struct db *db, size_t ngaps, const struct changes_opts *o,
 	return rc;
 }
 
-size_t
-changes_undelivered(const struct cursor *cur, struct buf *sql, struct qval *params,
+/* Appends "(seq > ? OR seq BETWEEN ? AND ? ...)", the seqs cur has not
+ * delivered, and fills 1 + 2 * ngaps params whose text lives in nums.
+ * Returns the number of params. */
+static size_t
+undelivered(const struct cursor *cur, struct buf *sql, struct qval *params,
 	    char (*nums)[24])
 {
 	size_t i, n = 0;
@@ -621,7 +624,7 @@ read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
 		buf_adds(&sql, "tenant = ? AND ");
 		params[n++] = qv_str(o->tenant);
 	}
-	n += changes_undelivered(cur, &sql, params + n, nums);
+	n += undelivered(cur, &sql, params + n, nums);
 	snprintf(limit, sizeof(limit), " ORDER BY seq LIMIT %zu", o->limit);
 	buf_adds(&sql, limit);
 	rc = query_run(db, buf_str(&sql), params, n, 0, &res, err);
@@ -842,4 +845,76 @@ changes_counts(struct db *db, struct qres **res, struct nr_err *err)
 	return query_run(db, "SELECT tbl, COUNT(*) FROM _nunez_changelog "
 			     "GROUP BY tbl",
 			 NULL, 0, 0, res, err);
+}
+
+int
+changes_latest(struct db *db, const struct tmeta *tm, char *const *pks,
+	       size_t n, const char *peer, const struct cursor *seen,
+	       struct qres **out, struct nr_err *err)
+{
+	size_t ng = seen != NULL ? seen->ngaps : 0, np = 0, i;
+	struct qval *params = util_calloc(n + 2 * ng + 8, sizeof(*params));
+	char (*nums)[24] = util_calloc(2 * ng + 2, sizeof(*nums));
+	struct buf sql;
+	int rc;
+
+	buf_init(&sql, 0);
+	buf_adds(&sql, "SELECT c.pk, c.op, c.origin, c.changed_at FROM "
+		       "_nunez_changelog c JOIN (SELECT MAX(seq) AS m FROM "
+		       "_nunez_changelog WHERE tbl = ? AND pk IN (");
+	params[np++] = qv_str(tm->name);
+	for (i = 0; i < n; i++) {
+		buf_adds(&sql, i ? ", ?" : "?");
+		params[np++] = qv_str(pks[i]);
+	}
+	buf_adds(&sql, ")");
+	if (peer != NULL) {
+		buf_adds(&sql, " AND origin <> ? AND (via IS NULL OR via <> ?)");
+		params[np++] = qv_str(peer);
+		params[np++] = qv_str(peer);
+	}
+	if (peer != NULL && seen != NULL && seen->started) {
+		buf_adds(&sql, " AND ");
+		np += undelivered(seen, &sql, params + np, nums);
+	}
+	buf_adds(&sql, " GROUP BY pk) x ON c.seq = x.m");
+	rc = query_run(db, buf_str(&sql), params, np, 0, out, err);
+	free(params);
+	free(nums);
+	buf_free(&sql);
+	return rc;
+}
+
+int
+changes_log(struct db *db, const char *table, const struct changes_entry *v,
+	    size_t n, struct nr_err *err)
+{
+	struct qval *p = util_calloc(7 * n + 1, sizeof(*p));
+	char (*ops)[2] = util_calloc(n + 1, sizeof(*ops));
+	struct buf sql;
+	size_t i;
+	int rc = NR_OK;
+
+	buf_init(&sql, 0);
+	buf_adds(&sql, "INSERT INTO _nunez_changelog (tbl, pk, op, origin, "
+		       "via, changed_at, tenant) VALUES ");
+	for (i = 0; i < n; i++) {
+		buf_adds(&sql, i ? ", " : "");
+		buf_adds(&sql, "(?, ?, ?, ?, ?, COALESCE(?, UTC_TIMESTAMP(6)), "
+			       "?)");
+		ops[i][0] = v[i].op;
+		p[7 * i] = qv_str(table);
+		p[7 * i + 1] = qv_str(v[i].pk);
+		p[7 * i + 2] = qv_str(ops[i]);
+		p[7 * i + 3] = qv_str(v[i].origin);
+		p[7 * i + 4] = qv_str(v[i].via);
+		p[7 * i + 5] = qv_str(v[i].ts);
+		p[7 * i + 6] = v[i].tenant;
+	}
+	if (n > 0)
+		rc = query_exec(db, buf_str(&sql), p, 7 * n, NULL, err);
+	free(p);
+	free(ops);
+	buf_free(&sql);
+	return rc;
 }

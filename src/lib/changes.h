@@ -45,11 +45,30 @@ int changes_rows(struct db *db, const struct tmeta *tm, char *const *pks,
 		 struct nr_err *err) NR_WUR;
 
 
-/* Appends "(seq > ? OR seq BETWEEN ? AND ? ...)", the seqs cur has not
- * delivered, and fills 1 + 2 * ngaps params whose text lives in nums.
- * Returns the number of params. */
-size_t changes_undelivered(const struct cursor *cur, struct buf *sql,
-			   struct qval *params, char (*nums)[24]);
+/* The latest change of each of the n keys pks of tm in db, as rows (key,
+ * op, origin, time) into *out (the caller frees it). With peer (NULL:
+ * any change), the latest of those the peer has not seen: not made or
+ * sent by it, and not delivered to it by cursor seen (NULL or fresh:
+ * nothing delivered). */
+int changes_latest(struct db *db, const struct tmeta *tm, char *const *pks,
+		   size_t n, const char *peer, const struct cursor *seen,
+		   struct qres **out, struct nr_err *err) NR_WUR;
+
+/* A changelog entry written by the engine itself rather than by a
+ * trigger. Strings are borrowed. */
+struct changes_entry {
+	const char *pk;		/* canonical key */
+	char op;		/* 'U' or 'D' */
+	const char *origin;	/* node that wrote it */
+	const char *via;	/* node it came from; NULL: none */
+	const char *ts;		/* its time at the origin; NULL: now */
+	struct qval tenant;	/* the row's tenant, or a NULL value */
+};
+
+/* Logs the n entries v of table in db in one statement. */
+int changes_log(struct db *db, const char *table,
+		const struct changes_entry *v, size_t n,
+		struct nr_err *err) NR_WUR;
 
 /* The changelog's head (table NULL: of every table) into *head, and
  * when its entry was written into *when (a new string the caller frees,

@@ -62,6 +62,55 @@ conflict_decide(int strategy, const struct version *local,
 	}
 }
 
+/* True when the newest version known here beats change c under
+ * last_write_wins. Two writes of one node with the same time: the one
+ * arriving is taken as the later. */
+static bool
+newer_known(const struct version *known, const struct version *c)
+{
+	int cmp = conflict_ts_cmp(known->ts, c->ts);
+
+	if (cmp != 0)
+		return cmp > 0;
+	if (known->origin == NULL || strcmp(known->origin, c->origin) == 0)
+		return false;
+	return last_write(known, c) == CONFLICT_KEEP_LOCAL;
+}
+
+enum conflict_verdict
+conflict_judge(const struct conflict_case *k)
+{
+	const struct version *u = k->unseen, *c = &k->change;
+	bool concurrent = u != NULL && strcmp(u->origin, c->origin) != 0;
+
+	if (k->logged && k->strategy == STRATEGY_LAST_WRITE_WINS &&
+	    c->ts != NULL) {
+		if (!k->same && k->known != NULL && newer_known(k->known, c))
+			return concurrent ? VERDICT_LOST : VERDICT_OLDER;
+		if (k->same && k->op == 'D' &&
+		    (k->known == NULL ||
+		     conflict_ts_cmp(k->known->ts, c->ts) < 0))
+			return VERDICT_TOMBSTONE;
+	}
+	if (k->same)
+		return VERDICT_SAME;
+	if (k->row_ts != NULL && conflict_ts_cmp(k->row_ts, c->ts) > 0)
+		return VERDICT_OLDER;
+	if (u == NULL)
+		return VERDICT_WRITE;
+	if (!concurrent)
+		return conflict_ts_cmp(c->ts, u->ts) < 0 ? VERDICT_OLDER
+							 : VERDICT_WRITE;
+	switch (conflict_decide(k->strategy, u, c)) {
+	case CONFLICT_OPEN:
+		return VERDICT_OPEN;
+	case CONFLICT_KEEP_LOCAL:
+		return VERDICT_LOST;
+	default:
+		return VERDICT_WRITE_OVER;
+	}
+}
+
 int
 conflict_priority(const struct config *cfg, const char *id)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "env.h"
-#include "query.h"
+#include "install.h"
 #include "util.h"
 
 int
@@ -62,30 +62,13 @@ env_load_tables(struct env *e, struct nr_err *err)
 	return rc;
 }
 
-static int
-check_one(struct db *db, struct nr_err *err)
-{
-	struct qres *res = NULL;
-	int rc;
-
-	rc = query_run(db, "SELECT COUNT(*) FROM information_schema.TABLES "
-			   "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = "
-			   "'_nunez_schema_version'", NULL, 0, 0, &res, err);
-	if (rc == NR_OK && strcmp(qres_at(res, 0, 0)->p, "0") == 0)
-		rc = err_set(err, NR_ECONFIG, "the engine is not installed in "
-			     "the %s database: run nunezctl init",
-			     db_label(db));
-	qres_free(res);
-	return rc;
-}
-
 int
 env_check_installed(struct env *e, struct nr_err *err)
 {
-	int rc = check_one(e->master, err);
+	int rc = install_check(e->master, err);
 
 	if (rc == NR_OK && e->slave != NULL)
-		rc = check_one(e->slave, err);
+		rc = install_check(e->slave, err);
 	return rc;
 }
 

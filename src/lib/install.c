@@ -51,6 +51,23 @@ current_version(struct db *db, int *version, struct nr_err *err)
 }
 
 int
+install_check(struct db *db, struct nr_err *err)
+{
+	struct qres *res = NULL;
+	int rc;
+
+	rc = query_run(db, "SELECT COUNT(*) FROM information_schema.TABLES "
+			   "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = "
+			   "'_nunez_schema_version'", NULL, 0, 0, &res, err);
+	if (rc == NR_OK && strcmp(qres_at(res, 0, 0)->p, "0") == 0)
+		rc = err_set(err, NR_ECONFIG, "the engine is not installed in "
+			     "the %s database: run nunezctl init",
+			     db_label(db));
+	qres_free(res);
+	return rc;
+}
+
+int
 install_migrate(struct db *db, int *version, struct nr_err *err)
 {
 	struct qres *res = NULL;

@@ -6,9 +6,14 @@
 #include "db.h"
 #include "schema.h"
 
+/* NR_OK when the engine's tables are in db, else NR_ECONFIG saying to
+ * run nunezctl init. */
+int install_check(struct db *db, struct nr_err *err) NR_WUR;
+
 /* Applies every migration newer than the database's schema version, in
  * order, under a named lock. Idempotent. *version (may be NULL) gets the
  * version the database is at afterwards. */
+
 int install_migrate(struct db *db, int *version, struct nr_err *err) NR_WUR;
 
 /* Creates or replaces the AFTER INSERT/UPDATE/DELETE triggers of tm on

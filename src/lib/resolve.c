@@ -1,13 +1,73 @@
-/* Resolving an open conflict: the chosen version is written as a new
- * change of the resolving database, so it replicates like any write. */
+/* The conflict log: recording conflicts as apply finds them, listing
+ * them, and resolving an open one: the chosen version is written as a
+ * new change of the resolving database, so it replicates like any
+ * write. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apply.h"
+#include "changes.h"
 #include "codec.h"
 #include "query.h"
 #include "resolve.h"
+#include "util.h"
+
+int
+resolve_record(struct db *db, const struct resolve_entry *e,
+	       struct nr_err *err)
+{
+	struct qval p[13];
+
+	p[0] = qv_str(e->table);
+	p[1] = qv_str(e->pk);
+	p[2] = qv_str(e->peer);
+	p[3] = qv_str(e->strategy);
+	p[4] = qv_str(e->winner);
+	p[5] = qv_str(e->open ? "open" : "resolved");
+	p[6] = qv_str(e->local_origin);
+	p[7] = qv_str(e->remote_origin);
+	p[8] = qv_str(e->local_ts);
+	p[9] = qv_str(e->remote_ts);
+	p[10] = qv_str(e->local_row);
+	p[11] = qv_str(e->remote_row);
+	p[12] = qv_str(e->open ? NULL : "automatic");
+	return query_exec(db, "INSERT INTO _nunez_conflicts (tbl, pk, peer, "
+			      "strategy, winner, status, local_origin, "
+			      "remote_origin, local_ts, remote_ts, local_row, "
+			      "remote_row, resolution, created_at, "
+			      "resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+			      "?, ?, ?, ?, UTC_TIMESTAMP(6), IF(status = "
+			      "'open', NULL, UTC_TIMESTAMP(6)))",
+			  p, 13, NULL, err);
+}
+
+int
+resolve_supersede(struct db *db, const char *table, char *const *pks,
+		  size_t n, struct nr_err *err)
+{
+	struct qval *params = util_calloc(n + 1, sizeof(*params));
+	struct buf sql;
+	size_t i;
+	int rc = NR_OK;
+
+	buf_init(&sql, 0);
+	params[0] = qv_str(table);
+	buf_adds(&sql, "UPDATE _nunez_conflicts SET status = 'resolved', "
+		       "resolution = 'superseded', resolved_at = "
+		       "UTC_TIMESTAMP(6) WHERE status = 'open' AND tbl = ? "
+		       "AND pk IN (");
+	for (i = 0; i < n; i++) {
+		buf_adds(&sql, i ? ", ?" : "?");
+		params[i + 1] = qv_str(pks[i]);
+	}
+	buf_adds(&sql, ")");
+	if (n > 0)
+		rc = query_exec(db, buf_str(&sql), params, n + 1, NULL, err);
+	free(params);
+	buf_free(&sql);
+	return rc;
+}
 
 int
 resolve_get(struct db *db, const char *id, bool lock, struct qres **res,
@@ -32,7 +92,8 @@ static int
 write_resolution(struct db *db, const char *origin, const struct tmeta *tm,
 		 const char *pk, const char *row, struct nr_err *err)
 {
-	struct qval *vals = NULL, p[5];
+	struct qval *vals = NULL;
+	struct changes_entry e = {pk, 'D', origin, NULL, NULL, {0}};
 	json_object *o = NULL;
 	struct buf sql;
 	int rc = NR_OK;
@@ -60,17 +121,13 @@ write_resolution(struct db *db, const char *origin, const struct tmeta *tm,
 	}
 	if (rc != NR_OK)
 		goto out;
-	p[0] = qv_str(tm->name);
-	p[1] = qv_str(pk);
-	p[2] = qv_str(row != NULL ? "U" : "D");
-	p[3] = qv_str(origin);
+	if (row != NULL)
+		e.op = 'U';
 	/* The tenant, as the triggers log it, so offline clients hear of
 	 * the resolution too. */
-	p[4] = row != NULL && tm->tenant >= 0 ? vals[tm->tenant] : qv_str(NULL);
-	rc = query_exec(db, "INSERT INTO _nunez_changelog (tbl, pk, op, origin, "
-			    "changed_at, tenant) VALUES (?, ?, ?, ?, "
-			    "UTC_TIMESTAMP(6), ?)",
-			p, 5, NULL, err);
+	e.tenant = row != NULL && tm->tenant >= 0 ? vals[tm->tenant]
+						  : qv_str(NULL);
+	rc = changes_log(db, tm->name, &e, 1, err);
 out:
 	schema_key_values_free(vals, tm->ncols);
 	json_object_put(o);

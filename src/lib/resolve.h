@@ -1,4 +1,5 @@
-/* Open conflicts: reading one and resolving it. */
+/* The conflict log: conflicts as apply records them, open ones read and
+ * resolved. */
 #ifndef NR_RESOLVE_H
 #define NR_RESOLVE_H
 
@@ -14,6 +15,27 @@
 	"id, tbl, pk, peer, strategy, winner, status, local_origin, "         \
 	"remote_origin, local_ts, remote_ts, local_row, remote_row, "         \
 	"resolution, created_at, resolved_at"
+
+/* A conflict as apply found it. Strings are borrowed; NULL is a NULL. */
+struct resolve_entry {
+	const char *table, *pk;
+	const char *peer;	/* the sender */
+	const char *strategy;	/* the table's, by name */
+	const char *winner;	/* "local", "remote", or "none" while open */
+	bool open;		/* left for an operator (manual) */
+	const char *local_origin, *remote_origin;
+	const char *local_ts, *remote_ts;
+	const char *local_row, *remote_row;	/* JSON objects */
+};
+
+/* Records e: open, or resolved automatically now. */
+int resolve_record(struct db *db, const struct resolve_entry *e,
+		   struct nr_err *err) NR_WUR;
+
+/* Marks the open conflicts of the n keys pks of table resolved as
+ * superseded: a later change settled the row. */
+int resolve_supersede(struct db *db, const char *table, char *const *pks,
+		      size_t n, struct nr_err *err) NR_WUR;
 
 /* Conflicts with status ("open", "resolved"; "all" for any), newest
  * first, at most limit, with RESOLVE_COLUMNS, into *res (caller frees). */

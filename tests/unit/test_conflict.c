@@ -1,5 +1,7 @@
-/* Unit tests of conflict.c: every strategy's winner, ties, and that the
- * decision is the same seen from either side. */
+/* Unit tests of conflict.c: every strategy's winner, ties, that the
+ * decision is the same seen from either side, and the judgement of an
+ * arriving change from what the destination knows: already so, older,
+ * concurrent, two writes of one node, deletes and their tombstones. */
 #include "tap.h"
 #include <stdlib.h>
 
@@ -142,6 +144,200 @@ START_TEST(decisions_are_symmetric)
 }
 END_TEST
 
+/* A change of key k arriving from node "east" (priority 2) at ts. */
+static struct conflict_case
+arriving(int strategy, char op, const char *ts)
+{
+	struct conflict_case k = {0};
+
+	k.strategy = strategy;
+	k.op = op;
+	k.change.origin = "east";
+	k.change.ts = ts;
+	k.change.priority = 2;
+	k.logged = true;
+	return k;
+}
+
+static const int all_strategies[] = {STRATEGY_LAST_WRITE_WINS,
+				     STRATEGY_PRIMARY_WINS, STRATEGY_MANUAL};
+
+START_TEST(nothing_known_here_is_written)
+{
+	size_t s;
+
+	for (s = 0; s < 3; s++) {
+		struct conflict_case u = arriving(all_strategies[s], 'U',
+						  "2024-01-01 00:00:00");
+		struct conflict_case d = arriving(all_strategies[s], 'D',
+						  "2024-01-01 00:00:00");
+
+		d.known = NULL;
+		ck_assert_int_eq(conflict_judge(&u), VERDICT_WRITE);
+		/* A delete of a key with a row, never logged here. */
+		ck_assert_int_eq(conflict_judge(&d), VERDICT_WRITE);
+	}
+}
+END_TEST
+
+START_TEST(already_so_is_same)
+{
+	struct version known = {"west", "2025-01-01 00:00:00", 3};
+	size_t s;
+
+	for (s = 0; s < 3; s++) {
+		struct conflict_case k = arriving(all_strategies[s], 'U',
+						  "2024-01-01 00:00:00");
+
+		k.same = true;
+		k.known = &known;
+		ck_assert_int_eq(conflict_judge(&k), VERDICT_SAME);
+	}
+}
+END_TEST
+
+START_TEST(last_write_wins_skips_what_is_older_than_known)
+{
+	struct version known = {"west", "2024-06-01 00:00:00", 3};
+	struct version unseen = {"west", "2024-06-01 00:00:00", 3};
+	struct conflict_case k = arriving(STRATEGY_LAST_WRITE_WINS, 'U',
+					  "2024-01-01 00:00:00");
+
+	k.known = &known;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_OLDER);
+	/* ... and a conflict, won by the local version, when the newer
+	 * version here is one the sender has not seen. */
+	k.unseen = &unseen;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_LOST);
+	/* A newer change wins over both. */
+	k.change.ts = "2024-07-01 00:00:00";
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_WRITE_OVER);
+	k.unseen = NULL;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_WRITE);
+	/* Without the changelog read (the destination does not capture),
+	 * known is not consulted. */
+	k.change.ts = "2024-01-01 00:00:00";
+	k.logged = false;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_WRITE);
+}
+END_TEST
+
+START_TEST(last_write_wins_ties_with_the_known_version)
+{
+	struct version known = {"west", "2024-01-01 00:00:00", 3};
+	struct conflict_case k = arriving(STRATEGY_LAST_WRITE_WINS, 'U',
+					  "2024-01-01 00:00:00.000000");
+
+	/* Same time: east (priority 2) beats west (3). */
+	k.known = &known;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_WRITE);
+	known.priority = 1;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_OLDER);
+	/* Same time, same node: the arriving write is the later. */
+	known.origin = "east";
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_WRITE);
+	/* Known only by the row's time (no origin): not older. */
+	known.origin = NULL;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_WRITE);
+}
+END_TEST
+
+START_TEST(a_delete_already_so_leaves_a_tombstone)
+{
+	struct version known = {"west", "2024-01-01 00:00:00", 3};
+	struct conflict_case k = arriving(STRATEGY_LAST_WRITE_WINS, 'D',
+					  "2024-06-01 00:00:00");
+
+	k.same = true;		/* no row here */
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_TOMBSTONE);
+	k.known = &known;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_TOMBSTONE);
+	/* Known here at a later time (say, a delete of its own): nothing
+	 * to record. */
+	known.ts = "2025-01-01 00:00:00";
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_SAME);
+	/* Only last_write_wins keeps tombstones. */
+	known.ts = "2024-01-01 00:00:00";
+	k.strategy = STRATEGY_PRIMARY_WINS;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_SAME);
+	/* A delete without a time cannot be ordered. */
+	k.strategy = STRATEGY_LAST_WRITE_WINS;
+	k.change.ts = NULL;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_SAME);
+}
+END_TEST
+
+START_TEST(a_delete_older_than_known_is_skipped)
+{
+	struct version known = {"west", "2024-06-01 00:00:00", 3};
+	struct conflict_case k = arriving(STRATEGY_LAST_WRITE_WINS, 'D',
+					  "2024-01-01 00:00:00");
+
+	k.known = &known;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_OLDER);
+	k.change.ts = "2024-07-01 00:00:00";
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_WRITE);
+}
+END_TEST
+
+START_TEST(a_later_row_time_holds_where_asked)
+{
+	struct conflict_case k = arriving(STRATEGY_PRIMARY_WINS, 'U',
+					  "2024-01-01 00:00:00");
+
+	k.row_ts = "2024-01-01 00:00:00.000001";
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_OLDER);
+	k.row_ts = "2024-01-01 00:00:00";
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_WRITE);
+}
+END_TEST
+
+START_TEST(two_writes_of_one_node_are_no_conflict)
+{
+	struct version unseen = {"east", "2024-06-01 00:00:00", 2};
+	size_t s;
+
+	for (s = 0; s < 3; s++) {
+		struct conflict_case k = arriving(all_strategies[s], 'U',
+						  "2024-01-01 00:00:00");
+
+		k.logged = false;
+		k.unseen = &unseen;
+		ck_assert_int_eq(conflict_judge(&k), VERDICT_OLDER);
+		k.change.ts = "2024-06-01 00:00:00";
+		ck_assert_int_eq(conflict_judge(&k), VERDICT_WRITE);
+	}
+}
+END_TEST
+
+START_TEST(concurrent_changes_by_strategy)
+{
+	struct version hq = {"hq", "2024-01-01 00:00:00", 1};
+	struct conflict_case k;
+
+	/* An older change of a lesser node. */
+	k = arriving(STRATEGY_LAST_WRITE_WINS, 'U', "2023-01-01 00:00:00");
+	k.logged = false;
+	k.unseen = &hq;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_LOST);
+	k.change.ts = "2025-01-01 00:00:00";
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_WRITE_OVER);
+	/* primary_wins: the primary's version stands, whatever the time. */
+	k.strategy = STRATEGY_PRIMARY_WINS;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_LOST);
+	/* manual: open, whatever the time; a delete too. */
+	k.strategy = STRATEGY_MANUAL;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_OPEN);
+	k.op = 'D';
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_OPEN);
+	/* A concurrent delete under last_write_wins, by time. */
+	k.strategy = STRATEGY_LAST_WRITE_WINS;
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_WRITE_OVER);
+	k.change.ts = "2023-01-01 00:00:00";
+	ck_assert_int_eq(conflict_judge(&k), VERDICT_LOST);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -156,6 +352,15 @@ main(void)
 	tcase_add_test(tc, primary_wins_whatever_the_time);
 	tcase_add_test(tc, manual_is_always_open);
 	tcase_add_test(tc, decisions_are_symmetric);
+	tcase_add_test(tc, nothing_known_here_is_written);
+	tcase_add_test(tc, already_so_is_same);
+	tcase_add_test(tc, last_write_wins_skips_what_is_older_than_known);
+	tcase_add_test(tc, last_write_wins_ties_with_the_known_version);
+	tcase_add_test(tc, a_delete_already_so_leaves_a_tombstone);
+	tcase_add_test(tc, a_delete_older_than_known_is_skipped);
+	tcase_add_test(tc, a_later_row_time_holds_where_asked);
+	tcase_add_test(tc, two_writes_of_one_node_are_no_conflict);
+	tcase_add_test(tc, concurrent_changes_by_strategy);
 	suite_add_tcase(s, tc);
 	return tap_run(s);
 }
