@@ -334,6 +334,27 @@ set_times(struct ctx *x, const struct change *const *v, size_t n,
 	return rc;
 }
 
+/* Deletes the rows of the n keys pks. */
+static int
+delete_keys(struct ctx *x, char *const *pks, size_t n, struct nr_err *err)
+{
+	struct qval *params = NULL;
+	struct buf sql;
+	int rc;
+
+	buf_init(&sql, 0);
+	buf_adds(&sql, "DELETE FROM ");
+	buf_ident(&sql, x->tm->name);
+	buf_adds(&sql, " WHERE ");
+	rc = schema_keys_match(x->tm, pks, n, &sql, &params, err);
+	if (rc == NR_OK)
+		rc = query_exec(x->db, buf_str(&sql), params, n * x->tm->npk,
+				NULL, err);
+	schema_key_values_free(params, n * x->tm->npk);
+	buf_free(&sql);
+	return rc;
+}
+
 /* Deletes the rows of the WRITE deletes of origin, in statements of at
  * most MAX_PARAMS parameters. */
 static int
@@ -359,37 +380,7 @@ write_deletes(struct ctx *x, const char *origin, struct nr_err *err)
 		rc = set_times(x, chg, k, err);
 		if (rc != NR_OK)
 			break;
-		{
-			struct qval *params = util_calloc(k * x->tm->npk + 1,
-							  sizeof(*params));
-			struct qval **keys = util_calloc(k, sizeof(*keys));
-			struct buf sql;
-			size_t j;
-
-			buf_init(&sql, 0);
-			buf_adds(&sql, "DELETE FROM ");
-			buf_ident(&sql, x->tm->name);
-			buf_adds(&sql, " WHERE ");
-			for (j = 0; j < k && rc == NR_OK; j++) {
-				rc = schema_key_decode(x->tm, pks[j], &keys[j],
-						       err);
-				if (rc != NR_OK)
-					break;
-				memcpy(&params[j * x->tm->npk], keys[j],
-				       x->tm->npk * sizeof(*params));
-				buf_adds(&sql, j ? " OR (" : "(");
-				schema_key_eq(x->tm, &sql);
-				buf_adds(&sql, ")");
-			}
-			if (rc == NR_OK)
-				rc = query_exec(x->db, buf_str(&sql), params,
-						k * x->tm->npk, NULL, err);
-			for (j = 0; j < k; j++)
-				schema_key_values_free(keys[j], x->tm->npk);
-			free(keys);
-			free(params);
-			buf_free(&sql);
-		}
+		rc = delete_keys(x, pks, k, err);
 		k = 0;
 	}
 	free(pks);
@@ -514,7 +505,8 @@ static int
 mirror_range(struct ctx *x, struct nr_err *err)
 {
 	const struct batch *b = x->b;
-	size_t nk = schema_key_cmp_nparams(x->tm), np = 0, i;
+	size_t nk = schema_key_cmp_nparams(x->tm), np = 0;
+	char **pks = batch_keys(b);
 	struct qval *params = util_calloc(2 * nk + b->n + 1, sizeof(*params));
 	struct qval *lo = NULL, *hi = NULL;
 	unsigned long long gone = 0;
@@ -546,12 +538,8 @@ mirror_range(struct ctx *x, struct nr_err *err)
 	if (b->n > 0) {
 		buf_adds(&sql, " AND ");
 		schema_pkexpr(x->tm, "", &sql);
-		buf_adds(&sql, " NOT IN (");
-		for (i = 0; i < b->n; i++) {
-			buf_adds(&sql, i ? ", ?" : "?");
-			params[np++] = qv_str(b->v[i].pk);
-		}
-		buf_adds(&sql, ")");
+		buf_adds(&sql, " NOT IN ");
+		np += query_in_list(&sql, pks, b->n, params + np);
 	}
 	rc = set_origin(x, x->o->peer, err);
 	if (rc == NR_OK)
@@ -560,6 +548,7 @@ mirror_range(struct ctx *x, struct nr_err *err)
 out:
 	schema_key_values_free(lo, x->tm->npk);
 	schema_key_values_free(hi, x->tm->npk);
+	free(pks);
 	free(params);
 	buf_free(&sql);
 	return rc;

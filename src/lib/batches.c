@@ -74,11 +74,6 @@ int
 batches_purge(struct db *db, unsigned long limit, unsigned long long *n,
 	      struct nr_err *err)
 {
-	char sql[160];
-
-	snprintf(sql, sizeof(sql), "DELETE FROM _nunez_batches WHERE "
-				   "created_at < UTC_TIMESTAMP() - INTERVAL 1 "
-				   "DAY LIMIT %lu",
-		 limit);
-	return query_exec(db, sql, NULL, 0, n, err);
+	return query_purge(db, "_nunez_batches", "created_at", 1, limit, n,
+			   err);
 }

@@ -76,36 +76,21 @@ int
 changes_rows(struct db *db, const struct tmeta *tm, char *const *pks,
 	     size_t n, bool lock, struct qres **out, struct nr_err *err)
 {
-	struct qval *params = util_calloc(n * tm->npk + 1, sizeof(*params));
-	struct qval **keys = util_calloc(n + 1, sizeof(*keys));
+	struct qval *params = NULL;
 	struct buf sql;
-	size_t i;
-	int rc = NR_OK;
+	int rc;
 
 	*out = NULL;
 	buf_init(&sql, 0);
 	select_rows(tm, &sql);
 	buf_adds(&sql, " WHERE ");
-	for (i = 0; i < n; i++) {
-		rc = schema_key_decode(tm, pks[i], &keys[i], err);
-		if (rc != NR_OK)
-			goto out;
-		memcpy(&params[i * tm->npk], keys[i],
-		       tm->npk * sizeof(*params));
-		buf_adds(&sql, i ? " OR (" : "(");
-		schema_key_eq(tm, &sql);
-		buf_adds(&sql, ")");
-	}
-	if (n == 0)
-		buf_adds(&sql, "FALSE");
-	if (lock)
+	rc = schema_keys_match(tm, pks, n, &sql, &params, err);
+	if (rc == NR_OK && lock)
 		buf_adds(&sql, " FOR UPDATE");
-	rc = query_run(db, buf_str(&sql), params, n * tm->npk, 0, out, err);
-out:
-	for (i = 0; i < n; i++)
-		schema_key_values_free(keys[i], tm->npk);
-	free(keys);
-	free(params);
+	if (rc == NR_OK)
+		rc = query_run(db, buf_str(&sql), params, n * tm->npk, 0, out,
+			       err);
+	schema_key_values_free(params, n * tm->npk);
 	buf_free(&sql);
 	return rc;
 }
@@ -190,31 +175,19 @@ tenant_cond(const struct tmeta *tm, const char *tenant, struct buf *sql,
 }
 
 /* The latest changelog entry of each key of rows (column 0): rows of
- * (pk, origin, changed_at). */
+ * (key, op, origin, time). */
 static int
 latest_entries(struct db *db, const struct tmeta *tm, const struct qres *rows,
 	       struct qres **out, struct nr_err *err)
 {
-	struct qval *p = util_calloc(rows->nrows + 2, sizeof(*p));
-	struct buf sql;
+	char **pks = util_calloc(rows->nrows + 1, sizeof(char *));
 	size_t i;
 	int rc;
 
-	buf_init(&sql, 0);
-	p[0] = qv_str(tm->name);
-	buf_adds(&sql, "SELECT c.pk, c.origin, c.changed_at FROM "
-		       "_nunez_changelog c JOIN (SELECT MAX(seq) AS seq FROM "
-		       "_nunez_changelog WHERE tbl = ? AND pk IN (");
-	for (i = 0; i < rows->nrows; i++) {
-		buf_adds(&sql, i ? ", ?" : "?");
-		p[i + 1] = qv_str(qres_at(rows, i, 0)->p);
-	}
-	if (rows->nrows == 0)
-		buf_adds(&sql, "NULL");
-	buf_adds(&sql, ") GROUP BY pk) m ON c.seq = m.seq");
-	rc = query_run(db, buf_str(&sql), p, rows->nrows + 1, 0, out, err);
-	free(p);
-	buf_free(&sql);
+	for (i = 0; i < rows->nrows; i++)
+		pks[i] = (char *)qres_at(rows, i, 0)->p;
+	rc = changes_latest(db, tm, pks, rows->nrows, NULL, NULL, out, err);
+	free(pks);
 	return rc;
 }
 
@@ -269,9 +242,9 @@ read_snapshot(struct db *db, const struct tmeta *tm, struct cursor *cur,
 		/* The row's write time and writer are those of its latest
 		 * entry; a row older than the changelog has neither. */
 		if (ts == NULL && l >= 0)
-			ts = col_str(last, (size_t)l, 2);
+			ts = col_str(last, (size_t)l, 3);
 		c = batch_add(out, 'U', pk,
-			      l >= 0 ? col_str(last, (size_t)l, 1) : o->self,
+			      l >= 0 ? col_str(last, (size_t)l, 2) : o->self,
 			      ts);
 		batch_set_row(out, c, qres_at(res, i, 1));
 	}
@@ -497,12 +470,8 @@ later_entries(struct db *db, const struct tmeta *tm, char **pks, size_t n,
 		buf_adds(&sql, "AND tenant = ? ");
 		p[np++] = qv_str(tenant);
 	}
-	buf_adds(&sql, "AND pk IN (");
-	for (i = 0; i < n; i++) {
-		buf_adds(&sql, i ? ", ?" : "?");
-		p[np++] = qv_str(pks[i]);
-	}
-	buf_adds(&sql, ")");
+	buf_adds(&sql, "AND pk IN ");
+	np += query_in_list(&sql, pks, n, p + np);
 	rc = query_run(db, buf_str(&sql), p, np, 0, &res, err);
 	if (rc == NR_OK) {
 		idx = rowidx_build(res);
@@ -852,7 +821,7 @@ changes_latest(struct db *db, const struct tmeta *tm, char *const *pks,
 	       size_t n, const char *peer, const struct cursor *seen,
 	       struct qres **out, struct nr_err *err)
 {
-	size_t ng = seen != NULL ? seen->ngaps : 0, np = 0, i;
+	size_t ng = seen != NULL ? seen->ngaps : 0, np = 0;
 	struct qval *params = util_calloc(n + 2 * ng + 8, sizeof(*params));
 	char (*nums)[24] = util_calloc(2 * ng + 2, sizeof(*nums));
 	struct buf sql;
@@ -861,13 +830,9 @@ changes_latest(struct db *db, const struct tmeta *tm, char *const *pks,
 	buf_init(&sql, 0);
 	buf_adds(&sql, "SELECT c.pk, c.op, c.origin, c.changed_at FROM "
 		       "_nunez_changelog c JOIN (SELECT MAX(seq) AS m FROM "
-		       "_nunez_changelog WHERE tbl = ? AND pk IN (");
+		       "_nunez_changelog WHERE tbl = ? AND pk IN ");
 	params[np++] = qv_str(tm->name);
-	for (i = 0; i < n; i++) {
-		buf_adds(&sql, i ? ", ?" : "?");
-		params[np++] = qv_str(pks[i]);
-	}
-	buf_adds(&sql, ")");
+	np += query_in_list(&sql, pks, n, params + np);
 	if (peer != NULL) {
 		buf_adds(&sql, " AND origin <> ? AND (via IS NULL OR via <> ?)");
 		params[np++] = qv_str(peer);

@@ -1,5 +1,4 @@
 /* The client change records. */
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "buf.h"
@@ -45,19 +44,14 @@ clientlog_find(struct db *db, const char *tenant, const char *const *ids,
 {
 	struct qval *p = util_calloc(n + 1, sizeof(*p));
 	struct buf sql;
-	size_t i;
 	int rc;
 
 	buf_init(&sql, 0);
 	buf_adds(&sql, "SELECT client_change_id, status, pk FROM "
 		       "_nunez_client_changes WHERE tenant = ? AND "
-		       "client_change_id IN (");
+		       "client_change_id IN ");
 	p[0] = qv_str(tenant);
-	for (i = 0; i < n; i++) {
-		buf_adds(&sql, i ? ", ?" : "?");
-		p[i + 1] = qv_str(ids[i]);
-	}
-	buf_adds(&sql, n ? ")" : "NULL)");
+	query_in_list(&sql, (char *const *)ids, n, p + 1);
 	rc = query_run(db, buf_str(&sql), p, n + 1, 0, out, err);
 	free(p);
 	buf_free(&sql);
@@ -68,11 +62,6 @@ int
 clientlog_purge(struct db *db, unsigned long limit, unsigned long long *n,
 		struct nr_err *err)
 {
-	char sql[160];
-
-	snprintf(sql, sizeof(sql), "DELETE FROM _nunez_client_changes WHERE "
-				   "created_at < UTC_TIMESTAMP() - INTERVAL %d "
-				   "DAY LIMIT %lu",
-		 CLIENTLOG_DAYS, limit);
-	return query_exec(db, sql, NULL, 0, n, err);
+	return query_purge(db, "_nunez_client_changes", "created_at",
+			   CLIENTLOG_DAYS, limit, n, err);
 }

@@ -27,10 +27,7 @@ int
 nonces_purge(struct db *db, unsigned long limit, unsigned long long *n,
 	     struct nr_err *err)
 {
-	char sql[128];
-
-	snprintf(sql, sizeof(sql), "DELETE FROM _nunez_nonces WHERE "
-				   "expires_at < UTC_TIMESTAMP() LIMIT %lu",
-		 limit);
-	return query_exec(db, sql, NULL, 0, n, err);
+	/* Expired: past expires_at. */
+	return query_purge(db, "_nunez_nonces", "expires_at", 0, limit, n,
+			   err);
 }

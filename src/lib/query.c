@@ -36,6 +36,32 @@ qv_str(const char *s)
 	return v;
 }
 
+int
+query_purge(struct db *db, const char *table, const char *column, int days,
+	    unsigned long limit, unsigned long long *n, struct nr_err *err)
+{
+	char sql[200];
+
+	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE %s < UTC_TIMESTAMP() "
+				   "- INTERVAL %d DAY LIMIT %lu",
+		 table, column, days, limit);
+	return query_exec(db, sql, NULL, 0, n, err);
+}
+
+size_t
+query_in_list(struct buf *sql, char *const *v, size_t n, struct qval *params)
+{
+	size_t i;
+
+	buf_adds(sql, n ? "(" : "(NULL");
+	for (i = 0; i < n; i++) {
+		buf_adds(sql, i ? ", ?" : "?");
+		params[i] = qv_str(v[i]);
+	}
+	buf_adds(sql, ")");
+	return n;
+}
+
 void
 query_fmt_double(double d, char *buf)
 {

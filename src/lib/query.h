@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "db.h"
 #include "nr.h"
 
@@ -64,6 +65,19 @@ void qres_free(struct qres *res);
 
 /* Text parameter helpers: a string (NULL gives SQL NULL). */
 struct qval qv_str(const char *s);
+
+/* Deletes at most limit rows of table (an engine table's name, trusted)
+ * whose column is more than days before now; *n (may be NULL) gets how
+ * many. */
+int query_purge(struct db *db, const char *table, const char *column,
+		int days, unsigned long limit, unsigned long long *n,
+		struct nr_err *err) NR_WUR;
+
+/* Appends "(?, ?, ...)" for the n strings v ("(NULL)" when n is 0: an
+ * IN list that matches nothing) and sets params[0..n) to them, borrowed.
+ * Returns n. */
+size_t query_in_list(struct buf *sql, char *const *v, size_t n,
+		     struct qval *params);
 
 /* Shortest text that reads back to d exactly; buf of 32 bytes. */
 void query_fmt_double(double d, char *buf);

@@ -48,7 +48,6 @@ resolve_supersede(struct db *db, const char *table, char *const *pks,
 {
 	struct qval *params = util_calloc(n + 1, sizeof(*params));
 	struct buf sql;
-	size_t i;
 	int rc = NR_OK;
 
 	buf_init(&sql, 0);
@@ -56,12 +55,8 @@ resolve_supersede(struct db *db, const char *table, char *const *pks,
 	buf_adds(&sql, "UPDATE _nunez_conflicts SET status = 'resolved', "
 		       "resolution = 'superseded', resolved_at = "
 		       "UTC_TIMESTAMP(6) WHERE status = 'open' AND tbl = ? "
-		       "AND pk IN (");
-	for (i = 0; i < n; i++) {
-		buf_adds(&sql, i ? ", ?" : "?");
-		params[i + 1] = qv_str(pks[i]);
-	}
-	buf_adds(&sql, ")");
+		       "AND pk IN ");
+	query_in_list(&sql, pks, n, params + 1);
 	if (n > 0)
 		rc = query_exec(db, buf_str(&sql), params, n + 1, NULL, err);
 	free(params);
@@ -108,12 +103,12 @@ write_resolution(struct db *db, const char *origin, const struct tmeta *tm,
 		rc = query_exec(db, buf_str(&sql), vals, tm->ncols, NULL, err);
 	} else {
 		struct qval *key = NULL;
+		char *pks[1] = {(char *)pk};
 
-		rc = schema_key_decode(tm, pk, &key, err);
 		buf_adds(&sql, "DELETE FROM ");
 		buf_ident(&sql, tm->name);
 		buf_adds(&sql, " WHERE ");
-		schema_key_eq(tm, &sql);
+		rc = schema_keys_match(tm, pks, 1, &sql, &key, err);
 		if (rc == NR_OK)
 			rc = query_exec(db, buf_str(&sql), key, tm->npk, NULL,
 					err);

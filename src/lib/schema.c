@@ -359,6 +359,34 @@ out:
 	return rc;
 }
 
+int
+schema_keys_match(const struct tmeta *tm, char *const *pks, size_t n,
+		  struct buf *b, struct qval **params, struct nr_err *err)
+{
+	struct qval *v = util_calloc(n * tm->npk + 1, sizeof(*v)), *key;
+	size_t i;
+	int rc = NR_OK;
+
+	for (i = 0; i < n && rc == NR_OK; i++) {
+		rc = schema_key_decode(tm, pks[i], &key, err);
+		if (rc != NR_OK)
+			break;
+		memcpy(&v[i * tm->npk], key, tm->npk * sizeof(*v));
+		free(key);	/* its values now belong to v */
+		buf_adds(b, i ? " OR (" : "(");
+		schema_key_eq(tm, b);
+		buf_adds(b, ")");
+	}
+	if (n == 0)
+		buf_adds(b, "FALSE");
+	if (rc != NR_OK) {
+		schema_key_values_free(v, n * tm->npk);
+		v = NULL;
+	}
+	*params = v;
+	return rc;
+}
+
 void
 schema_key_values_free(struct qval *key, size_t n)
 {

@@ -49,6 +49,14 @@ void schema_collist(const struct tmeta *tm, const char *prefix,
 /* Appends "`k1` = ? AND `k2` = ?" for one key. */
 void schema_key_eq(const struct tmeta *tm, struct buf *b);
 
+/* Appends "(`k1` = ? AND ...) OR (...)" matching the n canonical keys
+ * pks ("FALSE" when n is 0) and sets *params to their n * npk values,
+ * which the caller frees with schema_key_values_free(*params, n * npk).
+ * NR_EINVAL for a malformed key (*params is then NULL). */
+int schema_keys_match(const struct tmeta *tm, char *const *pks, size_t n,
+		      struct buf *b, struct qval **params,
+		      struct nr_err *err) NR_WUR;
+
 /* Appends the key columns for ORDER BY: `k1`,`k2`. */
 void schema_key_order(const struct tmeta *tm, struct buf *b);
 
