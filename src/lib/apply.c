@@ -388,43 +388,6 @@ write_deletes(struct ctx *x, const char *origin, struct nr_err *err)
 	return rc;
 }
 
-void
-apply_upsert_sql(const struct tmeta *tm, size_t nrows, struct buf *sql)
-{
-	size_t i, j, n = 0;
-
-	buf_adds(sql, "INSERT INTO ");
-	buf_ident(sql, tm->name);
-	buf_adds(sql, " (");
-	schema_collist(tm, "", sql);
-	buf_adds(sql, ") VALUES ");
-	for (i = 0; i < nrows; i++) {
-		buf_adds(sql, i ? ", (" : "(");
-		for (j = 0; j < tm->ncols; j++)
-			buf_adds(sql, j ? ", ?" : "?");
-		buf_adds(sql, ")");
-	}
-	buf_adds(sql, " ON DUPLICATE KEY UPDATE ");
-	for (j = 0; j < tm->ncols; j++) {
-		bool key = false;
-
-		for (i = 0; i < tm->npk; i++)
-			key = key || tm->pk[i] == j;
-		if (key)
-			continue;
-		buf_adds(sql, n++ ? ", " : "");
-		buf_ident(sql, tm->cols[j].name);
-		buf_adds(sql, " = VALUES(");
-		buf_ident(sql, tm->cols[j].name);
-		buf_adds(sql, ")");
-	}
-	if (n == 0) {
-		buf_ident(sql, tm->cols[tm->pk[0]].name);
-		buf_adds(sql, " = ");
-		buf_ident(sql, tm->cols[tm->pk[0]].name);
-	}
-}
-
 /* Logs the rows of v[0..n) new here in one statement, as the insert
  * trigger would have one by one (it stands aside while @nunez_bulk is
  * set): the key, the origin, the sender, the time and the tenant. */
@@ -486,7 +449,7 @@ write_upserts(struct ctx *x, const char *origin, struct nr_err *err)
 		if (rc != NR_OK)
 			break;
 		buf_reset(&sql);
-		apply_upsert_sql(x->tm, k, &sql);
+		schema_upsert_sql(x->tm, k, &sql);
 		rc = query_exec(x->db, buf_str(&sql), params, k * nc, NULL,
 				err);
 		if (rc == NR_OK && x->o->detect)

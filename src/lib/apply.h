@@ -63,8 +63,4 @@ int apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 		const struct apply_opts *o, struct apply_stats *st,
 		struct nr_err *err) NR_WUR;
 
-/* Appends "INSERT INTO t (cols) VALUES (?, ...), ... ON DUPLICATE KEY
- * UPDATE" every non-key column, for nrows rows. */
-void apply_upsert_sql(const struct tmeta *tm, size_t nrows, struct buf *sql);
-
 #endif

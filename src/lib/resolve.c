@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply.h"
 #include "changes.h"
 #include "codec.h"
 #include "query.h"
@@ -99,7 +98,7 @@ write_resolution(struct db *db, const char *origin, const struct tmeta *tm,
 		rc = codec_row_parse(o, tm, &vals, err);
 		if (rc != NR_OK)
 			goto out;
-		apply_upsert_sql(tm, 1, &sql);
+		schema_upsert_sql(tm, 1, &sql);
 		rc = query_exec(db, buf_str(&sql), vals, tm->ncols, NULL, err);
 	} else {
 		struct qval *key = NULL;

@@ -388,6 +388,43 @@ schema_keys_match(const struct tmeta *tm, char *const *pks, size_t n,
 }
 
 void
+schema_upsert_sql(const struct tmeta *tm, size_t nrows, struct buf *sql)
+{
+	size_t i, j, n = 0;
+
+	buf_adds(sql, "INSERT INTO ");
+	buf_ident(sql, tm->name);
+	buf_adds(sql, " (");
+	schema_collist(tm, "", sql);
+	buf_adds(sql, ") VALUES ");
+	for (i = 0; i < nrows; i++) {
+		buf_adds(sql, i ? ", (" : "(");
+		for (j = 0; j < tm->ncols; j++)
+			buf_adds(sql, j ? ", ?" : "?");
+		buf_adds(sql, ")");
+	}
+	buf_adds(sql, " ON DUPLICATE KEY UPDATE ");
+	for (j = 0; j < tm->ncols; j++) {
+		bool key = false;
+
+		for (i = 0; i < tm->npk; i++)
+			key = key || tm->pk[i] == j;
+		if (key)
+			continue;
+		buf_adds(sql, n++ ? ", " : "");
+		buf_ident(sql, tm->cols[j].name);
+		buf_adds(sql, " = VALUES(");
+		buf_ident(sql, tm->cols[j].name);
+		buf_adds(sql, ")");
+	}
+	if (n == 0) {
+		buf_ident(sql, tm->cols[tm->pk[0]].name);
+		buf_adds(sql, " = ");
+		buf_ident(sql, tm->cols[tm->pk[0]].name);
+	}
+}
+
+void
 schema_key_values_free(struct qval *key, size_t n)
 {
 	size_t i;

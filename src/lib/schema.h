@@ -49,6 +49,10 @@ void schema_collist(const struct tmeta *tm, const char *prefix,
 /* Appends "`k1` = ? AND `k2` = ?" for one key. */
 void schema_key_eq(const struct tmeta *tm, struct buf *b);
 
+/* Appends "INSERT INTO t (cols) VALUES (?, ...), ... ON DUPLICATE KEY
+ * UPDATE" every non-key column, for nrows rows. */
+void schema_upsert_sql(const struct tmeta *tm, size_t nrows, struct buf *sql);
+
 /* Appends "(`k1` = ? AND ...) OR (...)" matching the n canonical keys
  * pks ("FALSE" when n is 0) and sets *params to their n * npk values,
  * which the caller frees with schema_key_values_free(*params, n * npk).
