@@ -1,4 +1,5 @@
-/* Unit tests of util.c: identifiers, names, bounded file reads. */
+/* Unit tests of util.c: identifiers, names, bounded file reads, the
+ * shape of write times, base64 of both alphabets. */
 #include "tap.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +84,95 @@ START_TEST(read_file_with_cap)
 }
 END_TEST
 
+START_TEST(datetimes)
+{
+	static const char *const good[] = {
+		"2024-01-31", "2024-01-31 12:00:00", "2024-01-31T12:00:00",
+		"2024-01-31 12:00:00.1", "2024-01-31 12:00:00.12",
+		"2024-01-31 12:00:00.123", "2024-01-31 12:00:00.1234",
+		"2024-01-31T12:00:00.12345", "2024-01-31 12:00:00.123456",
+		"0000-00-00 00:00:00", "1970-01-01 00:00:00.000000",
+		"2024-02-29 23:59:59.999999", "9999-12-31 23:59:59",
+	};
+	static const char *const bad[] = {
+		"", "2024", "2024-01-3", "2024-01-31 ", "2024-01-31T",
+		" 2024-01-31", "2024-01-31 12", "2024-01-31 12:00",
+		"2024-01-31 12:00:0", "2024-01-31 12:00:00.",
+		"2024-01-31 12:00:00.1234567", "2024-01-31 12:00:00 ",
+		"2024-01-31 12:00:00Z", "2024-01-31T12:00:00Z",
+		"2024-01-31T12:00:00.5Z", "2024-01-31 12:00:00+01:00",
+		"2024-01-31t12:00:00", "2024-01-31_12:00:00",
+		"2024-01-31  12:00:00", "2024-01-31 12T00:00",
+		"2024-01-31 12:00:00,5", "2024-01-31 12:00:00.12a",
+		"2024/01/31", "2024-1-31", "24-01-31", "+024-01-31",
+		"1706702400", "2024-01-31 12:00:00.-1",
+		"2024-01-31 12:00:00.1234567890123456",
+		"\xef\xbc\x92" "024-01-31",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		ck_assert_msg(util_is_datetime(good[i]), "refused: %s",
+			      good[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!util_is_datetime(bad[i]), "accepted: %s",
+			      bad[i]);
+}
+END_TEST
+
+START_TEST(base64_both_alphabets)
+{
+	static const struct {
+		const char *bytes;
+		size_t len;
+		const char *std, *url;
+	} v[] = {
+		{"", 0, "", ""},
+		{"f", 1, "Zg==", "Zg"},
+		{"fo", 2, "Zm8=", "Zm8"},
+		{"foo", 3, "Zm9v", "Zm9v"},
+		{"foob", 4, "Zm9vYg==", "Zm9vYg"},
+		{"\xfb\xff\xbf", 3, "+/+/", "-_-_"},
+		{"\x00\x00\x00\x00", 4, "AAAAAA==", "AAAAAA"},
+	};
+	size_t i, len;
+	char *t, *d;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		t = util_b64_encode(v[i].bytes, v[i].len, false);
+		ck_assert_str_eq(t, v[i].std);
+		free(t);
+		t = util_b64_encode(v[i].bytes, v[i].len, true);
+		ck_assert_str_eq(t, v[i].url);
+		free(t);
+		/* Either alphabet decodes, padded or not. */
+		d = util_b64_decode(v[i].std, strlen(v[i].std), &len);
+		ck_assert_ptr_nonnull(d);
+		ck_assert_uint_eq(len, v[i].len);
+		ck_assert_mem_eq(d, v[i].bytes, len);
+		ck_assert_int_eq(d[len], '\0');
+		free(d);
+		d = util_b64_decode(v[i].url, strlen(v[i].url), &len);
+		ck_assert_ptr_nonnull(d);
+		ck_assert_uint_eq(len, v[i].len);
+		ck_assert_mem_eq(d, v[i].bytes, len);
+		free(d);
+	}
+	/* Only n bytes of the input are read. */
+	d = util_b64_decode("Zm9vYg==garbage!", 8, &len);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(d, "foob");
+	free(d);
+	/* Not base64: other characters, or a length no encoding has. */
+	ck_assert_ptr_null(util_b64_decode("Zm9v!", 5, &len));
+	ck_assert_ptr_null(util_b64_decode("Zm 9v", 5, &len));
+	ck_assert_ptr_null(util_b64_decode("Z", 1, &len));
+	ck_assert_ptr_null(util_b64_decode("Zm9vY", 5, &len));
+	ck_assert_ptr_null(util_b64_decode("Zm9vY===", 8, &len));
+	ck_assert_ptr_null(util_b64_decode("Zm=9", 4, &len));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -92,6 +182,8 @@ main(void)
 	tcase_add_test(tc, identifiers);
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, read_file_with_cap);
+	tcase_add_test(tc, datetimes);
+	tcase_add_test(tc, base64_both_alphabets);
 	suite_add_tcase(s, tc);
 	return tap_run(s);
 }
