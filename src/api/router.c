@@ -128,7 +128,7 @@ check_signature(struct api *app, struct http_req *req)
 	const char *sig = http_param(req, "HTTP_X_NUNEZ_SIGNATURE");
 	char key_hash[65], want[65], *end;
 	struct nr_err err;
-	long long t;
+	long long t, now;
 	int rc;
 
 	if (ts == NULL && nonce == NULL && sig == NULL) {
@@ -140,14 +140,18 @@ check_signature(struct api *app, struct http_req *req)
 		return false;
 	}
 	t = ts ? strtoll(ts, &end, 10) : 0;
-	if (ts == NULL || *end != '\0' || !nonce_ok(nonce) || sig == NULL) {
+	if (ts == NULL || *ts == '\0' || *end != '\0' || !nonce_ok(nonce) ||
+	    sig == NULL) {
 		http_error(req, 401, "signature_malformed", "a signed request "
 			   "needs X-Nunez-Timestamp (unix seconds), "
 			   "X-Nunez-Nonce (16-64 of [A-Za-z0-9_-]) and "
 			   "X-Nunez-Signature");
 		return false;
 	}
-	if (llabs((long long)time(NULL) - t) > app->cfg->api.signature_window) {
+	/* Compared without a subtraction that could overflow. */
+	now = (long long)time(NULL);
+	if (t < now - app->cfg->api.signature_window ||
+	    t > now + app->cfg->api.signature_window) {
 		http_error(req, 401, "signature_expired", "the timestamp is "
 			   "more than %d s away from the server's clock",
 			   app->cfg->api.signature_window);

@@ -197,7 +197,7 @@ change_parse(json_object *o, const struct tmeta *tm, struct batch *b,
 	struct qval *key = NULL, *vals = NULL, rowkey[64];
 	const char *ops, *ts_s = NULL;
 	struct change *c;
-	char *canon = NULL;
+	char *canon = NULL, tsbuf[27];
 	size_t i;
 	int rc;
 
@@ -222,7 +222,13 @@ change_parse(json_object *o, const struct tmeta *tm, struct batch *b,
 		    !util_is_datetime(json_object_get_string(ts)))
 			return err_set(err, NR_EINVAL, "ts must be a time like "
 				       "2024-01-31 12:00:00.000000, or null");
-		ts_s = json_object_get_string(ts);
+		/* One spelling, as the database writes it: times are
+		 * compared as text. */
+		snprintf(tsbuf, sizeof(tsbuf), "%s",
+			 json_object_get_string(ts));
+		if (tsbuf[10] == 'T')
+			tsbuf[10] = ' ';
+		ts_s = tsbuf;
 	}
 	rc = key_parse(pk, tm, &key, err);
 	if (rc != NR_OK)

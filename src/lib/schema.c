@@ -285,6 +285,39 @@ schema_key_cmp_params(const struct tmeta *tm, const struct qval *key,
 			params[n++] = key[j];
 }
 
+/* The value of hex digit c, or -1: exactly 0-9, a-f, A-F. */
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Parses text as one strict JSON value with nothing after it; NULL when
+ * it is not. Keys are written by the triggers' JSON_ARRAY: strict JSON,
+ * one spelling each. */
+static json_object *
+parse_strict(const char *text)
+{
+	struct json_tokener *tok = json_tokener_new_ex(4);
+	size_t len = strlen(text);
+	json_object *o;
+
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, text, (int)len);
+	if (o != NULL && json_tokener_get_parse_end(tok) != len) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
 static int
 unhex(const char *s, size_t len, char **out, size_t *outlen)
 {
@@ -295,13 +328,13 @@ unhex(const char *s, size_t len, char **out, size_t *outlen)
 		return -1;
 	p = util_calloc(1, len / 2 + 1);
 	for (i = 0; i < len; i += 2) {
-		unsigned v;
+		int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
 
-		if (sscanf(s + i, "%2x", &v) != 1) {
+		if (hi < 0 || lo < 0) {
 			free(p);
 			return -1;
 		}
-		p[i / 2] = (char)v;
+		p[i / 2] = (char)(hi << 4 | lo);
 	}
 	*out = p;
 	*outlen = len / 2;
@@ -312,7 +345,7 @@ int
 schema_key_decode(const struct tmeta *tm, const char *pk, struct qval **out,
 		  struct nr_err *err)
 {
-	json_object *a = json_tokener_parse(pk);
+	json_object *a = parse_strict(pk);
 	struct qval *key = NULL;
 	size_t i;
 	int rc = NR_OK;

@@ -657,6 +657,17 @@ START_TEST(malformed_and_stale_signatures)
 	r = request("GET", "/api/status", SIGNER_KEY, NULL, nh, sig,
 		    "HTTP_X_NUNEZ_TIMESTAMP=12x", NULL);
 	ck_assert_str_eq(r.code, "signature_malformed");
+	r = request("GET", "/api/status", SIGNER_KEY, NULL, nh, sig,
+		    "HTTP_X_NUNEZ_TIMESTAMP=", NULL);
+	ck_assert_str_eq(r.code, "signature_malformed");
+	/* The far ends of the range are outside the window, and no
+	 * arithmetic on them overflows. */
+	r = request("GET", "/api/status", SIGNER_KEY, NULL, nh, sig,
+		    "HTTP_X_NUNEZ_TIMESTAMP=-9223372036854775808", NULL);
+	ck_assert_str_eq(r.code, "signature_expired");
+	r = request("GET", "/api/status", SIGNER_KEY, NULL, nh, sig,
+		    "HTTP_X_NUNEZ_TIMESTAMP=9223372036854775807", NULL);
+	ck_assert_str_eq(r.code, "signature_expired");
 	/* Nonces: 16 to 64 of [A-Za-z0-9_-]. */
 	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, sig,
 		    "HTTP_X_NUNEZ_NONCE=0123456789abcde", NULL);

@@ -236,6 +236,26 @@ START_TEST(malformed_keys_are_refused)
 		    "table two: bad hex in key [\"zz\", \"a\"]");
 	key_refused(two, "[\"00zz\", \"a\"]",
 		    "table two: bad hex in key [\"00zz\", \"a\"]");
+	/* One spelling per byte: no sign, space, prefix or stray digit. */
+	key_refused(two, "[\"0g\", \"a\"]",
+		    "table two: bad hex in key [\"0g\", \"a\"]");
+	key_refused(two, "[\"-1\", \"a\"]",
+		    "table two: bad hex in key [\"-1\", \"a\"]");
+	key_refused(two, "[\"+f\", \"a\"]",
+		    "table two: bad hex in key [\"+f\", \"a\"]");
+	key_refused(two, "[\"0x\", \"a\"]",
+		    "table two: bad hex in key [\"0x\", \"a\"]");
+	key_refused(two, "[\" 1\", \"a\"]",
+		    "table two: bad hex in key [\" 1\", \"a\"]");
+	key_refused(two, "[\" 1A2\", \"a\"]",
+		    "table two: bad hex in key [\" 1A2\", \"a\"]");
+	/* Strict JSON, and nothing after it. */
+	key_refused(one, "[\"k\"]x", "table one: malformed key [\"k\"]x");
+	key_refused(one, "[\"k\",]", "table one: malformed key [\"k\",]");
+	key_refused(one, "['k']", "table one: malformed key ['k']");
+	key_refused(one, "[\"k\"]]", "table one: malformed key [\"k\"]]");
+	key_refused(one, "[\"k\"] [1]",
+		    "table one: malformed key [\"k\"] [1]");
 	/* The key is cut at 200 bytes in the message. */
 	snprintf(pk, sizeof(pk), "[\"%0300d\"", 0);
 	snprintf(want, sizeof(want), "table one: malformed key %.200s", pk);
