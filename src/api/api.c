@@ -17,7 +17,8 @@ api_table(struct api *app, struct http_req *req, const char *name)
 	size_t i;
 
 	if (name == NULL || name[0] == '\0') {
-		http_error(req, 400, "missing_table", "the table parameter is "
+		http_error(req, 400, "missing_table",
+			   "the table parameter is "
 			   "required");
 		return NULL;
 	}
@@ -25,21 +26,27 @@ api_table(struct api *app, struct http_req *req, const char *name)
 		if (strcmp(cfg->tables[i].name, name) == 0)
 			break;
 	if (i == cfg->ntables) {
-		http_error(req, 400, "unknown_table", "table '%.64s' is not "
-			   "replicated here", name);
+		http_error(req, 400, "unknown_table",
+			   "table '%.64s' is not "
+			   "replicated here",
+			   name);
 		return NULL;
 	}
 	if (!auth_allows(req->key, 0, name)) {
-		http_error(req, 403, "table_forbidden", "this key may not use "
-			   "table '%.64s'", name);
+		http_error(req, 403, "table_forbidden",
+			   "this key may not use "
+			   "table '%.64s'",
+			   name);
 		return NULL;
 	}
 	if (app->tms[i] == NULL &&
 	    schema_load(app->master, cfg, i, &app->tms[i], &err) != NR_OK) {
 		if (err.code == NR_ECONFIG) {
 			log_error("%s", err.msg);
-			http_error(req, 503, "table_unavailable", "table '%s' "
-				   "cannot be used: %s", name, err.msg);
+			http_error(req, 503, "table_unavailable",
+				   "table '%s' "
+				   "cannot be used: %s",
+				   name, err.msg);
 		} else {
 			api_db_error(req, &err);
 		}
@@ -53,17 +60,17 @@ static bool
 data_error(unsigned no)
 {
 	static const unsigned codes[] = {
-		1048, /* column cannot be null */
-		1054, /* unknown column */
-		1264, /* out of range */
-		1265, /* data truncated */
-		1292, /* incorrect date/time value */
-		1366, /* incorrect value for the type */
-		1406, /* data too long */
-		1452, /* foreign key */
-		3140, /* invalid JSON */
-		4025, /* CHECK constraint */
-		4078, /* invalid JSON text */
+	    1048, /* column cannot be null */
+	    1054, /* unknown column */
+	    1264, /* out of range */
+	    1265, /* data truncated */
+	    1292, /* incorrect date/time value */
+	    1366, /* incorrect value for the type */
+	    1406, /* data too long */
+	    1452, /* foreign key */
+	    3140, /* invalid JSON */
+	    4025, /* CHECK constraint */
+	    4078, /* invalid JSON text */
 	};
 	size_t i;
 
@@ -87,10 +94,12 @@ api_db_error(struct http_req *req, const struct nr_err *err)
 	}
 	log_error("%s %s: %s", req->method, req->path, err->msg);
 	if (err->code == NR_EDBGONE)
-		http_error(req, 503, "database_unavailable", "the database "
+		http_error(req, 503, "database_unavailable",
+			   "the database "
 			   "cannot be reached; try again later");
 	else
-		http_error(req, 500, "database_error", "the database refused "
+		http_error(req, 500, "database_error",
+			   "the database refused "
 			   "the request; see the server log");
 }
 
@@ -128,7 +137,8 @@ api_caller_node(struct http_req *req, const char *given, bool *bad)
 	if (given == NULL || given[0] == '\0')
 		return NULL;
 	if (!util_is_name(given)) {
-		http_error(req, 400, "bad_node", "node must be a node id "
+		http_error(req, 400, "bad_node",
+			   "node must be a node id "
 			   "(letters, digits, _ . -, at most 64)");
 		*bad = true;
 		return NULL;
@@ -147,8 +157,10 @@ api_limit(struct http_req *req, long dflt, long max)
 		return dflt;
 	n = strtol(s, &end, 10);
 	if (*end != '\0' || n < 1 || n > max) {
-		http_error(req, 400, "bad_limit", "limit must be a number from "
-			   "1 to %ld", max);
+		http_error(req, 400, "bad_limit",
+			   "limit must be a number from "
+			   "1 to %ld",
+			   max);
 		return -1;
 	}
 	return n;
@@ -163,11 +175,13 @@ api_arrival(const struct qres *res, size_t r, bool with_peer)
 		json_object_object_add(o, "peer",
 				       api_str(qres_at(res, r, 0)->p));
 	json_object_object_add(o, "table", api_str(qres_at(res, r, 1)->p));
-	json_object_object_add(o, "rowsApplied", json_object_new_int64(
-				atoll(qres_at(res, r, 2)->p)));
+	json_object_object_add(
+	    o, "rowsApplied",
+	    json_object_new_int64(atoll(qres_at(res, r, 2)->p)));
 	json_object_object_add(o, "lastSync", api_str(qres_at(res, r, 3)->p));
-	json_object_object_add(o, "lagSeconds", json_object_new_int64(
-				atoll(qres_at(res, r, 4)->p)));
+	json_object_object_add(
+	    o, "lagSeconds",
+	    json_object_new_int64(atoll(qres_at(res, r, 4)->p)));
 	return o;
 }
 
@@ -187,7 +201,8 @@ slave_lag(struct api *app)
 	int c;
 
 	if (query_run(app->slave, "SHOW SLAVE STATUS", NULL, 0, 0, &res,
-		      &err) == NR_OK && res->nrows == 1) {
+		      &err) == NR_OK &&
+	    res->nrows == 1) {
 		c = qres_col(res, "Seconds_Behind_Master");
 		if (c >= 0 && !qres_at(res, 0, (size_t)c)->null)
 			lag = atol(qres_at(res, 0, (size_t)c)->p);
@@ -212,7 +227,8 @@ api_read_db(struct api *app)
 		return app->master;
 	if (now != app->slave_checked) {
 		lag = slave_lag(app);
-		app->slave_fresh = lag >= 0 && lag <= app->cfg->api.max_slave_lag;
+		app->slave_fresh = lag >= 0 &&
+				   lag <= app->cfg->api.max_slave_lag;
 		app->slave_checked = now;
 	}
 	return app->slave_fresh ? app->slave : app->master;

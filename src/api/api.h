@@ -15,14 +15,14 @@ struct headcache;
 struct metrics;
 
 struct api {
-	struct config *cfg;	/* owned by main */
-	struct db *master;	/* owned by the worker */
-	struct db *slave;	/* NULL without a slave */
-	struct tmeta **tms;	/* per configured table, loaded on use */
-	struct metrics *metrics;	/* shared by every worker */
-	struct headcache *heads;	/* shared by every worker */
-	time_t slave_checked;	/* when the slave's lag was last read */
-	bool slave_fresh;	/* ... and whether it was within the bound */
+	struct config *cfg;	 /* owned by main */
+	struct db *master;	 /* owned by the worker */
+	struct db *slave;	 /* NULL without a slave */
+	struct tmeta **tms;	 /* per configured table, loaded on use */
+	struct metrics *metrics; /* shared by every worker */
+	struct headcache *heads; /* shared by every worker */
+	time_t slave_checked;	 /* when the slave's lag was last read */
+	bool slave_fresh;	 /* ... and whether it was within the bound */
 };
 
 /* The metadata of the table a request names, checked: configured (else
@@ -43,8 +43,7 @@ json_object *api_json_body(struct api *app, struct http_req *req);
 
 /* The node id of the caller: ?node= or the body's "node", checked; NULL
  * when not given. Replies 400 and sets *bad when malformed. */
-const char *api_caller_node(struct http_req *req, const char *given,
-			    bool *bad);
+const char *api_caller_node(struct http_req *req, const char *given, bool *bad);
 
 /* ?limit=, 1..max, dflt when absent; -1 after replying 400. */
 long api_limit(struct http_req *req, long dflt, long max);

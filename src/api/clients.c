@@ -23,20 +23,20 @@
 #define MAX_CLIENT_CHANGES 1000
 #define DEFAULT_LIMIT 500
 #define MAX_LIMIT 5000
-#define MAX_ROUNDS 20		/* engine reads per table and request */
+#define MAX_ROUNDS 20 /* engine reads per table and request */
 
 /* One change of a POST, as parsed. */
 struct cchange {
-	const char *id;		/* client_change_id, borrowed from the body */
-	size_t t;		/* index of its table in the config */
-	char op;		/* 'U' or 'D' */
-	char *pk;		/* canonical key */
-	char ts[27];		/* updated_at, as the database writes times */
-	struct qval *vals;	/* 'U': the row in tm's column order */
-	size_t stand;		/* the change that stands for its key */
-	enum apply_outcome outcome;	/* apply's */
-	bool replayed;		/* recorded before: not applied again */
-	char *status;		/* replayed: the recorded status */
+	const char *id;	   /* client_change_id, borrowed from the body */
+	size_t t;	   /* index of its table in the config */
+	char op;	   /* 'U' or 'D' */
+	char *pk;	   /* canonical key */
+	char ts[27];	   /* updated_at, as the database writes times */
+	struct qval *vals; /* 'U': the row in tm's column order */
+	size_t stand;	   /* the change that stands for its key */
+	enum apply_outcome outcome; /* apply's */
+	bool replayed;		    /* recorded before: not applied again */
+	char *status;		    /* replayed: the recorded status */
 };
 
 /* The tables a client of the request may reach: configured with a
@@ -61,8 +61,10 @@ path_tenant(struct http_req *req)
 		return req->id;
 	if (k->scopes & SCOPE_ADMIN)
 		return req->id;
-	http_error(req, 403, "tenant_forbidden", "this key may not read "
-		   "tenant '%s'", req->id);
+	http_error(req, 403, "tenant_forbidden",
+		   "this key may not read "
+		   "tenant '%s'",
+		   req->id);
 	return NULL;
 }
 
@@ -82,7 +84,8 @@ token_parse(struct http_req *req, const char *token)
 		map = json_tokener_parse(text);
 	free(text);
 	if (map != NULL && json_object_is_type(map, json_type_object)) {
-		json_object_object_foreach(map, k, v) {
+		json_object_object_foreach(map, k, v)
+		{
 			(void)k;
 			if (!json_object_is_type(v, json_type_string))
 				goto bad;
@@ -91,7 +94,8 @@ token_parse(struct http_req *req, const char *token)
 	}
 bad:
 	json_object_put(map);
-	http_error(req, 400, "bad_cursor", "the cursor is not one this "
+	http_error(req, 400, "bad_cursor",
+		   "the cursor is not one this "
 		   "server gave");
 	return NULL;
 }
@@ -101,7 +105,7 @@ static char *
 token_encode(json_object *map)
 {
 	const char *text = json_object_to_json_string_ext(
-		map, JSON_C_TO_STRING_PLAIN);
+	    map, JSON_C_TO_STRING_PLAIN);
 
 	return util_b64_encode(text, strlen(text), true);
 }
@@ -119,8 +123,8 @@ table_cursor(struct http_req *req, json_object *map, const char *table,
 	if (cursor_parse(v ? json_object_get_string(v) : NULL, cur, &err) ==
 	    NR_OK)
 		return true;
-	http_error(req, 400, "bad_cursor", "the cursor of table %s: %s",
-		   table, err.msg);
+	http_error(req, 400, "bad_cursor", "the cursor of table %s: %s", table,
+		   err.msg);
 	return false;
 }
 
@@ -158,14 +162,17 @@ feed_json(const struct batch *b, const struct tmeta *tm, bool initial,
 		const struct change *c = &b->v[i];
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "table", json_object_new_string(
-							   tm->name));
+		json_object_object_add(o, "table",
+				       json_object_new_string(tm->name));
 		if (!initial)
-			json_object_object_add(o, "op", json_object_new_string(
-					c->op == 'U' ? "upsert" : "delete"));
+			json_object_object_add(
+			    o, "op",
+			    json_object_new_string(c->op == 'U' ? "upsert"
+								: "delete"));
 		if (c->op == 'U')
-			json_object_object_add(o, "row", codec_row(
-					b->cols, b->binary, c->vals, b->ncols));
+			json_object_object_add(
+			    o, "row",
+			    codec_row(b->cols, b->binary, c->vals, b->ncols));
 		else
 			json_object_object_add(o, "key", key_json(tm, c->pk));
 		if (!initial)
@@ -228,8 +235,10 @@ read_feed(struct api *app, struct http_req *req, const char *tenant,
 		batch_free(&b);
 		cursor_clear(&cur);
 		if (rc == NR_EINVAL) {
-			http_error(req, 409, "cursor_stale", "%s; start again "
-				   "from /sync/initial", err.msg);
+			http_error(req, 409, "cursor_stale",
+				   "%s; start again "
+				   "from /sync/initial",
+				   err.msg);
 			return false;
 		}
 		if (rc != NR_OK) {
@@ -269,14 +278,17 @@ feed_get(struct api *app, struct http_req *req, bool initial)
 		return;
 	token = http_query(req, initial ? "page" : "since");
 	if (!initial && (token == NULL || token[0] == '\0')) {
-		http_error(req, 400, "missing_since", "since (the cursor of "
+		http_error(req, 400, "missing_since",
+			   "since (the cursor of "
 			   "the last sync) is required; a new client starts "
-			   "with /sync/initial/%s", tenant);
+			   "with /sync/initial/%s",
+			   tenant);
 		return;
 	}
 	client_id = http_query(req, "client_id");
 	if (client_id != NULL && !client_id_ok(client_id)) {
-		http_error(req, 400, "bad_client_id", "client_id must be 1-48 "
+		http_error(req, 400, "bad_client_id",
+			   "client_id must be 1-48 "
 			   "of [A-Za-z0-9_.-]");
 		return;
 	}
@@ -386,14 +398,18 @@ parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
 	int rc;
 
 	if (!json_object_is_type(o, json_type_object)) {
-		http_error(req, 400, "bad_change", "changes[%zu] must be an "
-			   "object", i);
+		http_error(req, 400, "bad_change",
+			   "changes[%zu] must be an "
+			   "object",
+			   i);
 		return false;
 	}
 	c->id = codec_string(o, "client_change_id", NULL);
 	if (!util_is_token(c->id, 64, ".:-")) {
-		http_error(req, 400, "bad_change", "changes[%zu].client_change_"
-			   "id must be 1-64 of [A-Za-z0-9_.:-]", i);
+		http_error(req, 400, "bad_change",
+			   "changes[%zu].client_change_"
+			   "id must be 1-64 of [A-Za-z0-9_.:-]",
+			   i);
 		return false;
 	}
 	table = codec_string(o, "table", NULL);
@@ -402,22 +418,26 @@ parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
 			break;
 	if (table == NULL || c->t == cfg->ntables ||
 	    !tenant_table(req, &cfg->tables[c->t])) {
-		http_error(req, 400, "unknown_table", "changes[%zu].table: "
-			   "'%.64s' is not a table of this key's tenant", i,
-			   table ? table : "");
+		http_error(req, 400, "unknown_table",
+			   "changes[%zu].table: "
+			   "'%.64s' is not a table of this key's tenant",
+			   i, table ? table : "");
 		return false;
 	}
 	op = codec_string(o, "op", NULL);
-	if (op == NULL || (strcmp(op, "upsert") != 0 &&
-			   strcmp(op, "delete") != 0)) {
-		http_error(req, 400, "bad_change", "changes[%zu].op must be "
-			   "\"upsert\" or \"delete\"", i);
+	if (op == NULL ||
+	    (strcmp(op, "upsert") != 0 && strcmp(op, "delete") != 0)) {
+		http_error(req, 400, "bad_change",
+			   "changes[%zu].op must be "
+			   "\"upsert\" or \"delete\"",
+			   i);
 		return false;
 	}
 	c->op = op[0] == 'u' ? 'U' : 'D';
 	ts = codec_string(o, "updated_at", NULL);
 	if (ts == NULL || !norm_time(ts, c->ts)) {
-		http_error(req, 400, "bad_change", "changes[%zu].updated_at "
+		http_error(req, 400, "bad_change",
+			   "changes[%zu].updated_at "
 			   "must be a UTC time like 2026-01-31T12:00:00.000Z",
 			   i);
 		return false;
@@ -430,13 +450,14 @@ parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
 		rc = codec_key_parse(row, tm, &c->pk, &err);
 	} else {
 		stamped = json_object_is_type(row, json_type_object)
-				  ? stamp_row(row, tm, req->key->tenant, c->ts,
-					      &forbidden)
-				  : json_object_get(row);
+			      ? stamp_row(row, tm, req->key->tenant, c->ts,
+					  &forbidden)
+			      : json_object_get(row);
 		if (stamped == NULL && forbidden) {
-			http_error(req, 403, "tenant_forbidden", "changes[%zu]:"
-				   " the row's %s is not this key's tenant", i,
-				   tm->cols[tm->tenant].name);
+			http_error(req, 403, "tenant_forbidden",
+				   "changes[%zu]:"
+				   " the row's %s is not this key's tenant",
+				   i, tm->cols[tm->tenant].name);
 			return false;
 		}
 		rc = codec_row_parse(stamped, tm, &c->vals, &err);
@@ -470,7 +491,8 @@ find_replays(struct api *app, const char *tenant, struct cchange *v, size_t n,
 		for (i = 0; i < n; i++)
 			if (strcmp(v[i].id, qres_at(res, r, 0)->p) == 0) {
 				v[i].replayed = true;
-				v[i].status = util_strdup(qres_at(res, r, 1)->p);
+				v[i].status = util_strdup(
+				    qres_at(res, r, 1)->p);
 				free(v[i].pk);
 				v[i].pk = util_strdup(qres_at(res, r, 2)->p);
 			}
@@ -549,8 +571,7 @@ apply_table(struct api *app, struct http_req *req, json_object *map,
 	}
 	json_object_object_get_ex(map, tm->name, &tok);
 	/* Checked by cursors_ok. */
-	rc = cursor_parse(tok ? json_object_get_string(tok) : NULL, &seen,
-			  err);
+	rc = cursor_parse(tok ? json_object_get_string(tok) : NULL, &seen, err);
 	apply_opts_init(&ao, app->cfg, origin, &seen);
 	ao.in_trx = true;
 	ao.tenant = req->key->tenant;
@@ -603,10 +624,12 @@ apply_all(struct api *app, struct http_req *req, json_object *map,
 	client_origin(client_id, origin);
 	rc = db_exec(app->master, "START TRANSACTION", err);
 	for (t = 0; rc == NR_OK && t < app->cfg->ntables; t++)
-		if (app->tms[t] != NULL && tenant_table(req, &app->cfg->tables[t]))
+		if (app->tms[t] != NULL &&
+		    tenant_table(req, &app->cfg->tables[t]))
 			rc = apply_table(app, req, map, origin, t, v, n, err);
 	if (rc == NR_OK)
-		rc = record_changes(app, req->key->tenant, client_id, v, n, err);
+		rc = record_changes(app, req->key->tenant, client_id, v, n,
+				    err);
 	if (rc == NR_OK)
 		rc = db_exec(app->master, "COMMIT", err);
 	if (rc != NR_OK)
@@ -642,9 +665,9 @@ results_json(struct api *app, struct cchange *v, size_t n, json_object *out,
 		idx = rowidx_build(res);
 		batch_init(&b, tm);
 		for (i = 0; i < n; i++) {
-			long r = v[i].t == t ? rowidx_find(idx, res->nrows,
-							    v[i].pk)
-					     : -1;
+			long r = v[i].t == t
+				     ? rowidx_find(idx, res->nrows, v[i].pk)
+				     : -1;
 
 			if (r >= 0)
 				rows[i] = codec_row(b.cols, b.binary,
@@ -660,10 +683,12 @@ results_json(struct api *app, struct cchange *v, size_t n, json_object *out,
 
 		json_object_object_add(o, "client_change_id",
 				       json_object_new_string(v[i].id));
-		json_object_object_add(o, "table", json_object_new_string(
-						app->cfg->tables[v[i].t].name));
-		json_object_object_add(o, "status", json_object_new_string(
-					status_name(&v[v[i].stand])));
+		json_object_object_add(
+		    o, "table",
+		    json_object_new_string(app->cfg->tables[v[i].t].name));
+		json_object_object_add(
+		    o, "status",
+		    json_object_new_string(status_name(&v[v[i].stand])));
 		json_object_object_add(o, "row", rows[i]);
 		if (v[i].replayed)
 			json_object_object_add(o, "replayed",
@@ -715,7 +740,8 @@ cursors_ok(struct http_req *req, json_object *map)
 {
 	struct cursor cur = {0};
 
-	json_object_object_foreach(map, table, v) {
+	json_object_object_foreach(map, table, v)
+	{
 		(void)v;
 		if (!table_cursor(req, map, table, &cur))
 			return false;
@@ -737,13 +763,15 @@ clients_changes_post(struct api *app, struct http_req *req)
 	if (body == NULL)
 		return;
 	if (tenant == NULL) {
-		http_error(req, 403, "tenant_forbidden", "this key is bound to "
+		http_error(req, 403, "tenant_forbidden",
+			   "this key is bound to "
 			   "no tenant");
 		goto out;
 	}
 	client_id = codec_string(body, "client_id", NULL);
 	if (client_id == NULL || !client_id_ok(client_id)) {
-		http_error(req, 400, "bad_client_id", "client_id must be 1-48 "
+		http_error(req, 400, "bad_client_id",
+			   "client_id must be 1-48 "
 			   "of [A-Za-z0-9_.-]");
 		goto out;
 	}
@@ -754,8 +782,10 @@ clients_changes_post(struct api *app, struct http_req *req)
 	    !json_object_is_type(arr, json_type_array) ||
 	    json_object_array_length(arr) == 0 ||
 	    json_object_array_length(arr) > MAX_CLIENT_CHANGES) {
-		http_error(req, 400, "bad_changes", "changes must be an array "
-			   "of 1 to %d changes", MAX_CLIENT_CHANGES);
+		http_error(req, 400, "bad_changes",
+			   "changes must be an array "
+			   "of 1 to %d changes",
+			   MAX_CLIENT_CHANGES);
 		goto out;
 	}
 	n = json_object_array_length(arr);
@@ -766,9 +796,11 @@ clients_changes_post(struct api *app, struct http_req *req)
 			goto out;
 		for (j = 0; j < i; j++)
 			if (strcmp(v[j].id, v[i].id) == 0) {
-				http_error(req, 400, "bad_change", "changes[%zu]"
+				http_error(req, 400, "bad_change",
+					   "changes[%zu]"
 					   ": client_change_id %s is also "
-					   "changes[%zu]'s", i, v[i].id, j);
+					   "changes[%zu]'s",
+					   i, v[i].id, j);
 				goto out;
 			}
 	}
@@ -780,7 +812,8 @@ clients_changes_post(struct api *app, struct http_req *req)
 	if (rc == NR_EFORBIDDEN)
 		http_error(req, 403, "tenant_forbidden", "%s", err.msg);
 	else if (rc == NR_EDB && err.sqlerr == DB_ER_DUP_ENTRY)
-		http_error(req, 409, "retry", "these changes are being applied "
+		http_error(req, 409, "retry",
+			   "these changes are being applied "
 			   "by another request; send them again");
 	else if (rc != NR_OK)
 		api_db_error(req, &err);

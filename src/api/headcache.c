@@ -7,7 +7,7 @@
 
 struct headcache {
 	uint64_t head;
-	int64_t read_ns;	/* when the query that read head started */
+	int64_t read_ns; /* when the query that read head started */
 };
 
 struct headcache *

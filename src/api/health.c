@@ -27,8 +27,8 @@ health_get(struct api *app, struct http_req *req)
 
 	json_object_object_add(dbs, "master", json_object_new_string(master));
 	if (app->slave != NULL)
-		json_object_object_add(dbs, "slave",
-				       json_object_new_string(check(app->slave)));
+		json_object_object_add(
+		    dbs, "slave", json_object_new_string(check(app->slave)));
 	json_object_object_add(body, "success", json_object_new_boolean(ok));
 	json_object_object_add(body, "status",
 			       json_object_new_string(ok ? "ok" : "down"));
@@ -62,8 +62,9 @@ instance_get(struct api *app, struct http_req *req)
 			       json_object_new_string("X-Nunez-Timestamp, "
 						      "X-Nunez-Nonce, "
 						      "X-Nunez-Signature"));
-	json_object_object_add(sig, "windowSeconds",
-			       json_object_new_int(app->cfg->api.signature_window));
+	json_object_object_add(
+	    sig, "windowSeconds",
+	    json_object_new_int(app->cfg->api.signature_window));
 	json_object_object_add(sig, "publicKey", NULL);
 	json_object_object_add(body, "success", json_object_new_boolean(1));
 	json_object_object_add(body, "node",

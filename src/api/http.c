@@ -120,12 +120,12 @@ parse_query(struct http_req *req)
 
 		eq = memchr(p, '=', n);
 		if (n > 0) {
-			req->params = util_realloc(req->params,
-						   (req->nparams + 1) *
-							   sizeof(*qp));
+			req->params = util_realloc(
+			    req->params, (req->nparams + 1) * sizeof(*qp));
 			qp = &req->params[req->nparams++];
 			qp->name = decode(p, eq ? (size_t)(eq - p) : n);
-			qp->value = eq ? decode(eq + 1, n - (size_t)(eq - p) - 1)
+			qp->value = eq ? decode(eq + 1,
+						n - (size_t)(eq - p) - 1)
 				       : util_strdup("");
 			if (qp->name == NULL || qp->value == NULL)
 				req->params_bad = true;
@@ -171,12 +171,15 @@ inflate_body(const char *in, size_t n, size_t cap, char **out, size_t *len,
 		z.avail_out = sizeof(chunk);
 		zr = inflate(&z, Z_NO_FLUSH);
 		if (zr != Z_OK && zr != Z_STREAM_END) {
-			rc = err_set(err, NR_EINVAL, "the gzip body is corrupt");
+			rc = err_set(err, NR_EINVAL,
+				     "the gzip body is corrupt");
 			break;
 		}
 		if (buf_add(&b, chunk, sizeof(chunk) - z.avail_out) != NR_OK) {
-			rc = err_set(err, NR_ETOOBIG, "the body inflates to "
-				     "more than %zu bytes", cap);
+			rc = err_set(err, NR_ETOOBIG,
+				     "the body inflates to "
+				     "more than %zu bytes",
+				     cap);
 			break;
 		}
 	} while (zr != Z_STREAM_END && (z.avail_in > 0 || z.avail_out == 0));
@@ -210,8 +213,10 @@ http_body(struct http_req *req, size_t cap, struct nr_err *err)
 			return err_set(err, NR_EINVAL, "bad Content-Length");
 	}
 	if (n > cap)
-		return err_set(err, NR_ETOOBIG, "the body is %llu bytes; the "
-			       "limit is %zu", n, cap);
+		return err_set(err, NR_ETOOBIG,
+			       "the body is %llu bytes; the "
+			       "limit is %zu",
+			       n, cap);
 	raw = util_calloc(1, (size_t)n + 1);
 	while (got < n) {
 		int r = FCGX_GetStr(raw + got, (int)(n - got), req->fcgi->in);
@@ -229,8 +234,10 @@ http_body(struct http_req *req, size_t cap, struct nr_err *err)
 				  err);
 	} else if (enc != NULL && enc[0] != '\0' &&
 		   strcmp(enc, "identity") != 0) {
-		rc = err_set(err, NR_EINVAL, "Content-Encoding %.32s is not "
-			     "supported (gzip is)", enc);
+		rc = err_set(err, NR_EINVAL,
+			     "Content-Encoding %.32s is not "
+			     "supported (gzip is)",
+			     enc);
 	} else {
 		req->body = raw;
 		req->body_len = got;
@@ -248,7 +255,8 @@ http_json_body(struct http_req *req, struct nr_err *err)
 	json_object *o;
 
 	if (req->body == NULL || req->body_len == 0) {
-		err_set(err, NR_EINVAL, "the body is empty; a JSON object is "
+		err_set(err, NR_EINVAL,
+			"the body is empty; a JSON object is "
 			"expected");
 		return NULL;
 	}
@@ -258,7 +266,7 @@ http_json_body(struct http_req *req, struct nr_err *err)
 	}
 	tok = json_tokener_new_ex(JSON_DEPTH);
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-					    JSON_TOKENER_VALIDATE_UTF8);
+					JSON_TOKENER_VALIDATE_UTF8);
 	o = json_tokener_parse_ex(tok, req->body, (int)req->body_len);
 	if (json_tokener_get_error(tok) != json_tokener_success) {
 		enum json_tokener_error e = json_tokener_get_error(tok);
@@ -337,8 +345,8 @@ http_reply(struct http_req *req, int status, json_object *body)
 	size_t len;
 
 	text = json_object_to_json_string_length(
-		body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-		&len);
+	    body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+	    &len);
 	buf_init(&b, 0);
 	buf_add(&b, text, len);
 	buf_add(&b, "\n", 1);
@@ -349,8 +357,8 @@ http_reply(struct http_req *req, int status, json_object *body)
 }
 
 void
-http_error(struct http_req *req, int status, const char *code,
-	   const char *fmt, ...)
+http_error(struct http_req *req, int status, const char *code, const char *fmt,
+	   ...)
 {
 	json_object *body = json_object_new_object();
 	json_object *e = json_object_new_object();

@@ -16,21 +16,21 @@ struct qparam {
 };
 
 struct http_req {
-	FCGX_Request *fcgi;	/* borrowed */
+	FCGX_Request *fcgi; /* borrowed */
 	const char *method;
-	char path[1024];	/* normalised path, for routing */
-	char raw_path[2048];	/* as sent, for signatures */
-	const char *query;	/* never NULL */
-	const char *api_key;	/* X-API-Key, or NULL */
-	const struct config_key *key;	/* once authenticated */
-	char id[136];		/* the {id} or {tenant} of a route */
-	char *body;		/* read by http_body; inflated */
+	char path[1024];	      /* normalised path, for routing */
+	char raw_path[2048];	      /* as sent, for signatures */
+	const char *query;	      /* never NULL */
+	const char *api_key;	      /* X-API-Key, or NULL */
+	const struct config_key *key; /* once authenticated */
+	char id[136];		      /* the {id} or {tenant} of a route */
+	char *body;		      /* read by http_body; inflated */
 	size_t body_len;
 	bool body_read;
-	struct qparam *params;	/* decoded query parameters */
+	struct qparam *params; /* decoded query parameters */
 	size_t nparams;
-	bool params_bad;	/* the query string is not valid */
-	int status;		/* set once replied */
+	bool params_bad; /* the query string is not valid */
+	int status;	 /* set once replied */
 	bool replied;
 };
 

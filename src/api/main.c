@@ -49,7 +49,8 @@ usage(FILE *f)
 	      "\n"
 	      "  --socket-mode M    permissions of a unix socket (default "
 	      "0660)\n"
-	      "  --help, --version\n", f);
+	      "  --help, --version\n",
+	      f);
 }
 
 /* A worker asked to stop while idle leaves at once; a busy one finishes
@@ -201,8 +202,8 @@ reap(struct config *cfg, int listen_fd, pid_t *pids, int n)
 						     : WEXITSTATUS(status));
 			/* Pace restarts of a worker that keeps dying. */
 			fast_deaths = time(NULL) - last_death < 1
-					      ? fast_deaths + 1
-					      : 0;
+					  ? fast_deaths + 1
+					  : 0;
 			last_death = time(NULL);
 			if (fast_deaths > 5)
 				sleep(1);
@@ -214,8 +215,8 @@ reap(struct config *cfg, int listen_fd, pid_t *pids, int n)
 /* SIGHUP: a valid new config replaces the workers (the old ones finish
  * their requests); a bad one is reported and the old one kept. */
 static struct config *
-reload(const char *path, struct config *cfg, int listen_fd, pid_t *pids,
-       int *n, long fixed)
+reload(const char *path, struct config *cfg, int listen_fd, pid_t *pids, int *n,
+       long fixed)
 {
 	struct config *next = NULL;
 	pid_t old[MAX_WORKERS];
@@ -306,13 +307,13 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"socket", required_argument, NULL, 's'},
-		{"workers", required_argument, NULL, 'w'},
-		{"socket-mode", required_argument, NULL, 'm'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"socket", required_argument, NULL, 's'},
+	    {"workers", required_argument, NULL, 'w'},
+	    {"socket-mode", required_argument, NULL, 'm'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *sock = NULL;
 	struct config *cfg = NULL;
@@ -333,8 +334,10 @@ main(int argc, char **argv)
 			workers = strtol(optarg, &end, 10);
 			if (*end != '\0' || workers < 0 ||
 			    workers > MAX_WORKERS) {
-				fprintf(stderr, "nunez-api: --workers: "
-					"expected 0 to %d\n", MAX_WORKERS);
+				fprintf(stderr,
+					"nunez-api: --workers: "
+					"expected 0 to %d\n",
+					MAX_WORKERS);
 				return EXIT_USAGE;
 			}
 			break;
@@ -342,7 +345,7 @@ main(int argc, char **argv)
 			mode = strtol(optarg, &end, 8);
 			if (*end != '\0' || mode < 0 || mode > 0777) {
 				fprintf(stderr, "nunez-api: --socket-mode: "
-					"expected an octal mode\n");
+						"expected an octal mode\n");
 				return EXIT_USAGE;
 			}
 			break;
@@ -364,7 +367,8 @@ main(int argc, char **argv)
 	config_path = cli_config_path(config_path);
 	if (config_path == NULL) {
 		fputs("nunez-api: no config: give --config FILE or set "
-		      "NUNEZ_CONFIG\n", stderr);
+		      "NUNEZ_CONFIG\n",
+		      stderr);
 		return EXIT_USAGE;
 	}
 	if (cli_load_config("nunez-api", config_path, &cfg) != NR_OK)
@@ -397,7 +401,8 @@ main(int argc, char **argv)
 	if (workers == 0)
 		rc = worker_main(cfg, listen_fd);
 	else
-		rc = supervise(&cfg, config_path, listen_fd, (int)workers, fixed);
+		rc = supervise(&cfg, config_path, listen_fd, (int)workers,
+			       fixed);
 	if (sock != NULL && sock[0] == '/')
 		unlink(sock);
 out:

@@ -11,8 +11,8 @@
 #include "query.h"
 #include "resolve.h"
 
-static const int statuses[] = {200, 400, 401, 403, 404, 405, 409, 413,
-			       415, 500, 503, 0};
+static const int statuses[] = {200, 400, 401, 403, 404, 405,
+			       409, 413, 415, 500, 503, 0};
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0]))
 
 struct metrics {
@@ -72,24 +72,26 @@ counters(const struct metrics *m, struct buf *b)
 	for (r = 0; r < METRICS_ROUTES; r++)
 		for (s = 0; s < NSTATUS; s++) {
 			unsigned long long n = __atomic_load_n(
-				&m->requests[r][s], __ATOMIC_RELAXED);
+			    &m->requests[r][s], __ATOMIC_RELAXED);
 
 			if (n == 0)
 				continue;
-			buf_printf(b, "nunez_requests_total{endpoint=\"%s\","
-				      "status=\"%s%d\"} %llu\n",
+			buf_printf(b,
+				   "nunez_requests_total{endpoint=\"%s\","
+				   "status=\"%s%d\"} %llu\n",
 				   route_names[r] ? route_names[r] : "other",
 				   statuses[s] ? "" : "other", statuses[s], n);
 		}
-	buf_printf(b, "# HELP nunez_rows_pushed_total Rows received by "
-		      "/api/push.\n# TYPE nunez_rows_pushed_total counter\n"
-		      "nunez_rows_pushed_total %llu\n"
-		      "# HELP nunez_rows_pulled_total Rows sent by /api/pull.\n"
-		      "# TYPE nunez_rows_pulled_total counter\n"
-		      "nunez_rows_pulled_total %llu\n"
-		      "# HELP nunez_push_conflicts_total Conflicts found "
-		      "applying pushes.\n# TYPE nunez_push_conflicts_total "
-		      "counter\nnunez_push_conflicts_total %llu\n",
+	buf_printf(b,
+		   "# HELP nunez_rows_pushed_total Rows received by "
+		   "/api/push.\n# TYPE nunez_rows_pushed_total counter\n"
+		   "nunez_rows_pushed_total %llu\n"
+		   "# HELP nunez_rows_pulled_total Rows sent by /api/pull.\n"
+		   "# TYPE nunez_rows_pulled_total counter\n"
+		   "nunez_rows_pulled_total %llu\n"
+		   "# HELP nunez_push_conflicts_total Conflicts found "
+		   "applying pushes.\n# TYPE nunez_push_conflicts_total "
+		   "counter\nnunez_push_conflicts_total %llu\n",
 		   m->pushed, m->pulled, m->conflicts);
 }
 
@@ -127,7 +129,8 @@ metrics_get(struct api *app, struct http_req *req)
 		counters(app->metrics, &b);
 	rc = peers_list(app->master, &res, &err);
 	if (rc == NR_OK)
-		gauge_rows("nunez_sync_lag_seconds", "Seconds since a peer's "
+		gauge_rows("nunez_sync_lag_seconds",
+			   "Seconds since a peer's "
 			   "changes of a table last arrived.",
 			   res, peer_table, 2, PEERS_SECONDS, &b);
 	qres_free(res);
@@ -135,19 +138,25 @@ metrics_get(struct api *app, struct http_req *req)
 	if (rc == NR_OK)
 		rc = resolve_counts(app->master, &res, &err);
 	if (rc == NR_OK)
-		gauge_rows("nunez_conflicts", "Conflicts recorded, by table "
-			   "and status.", res, table_status, 2, 2, &b);
+		gauge_rows("nunez_conflicts",
+			   "Conflicts recorded, by table "
+			   "and status.",
+			   res, table_status, 2, 2, &b);
 	qres_free(res);
 	res = NULL;
 	if (rc == NR_OK)
 		rc = changes_counts(app->master, &res, &err);
 	if (rc == NR_OK)
-		gauge_rows("nunez_changelog_entries", "Entries in the "
-			   "changelog, by table.", res, table_status, 1, 1, &b);
+		gauge_rows("nunez_changelog_entries",
+			   "Entries in the "
+			   "changelog, by table.",
+			   res, table_status, 1, 1, &b);
 	qres_free(res);
-	buf_printf(&b, "# HELP nunez_database_up Whether the master "
-		       "answered.\n# TYPE nunez_database_up gauge\n"
-		       "nunez_database_up %d\n", rc == NR_OK);
+	buf_printf(&b,
+		   "# HELP nunez_database_up Whether the master "
+		   "answered.\n# TYPE nunez_database_up gauge\n"
+		   "nunez_database_up %d\n",
+		   rc == NR_OK);
 	http_reply_text(req, 200, "text/plain; version=0.0.4", buf_str(&b),
 			b.len);
 	buf_free(&b);

@@ -39,7 +39,7 @@ reply_rows(struct http_req *req, const char *key, struct qres *res,
 
 			if (n != NULL)
 				json_object_object_add(
-					o, n, api_str(qres_at(res, i, c)->p));
+				    o, n, api_str(qres_at(res, i, c)->p));
 		}
 		json_object_array_add(a, o);
 	}
@@ -82,8 +82,11 @@ circuit_json(struct api *app, const char *remote, json_object **out,
 		return rc;
 	wait = breaker_wait(&b, app->cfg, (long long)time(NULL));
 	o = json_object_new_object();
-	json_object_object_add(o, "state", json_object_new_string(
-		b.opened_at == 0 ? "closed" : wait > 0 ? "open" : "half_open"));
+	json_object_object_add(
+	    o, "state",
+	    json_object_new_string(b.opened_at == 0 ? "closed"
+				   : wait > 0	    ? "open"
+						    : "half_open"));
 	json_object_object_add(o, "failures", json_object_new_int(b.failures));
 	json_object_object_add(o, "openedAt",
 			       b.opened_at == 0 ? NULL : utc_json(b.opened_at));
@@ -131,7 +134,7 @@ runs_json(struct api *app, const char *remote, const char *floor,
 		} else if (strcmp(kind, "ok") == 0) {
 			ok = api_str(qres_at(res, i, 1)->p);
 			lag = json_object_new_int64(
-				atoll(qres_at(res, i, 6)->p));
+			    atoll(qres_at(res, i, 6)->p));
 		} else {
 			json_object_array_add(errors, run_row(res, i));
 		}
@@ -158,16 +161,16 @@ peer_json(struct api *app, const struct config_remote *r,
 
 	json_object_object_add(o, "name", json_object_new_string(r->name));
 	json_object_object_add(o, "url", json_object_new_string(r->url));
-	json_object_object_add(o, "syncMode", json_object_new_string(
-			config_sync_mode_name(r->sync_mode)));
-	json_object_object_add(o, "priority",
-			       json_object_new_int(r->priority));
+	json_object_object_add(
+	    o, "syncMode",
+	    json_object_new_string(config_sync_mode_name(r->sync_mode)));
+	json_object_object_add(o, "priority", json_object_new_int(r->priority));
 	json_object_object_add(o, "enabled",
 			       json_object_new_boolean(r->enabled));
 	for (j = 0; j < cursors->nrows; j++)
 		if (strcmp(qres_at(cursors, j, 0)->p, r->name) == 0)
-			json_object_array_add(t, api_arrival(cursors, j,
-							     false));
+			json_object_array_add(t,
+					      api_arrival(cursors, j, false));
 	json_object_object_add(o, "tables", t);
 	rc = circuit_json(app, r->name, &circuit, err);
 	json_object_object_add(o, "circuit", circuit);
@@ -212,8 +215,8 @@ out:
 void
 ops_lag(struct api *app, struct http_req *req)
 {
-	static const char *const names[] = {"peer", "table", "rows_applied",
-					    "last_sync", NULL, "seconds"};
+	static const char *const names[] = {
+	    "peer", "table", "rows_applied", "last_sync", NULL, "seconds"};
 	struct qres *res = NULL;
 	struct nr_err err;
 
@@ -239,7 +242,8 @@ ops_log(struct api *app, struct http_req *req)
 		return;
 	snprintf(limit, sizeof(limit), "%ld", n);
 	if (peer != NULL && !util_is_name(peer)) {
-		http_error(req, 400, "bad_peer", "peer must be a node id or "
+		http_error(req, 400, "bad_peer",
+			   "peer must be a node id or "
 			   "local");
 		return;
 	}
@@ -249,12 +253,13 @@ ops_log(struct api *app, struct http_req *req)
 	}
 	if (status != NULL && strcmp(status, "ok") != 0 &&
 	    strcmp(status, "failed") != 0) {
-		http_error(req, 400, "bad_status", "status must be ok or "
+		http_error(req, 400, "bad_status",
+			   "status must be ok or "
 			   "failed");
 		return;
 	}
-	if (synclog_list(app->master, peer, table, status, limit, &res,
-			 &err) != NR_OK) {
+	if (synclog_list(app->master, peer, table, status, limit, &res, &err) !=
+	    NR_OK) {
 		api_db_error(req, &err);
 		return;
 	}
@@ -280,8 +285,9 @@ table_stats_json(struct api *app, const struct config_table *t,
 	buf_adds(&sql, "SELECT COUNT(*) FROM ");
 	buf_ident(&sql, t->name);
 	json_object_object_add(o, "name", json_object_new_string(t->name));
-	json_object_object_add(o, "conflictStrategy", json_object_new_string(
-				       config_strategy_name(t->strategy)));
+	json_object_object_add(
+	    o, "conflictStrategy",
+	    json_object_new_string(config_strategy_name(t->strategy)));
 	json_object_object_add(o, "tenantColumn", api_str(t->tenant_column));
 	rc = query_run(app->master, buf_str(&sql), NULL, 0, 0, &res, err);
 	if (rc == NR_OK)
@@ -290,16 +296,17 @@ table_stats_json(struct api *app, const struct config_table *t,
 		rc = resolve_open_count(app->master, t->name, &open, err);
 	if (rc == NR_EDB) {
 		log_error("table %s: %s", t->name, err->msg);
-		json_object_object_add(o, "error", json_object_new_string(
-					       "the table cannot be read; see "
-					       "the server log"));
+		json_object_object_add(
+		    o, "error",
+		    json_object_new_string("the table cannot be read; see "
+					   "the server log"));
 		rc = NR_OK;
 		goto out;
 	}
 	if (rc != NR_OK)
 		goto out;
-	json_object_object_add(o, "rows", json_object_new_int64(
-				       atoll(qres_at(res, 0, 0)->p)));
+	json_object_object_add(
+	    o, "rows", json_object_new_int64(atoll(qres_at(res, 0, 0)->p)));
 	json_object_object_add(o, "changelogHead",
 			       json_object_new_int64((int64_t)head));
 	json_object_object_add(o, "lastChange", api_str(when));
@@ -348,7 +355,8 @@ ops_conflicts(struct api *app, struct http_req *req)
 
 	if (status != NULL && strcmp(status, "open") != 0 &&
 	    strcmp(status, "resolved") != 0 && strcmp(status, "all") != 0) {
-		http_error(req, 400, "bad_status", "status must be open, "
+		http_error(req, 400, "bad_status",
+			   "status must be open, "
 			   "resolved or all");
 		return;
 	}
@@ -398,7 +406,7 @@ all_tables(struct api *app, struct http_req *req)
 	for (i = 0; i < app->cfg->ntables; i++)
 		if (app->tms[i] == NULL &&
 		    schema_load(app->master, app->cfg, i, &app->tms[i], &err) !=
-			    NR_OK) {
+			NR_OK) {
 			api_db_error(req, &err);
 			return false;
 		}
@@ -416,9 +424,10 @@ ops_resolve(struct api *app, struct http_req *req)
 	if (body == NULL)
 		return;
 	how = codec_string(body, "resolution", NULL);
-	if (how == NULL || (strcmp(how, "use_local") != 0 &&
-			    strcmp(how, "use_remote") != 0)) {
-		http_error(req, 400, "bad_resolution", "resolution must be "
+	if (how == NULL ||
+	    (strcmp(how, "use_local") != 0 && strcmp(how, "use_remote") != 0)) {
+		http_error(req, 400, "bad_resolution",
+			   "resolution must be "
 			   "use_local or use_remote");
 		goto out;
 	}
@@ -435,8 +444,10 @@ ops_resolve(struct api *app, struct http_req *req)
 		api_db_error(req, &err);
 	} else {
 		ok = json_object_new_object();
-		json_object_object_add(ok, "success", json_object_new_boolean(1));
-		json_object_object_add(ok, "id", json_object_new_string(req->id));
+		json_object_object_add(ok, "success",
+				       json_object_new_boolean(1));
+		json_object_object_add(ok, "id",
+				       json_object_new_string(req->id));
 		json_object_object_add(ok, "resolution",
 				       json_object_new_string(how));
 		http_reply(req, 200, ok);

@@ -103,7 +103,8 @@ pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 		next = cursor_encode(&cur);
 		goto reply;
 	}
-	changes_opts_init(&co, app->cfg, app->cfg->node_id, node, (size_t)limit);
+	changes_opts_init(&co, app->cfg, app->cfg->node_id, node,
+			  (size_t)limit);
 	rc = changes_read(app->master, tm, &cur, &co, &b, &err);
 	if (rc == NR_OK && node != NULL)
 		rc = peers_load(app->master, node, tm->name, &seen, &err);
@@ -122,7 +123,8 @@ reply:
 	json_object_object_add(body, "success", json_object_new_boolean(1));
 	json_object_object_add(body, "table", json_object_new_string(tm->name));
 	json_object_object_add(body, "changes", codec_changes(&b));
-	json_object_object_add(body, "next_cursor", json_object_new_string(next));
+	json_object_object_add(body, "next_cursor",
+			       json_object_new_string(next));
 	json_object_object_add(body, "has_more",
 			       json_object_new_boolean(b.has_more));
 	json_object_object_add(body, "snapshot",
@@ -156,12 +158,15 @@ pull_since(struct api *app, struct http_req *req, const struct tmeta *tm,
 	int rc;
 
 	if (tm->ts < 0) {
-		http_error(req, 400, "no_timestamp_column", "table %s has no "
-			   "timestampColumn; pull it with a cursor", tm->name);
+		http_error(req, 400, "no_timestamp_column",
+			   "table %s has no "
+			   "timestampColumn; pull it with a cursor",
+			   tm->name);
 		return;
 	}
 	if (since != NULL && !util_is_datetime(since)) {
-		http_error(req, 400, "bad_since", "since must be a time like "
+		http_error(req, 400, "bad_since",
+			   "since must be a time like "
 			   "2024-01-31 12:00:00[.ffffff]");
 		return;
 	}
@@ -193,9 +198,9 @@ pull_since(struct api *app, struct http_req *req, const struct tmeta *tm,
 	data = json_object_new_array();
 	batch_init(&b, tm);
 	for (i = 0; i < n; i++)
-		json_object_array_add(data, codec_row(b.cols, b.binary,
-						      qres_at(res, i, 0),
-						      tm->ncols));
+		json_object_array_add(
+		    data,
+		    codec_row(b.cols, b.binary, qres_at(res, i, 0), tm->ncols));
 	batch_free(&b);
 	body = json_object_new_object();
 	json_object_object_add(body, "success", json_object_new_boolean(1));
@@ -222,7 +227,8 @@ pull_get(struct api *app, struct http_req *req)
 	if (limit < 0)
 		return;
 	if (since != NULL && http_query(req, "cursor") != NULL) {
-		http_error(req, 400, "bad_request", "give either since or "
+		http_error(req, 400, "bad_request",
+			   "give either since or "
 			   "cursor, not both");
 		return;
 	}
@@ -258,12 +264,12 @@ metadata_brief(struct api *app, struct http_req *req, const struct tmeta *tm,
 	struct nr_err err;
 
 	if (node == NULL) {
-		http_error(req, 400, "missing_node", "brief=1 answers the "
+		http_error(req, 400, "missing_node",
+			   "brief=1 answers the "
 			   "cursor of node; give node");
 		return;
 	}
-	if (peers_load(app->master, node, tm->name, &peer, &err) !=
-	    NR_OK) {
+	if (peers_load(app->master, node, tm->name, &peer, &err) != NR_OK) {
 		api_db_error(req, &err);
 		return;
 	}
@@ -340,10 +346,12 @@ metadata_get(struct api *app, struct http_req *req)
 		peer_token = cursor_encode(&peer);
 	cursor_clear(&peer);
 	m = json_object_new_object();
-	json_object_object_add(m, "total_records", json_object_new_int64(
-							   atoll(qres_at(res, 0, 0)->p)));
-	json_object_object_add(m, "deleted_records", json_object_new_int64(
-							     atoll(qres_at(res, 0, 1)->p)));
+	json_object_object_add(
+	    m, "total_records",
+	    json_object_new_int64(atoll(qres_at(res, 0, 0)->p)));
+	json_object_object_add(
+	    m, "deleted_records",
+	    json_object_new_int64(atoll(qres_at(res, 0, 1)->p)));
 	json_object_object_add(m, "last_sync", api_str(last));
 	json_object_object_add(m, "first_sync", api_str(first));
 	json_object_object_add(m, "changelog_head",
@@ -351,8 +359,9 @@ metadata_get(struct api *app, struct http_req *req)
 	if (want_sum != NULL && strcmp(want_sum, "1") == 0) {
 		json_object_object_add(m, "checksum",
 				       json_object_new_string(sum.sum));
-		json_object_object_add(m, "checksum_rows",
-				       json_object_new_int64((int64_t)sum.rows));
+		json_object_object_add(
+		    m, "checksum_rows",
+		    json_object_new_int64((int64_t)sum.rows));
 	}
 	if (node != NULL)
 		json_object_object_add(m, "peer_cursor", api_str(peer_token));

@@ -29,7 +29,8 @@ result_json(const struct apply_stats *st, size_t total)
 			       json_object_new_int64((int64_t)st->unchanged));
 	json_object_object_add(r, "conflicts",
 			       json_object_new_int64((int64_t)st->conflicts));
-	json_object_object_add(r, "total", json_object_new_int64((int64_t)total));
+	json_object_object_add(r, "total",
+			       json_object_new_int64((int64_t)total));
 	return r;
 }
 
@@ -65,8 +66,10 @@ replay(struct api *app, struct http_req *req, const char *batch_id,
 		return false;
 	}
 	if (r.other_table)
-		http_error(req, 409, "batch_id_reused", "batch id %s was used "
-			   "for another table", batch_id);
+		http_error(req, 409, "batch_id_reused",
+			   "batch id %s was used "
+			   "for another table",
+			   batch_id);
 	else
 		reply_result(req, &r.st, r.total, batch_id, true);
 	return true;
@@ -82,8 +85,10 @@ token_field(struct http_req *req, json_object *body, const char *key,
 
 	*token = codec_string(body, key, &bad);
 	if (bad || cursor_parse(*token, cur, &err) != NR_OK) {
-		http_error(req, 400, "bad_cursor", "%s must be a cursor token "
-			   "or null", key);
+		http_error(req, 400, "bad_cursor",
+			   "%s must be a cursor token "
+			   "or null",
+			   key);
 		return false;
 	}
 	return true;
@@ -111,13 +116,15 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 	if (bad)
 		goto out;
 	if (node == NULL) {
-		http_error(req, 400, "missing_node", "node (the sender's node "
+		http_error(req, 400, "missing_node",
+			   "node (the sender's node "
 			   "id) is required with changes");
 		goto out;
 	}
 	batch_id = codec_string(body, "batch_id", &bad);
 	if (bad || (batch_id != NULL && !util_is_token(batch_id, 64, ".:-"))) {
-		http_error(req, 400, "bad_batch_id", "batch_id must be 1-64 of "
+		http_error(req, 400, "bad_batch_id",
+			   "batch_id must be 1-64 of "
 			   "[A-Za-z0-9_.:-]");
 		goto out;
 	}
@@ -128,7 +135,8 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 	/* The position moves only from where the batch began (the stored
 	 * one may also be moved by this node's pull of the sender). */
 	if (token != NULL && !json_object_object_get_ex(body, "from", NULL)) {
-		http_error(req, 400, "missing_from", "from (the cursor the "
+		http_error(req, 400, "missing_from",
+			   "from (the cursor the "
 			   "batch starts at, \"\" for none) is required with "
 			   "cursor");
 		goto out;
@@ -160,8 +168,10 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 		if (replay(app, req, batch_id, tm->name, &rc, &err))
 			goto out;
 		if (rc == NR_OK)
-			rc = err_set(&err, NR_EDB, "batch %s: recorded, then "
-				     "not found", batch_id);
+			rc = err_set(&err, NR_EDB,
+				     "batch %s: recorded, then "
+				     "not found",
+				     batch_id);
 	}
 	if (rc == NR_EMOVED) {
 		http_error(req, 409, "position_moved", "%s", err.msg);
@@ -235,7 +245,8 @@ push_post(struct api *app, struct http_req *req)
 	json_object_object_get_ex(body, "changes", &changes);
 	json_object_object_get_ex(body, "data", &data);
 	if ((changes == NULL) == (data == NULL))
-		http_error(req, 400, "bad_request", "give either changes (the "
+		http_error(req, 400, "bad_request",
+			   "give either changes (the "
 			   "sync protocol) or data (rows)");
 	else if (changes != NULL)
 		push_changes(app, req, body, tm, changes);

@@ -18,37 +18,37 @@
 
 struct route {
 	const char *method;
-	const char *path;	/* "{id}" matches a number, "{tenant}" a
-				 * name */
-	unsigned scope;		/* a key needs one of these; 0: no key */
+	const char *path; /* "{id}" matches a number, "{tenant}" a
+			   * name */
+	unsigned scope;	  /* a key needs one of these; 0: no key */
 	handler_fn *fn;
 };
 
 static const struct route routes[] = {
-	{"GET", "/health", 0, health_get},
-	{"GET", "/.well-known/nunez-instance", 0, instance_get},
-	{"GET", "/api/status", SCOPE_READ, status_get},
-	{"GET", "/api/config", SCOPE_ADMIN, config_get},
-	{"GET", "/metrics", SCOPE_READ, metrics_get},
-	{"POST", "/api/push", SCOPE_PUSH, push_post},
-	{"GET", "/api/pull", SCOPE_PULL, pull_get},
-	{"GET", "/api/metadata", SCOPE_PULL, metadata_get},
-	{"GET", "/api/replication/peers", SCOPE_ADMIN, ops_peers},
-	{"GET", "/api/replication/lag", SCOPE_ADMIN, ops_lag},
-	{"GET", "/api/replication/log", SCOPE_ADMIN, ops_log},
-	{"GET", "/api/replication/tables", SCOPE_ADMIN, ops_tables},
-	{"GET", "/api/replication/conflicts", SCOPE_ADMIN, ops_conflicts},
-	{"GET", "/api/replication/conflicts/{id}", SCOPE_ADMIN, ops_conflict},
-	{"POST", "/api/replication/conflicts/{id}/resolve", SCOPE_ADMIN,
-	 ops_resolve},
-	{"POST", "/api/replication/pause", SCOPE_ADMIN, ops_pause},
-	{"POST", "/api/replication/resume", SCOPE_ADMIN, ops_resume},
-	{"POST", "/api/replication/resync", SCOPE_ADMIN, ops_resync},
-	{"POST", "/sync/changes", SCOPE_CLIENT, clients_changes_post},
-	{"GET", "/sync/changes/{tenant}", SCOPE_CLIENT | SCOPE_ADMIN,
-	 clients_changes_get},
-	{"GET", "/sync/initial/{tenant}", SCOPE_CLIENT | SCOPE_ADMIN,
-	 clients_initial_get},
+    {"GET", "/health", 0, health_get},
+    {"GET", "/.well-known/nunez-instance", 0, instance_get},
+    {"GET", "/api/status", SCOPE_READ, status_get},
+    {"GET", "/api/config", SCOPE_ADMIN, config_get},
+    {"GET", "/metrics", SCOPE_READ, metrics_get},
+    {"POST", "/api/push", SCOPE_PUSH, push_post},
+    {"GET", "/api/pull", SCOPE_PULL, pull_get},
+    {"GET", "/api/metadata", SCOPE_PULL, metadata_get},
+    {"GET", "/api/replication/peers", SCOPE_ADMIN, ops_peers},
+    {"GET", "/api/replication/lag", SCOPE_ADMIN, ops_lag},
+    {"GET", "/api/replication/log", SCOPE_ADMIN, ops_log},
+    {"GET", "/api/replication/tables", SCOPE_ADMIN, ops_tables},
+    {"GET", "/api/replication/conflicts", SCOPE_ADMIN, ops_conflicts},
+    {"GET", "/api/replication/conflicts/{id}", SCOPE_ADMIN, ops_conflict},
+    {"POST", "/api/replication/conflicts/{id}/resolve", SCOPE_ADMIN,
+     ops_resolve},
+    {"POST", "/api/replication/pause", SCOPE_ADMIN, ops_pause},
+    {"POST", "/api/replication/resume", SCOPE_ADMIN, ops_resume},
+    {"POST", "/api/replication/resync", SCOPE_ADMIN, ops_resync},
+    {"POST", "/sync/changes", SCOPE_CLIENT, clients_changes_post},
+    {"GET", "/sync/changes/{tenant}", SCOPE_CLIENT | SCOPE_ADMIN,
+     clients_changes_get},
+    {"GET", "/sync/initial/{tenant}", SCOPE_CLIENT | SCOPE_ADMIN,
+     clients_initial_get},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -69,9 +69,9 @@ static bool
 match(const char *pattern, const char *path, char *id, size_t idsize)
 {
 	static const char *const holes[][2] = {
-		{"{id}", "0123456789"},
-		{"{tenant}", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
-			     "wxyz0123456789_.@:-"},
+	    {"{id}", "0123456789"},
+	    {"{tenant}", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
+			 "wxyz0123456789_.@:-"},
 	};
 	size_t h;
 
@@ -134,7 +134,8 @@ check_signature(struct api *app, struct http_req *req)
 	if (ts == NULL && nonce == NULL && sig == NULL) {
 		if (!req->key->require_signature)
 			return true;
-		http_error(req, 401, "signature_required", "this key must sign "
+		http_error(req, 401, "signature_required",
+			   "this key must sign "
 			   "its requests (X-Nunez-Timestamp, X-Nunez-Nonce, "
 			   "X-Nunez-Signature)");
 		return false;
@@ -142,7 +143,8 @@ check_signature(struct api *app, struct http_req *req)
 	t = ts ? strtoll(ts, &end, 10) : 0;
 	if (ts == NULL || *ts == '\0' || *end != '\0' || !nonce_ok(nonce) ||
 	    sig == NULL) {
-		http_error(req, 401, "signature_malformed", "a signed request "
+		http_error(req, 401, "signature_malformed",
+			   "a signed request "
 			   "needs X-Nunez-Timestamp (unix seconds), "
 			   "X-Nunez-Nonce (16-64 of [A-Za-z0-9_-]) and "
 			   "X-Nunez-Signature");
@@ -152,7 +154,8 @@ check_signature(struct api *app, struct http_req *req)
 	now = (long long)time(NULL);
 	if (t < now - app->cfg->api.signature_window ||
 	    t > now + app->cfg->api.signature_window) {
-		http_error(req, 401, "signature_expired", "the timestamp is "
+		http_error(req, 401, "signature_expired",
+			   "the timestamp is "
 			   "more than %d s away from the server's clock",
 			   app->cfg->api.signature_window);
 		return false;
@@ -165,7 +168,8 @@ check_signature(struct api *app, struct http_req *req)
 	sign_request(key_hash, req->method, req->raw_path, req->query, ts,
 		     nonce, req->body, req->body_len, want);
 	if (!sign_equal(want, sig)) {
-		http_error(req, 401, "signature_invalid", "the signature does "
+		http_error(req, 401, "signature_invalid",
+			   "the signature does "
 			   "not match the request");
 		return false;
 	}
@@ -174,7 +178,8 @@ check_signature(struct api *app, struct http_req *req)
 	rc = nonces_remember(app->master, nonce,
 			     2 * app->cfg->api.signature_window, &err);
 	if (rc == NR_EEXIST) {
-		http_error(req, 401, "nonce_replayed", "this nonce was used "
+		http_error(req, 401, "nonce_replayed",
+			   "this nonce was used "
 			   "before: the request is a replay");
 		return false;
 	}
@@ -208,16 +213,15 @@ router_handle(struct api *app, FCGX_Request *fcgi)
 		if (req.key == NULL) {
 			http_error(&req, 401, "unauthorized",
 				   req.api_key == NULL
-					   ? "the X-API-Key header is missing"
-					   : "the API key is not valid");
+				       ? "the X-API-Key header is missing"
+				       : "the API key is not valid");
 			goto out;
 		}
 		/* The scope first: it costs nothing, a signature costs
 		 * a nonce written to the database. */
 		if ((req.key->scopes & routes[r].scope) == 0) {
 			http_error(&req, 403, "forbidden",
-				   "this key lacks the scope for %s",
-				   req.path);
+				   "this key lacks the scope for %s", req.path);
 			goto out;
 		}
 		if (!check_signature(app, &req))
@@ -225,7 +229,8 @@ router_handle(struct api *app, FCGX_Request *fcgi)
 	}
 	http_query(&req, ""); /* parses the query string */
 	if (req.params_bad) {
-		http_error(&req, 400, "bad_query", "the query string is not "
+		http_error(&req, 400, "bad_query",
+			   "the query string is not "
 			   "valid");
 		goto out;
 	}

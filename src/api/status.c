@@ -33,11 +33,11 @@ table_conf_json(const struct config_table *t)
 			       api_str(t->timestamp_column));
 	json_object_object_add(o, "ignoreColumns", strv_json(&t->ignore));
 	json_object_object_add(
-		o, "conflictStrategy",
-		json_object_new_string(config_strategy_name(t->strategy)));
+	    o, "conflictStrategy",
+	    json_object_new_string(config_strategy_name(t->strategy)));
 	json_object_object_add(
-		o, "capture",
-		json_object_new_string(config_capture_name(t->capture)));
+	    o, "capture",
+	    json_object_new_string(config_capture_name(t->capture)));
 	json_object_object_add(o, "tenantColumn", api_str(t->tenant_column));
 	json_object_object_add(o, "softDeleteColumn",
 			       api_str(t->soft_delete_column));
@@ -63,10 +63,11 @@ remote_json(const struct config_remote *r, bool full)
 	json_object_object_add(o, "name", json_object_new_string(r->name));
 	json_object_object_add(o, "url", json_object_new_string(r->url));
 	json_object_object_add(
-		o, "syncMode",
-		json_object_new_string(config_sync_mode_name(r->sync_mode)));
+	    o, "syncMode",
+	    json_object_new_string(config_sync_mode_name(r->sync_mode)));
 	json_object_object_add(o, "priority", json_object_new_int(r->priority));
-	json_object_object_add(o, "enabled", json_object_new_boolean(r->enabled));
+	json_object_object_add(o, "enabled",
+			       json_object_new_boolean(r->enabled));
 	if (!full)
 		return o;
 	json_object_object_add(o, "apiKey", json_object_new_string(REDACTED));
@@ -109,15 +110,16 @@ status_get(struct api *app, struct http_req *req)
 	size_t i;
 
 	for (i = 0; i < cfg->nremotes; i++)
-		json_object_array_add(remotes, remote_json(&cfg->remotes[i],
-							   false));
-	json_object_object_add(node, "id", json_object_new_string(cfg->node_id));
+		json_object_array_add(remotes,
+				      remote_json(&cfg->remotes[i], false));
+	json_object_object_add(node, "id",
+			       json_object_new_string(cfg->node_id));
 	json_object_object_add(node, "priority",
 			       json_object_new_int(cfg->node_priority));
 	json_object_object_add(body, "success", json_object_new_boolean(1));
 	json_object_object_add(body, "node", node);
-	json_object_object_add(body, "mode",
-			       json_object_new_string(config_mode_name(cfg->mode)));
+	json_object_object_add(
+	    body, "mode", json_object_new_string(config_mode_name(cfg->mode)));
 	json_object_object_add(body, "version",
 			       json_object_new_string(PACKAGE_VERSION));
 	json_object_object_add(body, "hasSlave",
@@ -126,11 +128,12 @@ status_get(struct api *app, struct http_req *req)
 	json_object_object_add(body, "remotes", remotes);
 	sync = arrivals(app, &db_ok);
 	json_object_object_add(body, "arrivals", sync);
-	json_object_object_add(body, "paused", json_object_new_boolean(
-						       db_ok && sync_paused(app->master)));
-	json_object_object_add(body, "database", json_object_new_string(
-							 db_ok ? "ok"
-							       : "unreachable"));
+	json_object_object_add(
+	    body, "paused",
+	    json_object_new_boolean(db_ok && sync_paused(app->master)));
+	json_object_object_add(
+	    body, "database",
+	    json_object_new_string(db_ok ? "ok" : "unreachable"));
 	http_reply(req, 200, body);
 }
 
@@ -164,14 +167,17 @@ keys_json(const struct config *cfg)
 		for (s = 0; s < 5; s++)
 			if (k->scopes & (1u << s))
 				json_object_array_add(
-					sc, json_object_new_string(scopes[s]));
-		json_object_object_add(o, "name", json_object_new_string(k->name));
-		json_object_object_add(o, "key", json_object_new_string(REDACTED));
+				    sc, json_object_new_string(scopes[s]));
+		json_object_object_add(o, "name",
+				       json_object_new_string(k->name));
+		json_object_object_add(o, "key",
+				       json_object_new_string(REDACTED));
 		json_object_object_add(o, "scopes", sc);
 		json_object_object_add(o, "tenant", api_str(k->tenant));
 		json_object_object_add(o, "tables", strv_json(&k->tables));
-		json_object_object_add(o, "requireSignature",
-				       json_object_new_boolean(k->require_signature));
+		json_object_object_add(
+		    o, "requireSignature",
+		    json_object_new_boolean(k->require_signature));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -185,15 +191,16 @@ config_get(struct api *app, struct http_req *req)
 	json_object *o, *body = json_object_new_object();
 	size_t i;
 
-	json_object_object_add(c, "mode",
-			       json_object_new_string(config_mode_name(cfg->mode)));
+	json_object_object_add(
+	    c, "mode", json_object_new_string(config_mode_name(cfg->mode)));
 	o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_string(cfg->node_id));
 	json_object_object_add(o, "priority",
 			       json_object_new_int(cfg->node_priority));
 	json_object_object_add(c, "node", o);
 	o = json_object_new_object();
-	json_object_object_add(o, "workers", json_object_new_int(cfg->api.workers));
+	json_object_object_add(o, "workers",
+			       json_object_new_int(cfg->api.workers));
 	json_object_object_add(o, "maxBodyBytes",
 			       json_object_new_int(cfg->api.max_body));
 	json_object_object_add(o, "keys", keys_json(cfg));

@@ -19,10 +19,10 @@
 
 struct opts {
 	const char *config;
-	const char *env;	/* verify: against this remote */
-	bool slave;		/* conflicts: of the slave database */
-	bool all;		/* conflicts list: resolved ones too */
-	bool keep_tables;	/* uninstall: only the triggers */
+	const char *env;  /* verify: against this remote */
+	bool slave;	  /* conflicts: of the slave database */
+	bool all;	  /* conflicts list: resolved ones too */
+	bool keep_tables; /* uninstall: only the triggers */
 };
 
 static void
@@ -56,7 +56,8 @@ usage(FILE *f)
 	      "options: --config FILE (default $NUNEZ_CONFIG), --help, "
 	      "--version\n"
 	      "exit status: 0 ok, 1 failed or differs, 2 usage or config "
-	      "error\n", f);
+	      "error\n",
+	      f);
 }
 
 static int
@@ -97,8 +98,8 @@ cmd_check(const struct config *cfg)
 	printf("master: %s@%s:%d/%s\n", cfg->master.user, cfg->master.host,
 	       cfg->master.port, cfg->master.database);
 	if (cfg->has_slave)
-		printf("slave: %s@%s:%d/%s\n", cfg->slave.user,
-		       cfg->slave.host, cfg->slave.port, cfg->slave.database);
+		printf("slave: %s@%s:%d/%s\n", cfg->slave.user, cfg->slave.host,
+		       cfg->slave.port, cfg->slave.database);
 	for (i = 0; i < cfg->ntables; i++)
 		printf("table: %s (%s, %s)\n", cfg->tables[i].name,
 		       config_strategy_name(cfg->tables[i].strategy),
@@ -149,12 +150,13 @@ init_one(struct db *db, struct tmeta **tms, size_t n, bool capture,
 		rc = install_remove(db, false, err);
 	for (i = 0; rc == NR_OK && capture && i < n; i++)
 		rc = tms[i]->conf->capture == CAPTURE_TIMESTAMP
-			     ? install_drop_triggers(db, tms[i], err)
-			     : install_triggers(db, tms[i], origin, err);
+			 ? install_drop_triggers(db, tms[i], err)
+			 : install_triggers(db, tms[i], origin, err);
 	if (rc == NR_OK)
 		printf("%s: engine schema version %d, %s\n", db_label(db),
-		       version, capture ? "capture triggers installed"
-					: "no capture (a copy of the master)");
+		       version,
+		       capture ? "capture triggers installed"
+			       : "no capture (a copy of the master)");
 	return rc;
 }
 
@@ -188,8 +190,7 @@ cmd_uninstall(struct env *e, const struct opts *o, struct nr_err *err)
 
 /* Compares every table's checksum with a remote's (GET /api/metadata). */
 static int
-verify_remote(struct env *e, const char *name, struct nr_err *err,
-	      int *differ)
+verify_remote(struct env *e, const char *name, struct nr_err *err, int *differ)
 {
 	const struct config_remote *r = config_remote_find(e->cfg, name);
 	struct remote *rm;
@@ -197,8 +198,10 @@ verify_remote(struct env *e, const char *name, struct nr_err *err,
 	int rc;
 
 	if (r == NULL)
-		return err_set(err, NR_ECONFIG, "remoteEnvironments has no "
-			       "environment '%s'", name);
+		return err_set(err, NR_ECONFIG,
+			       "remoteEnvironments has no "
+			       "environment '%s'",
+			       name);
 	rc = env_load_tables(e, err);
 	rm = remote_new(e->cfg, r);
 	for (i = 0; rc == NR_OK && i < e->cfg->ntables; i++) {
@@ -219,17 +222,17 @@ verify_remote(struct env *e, const char *name, struct nr_err *err,
 			continue;
 		}
 		(*differ)++;
-		printf("%s: DIFFERS from %s (here %llu rows, checksum %s; there "
-		       "%llu rows, checksum %s)\n", e->tm_master[i]->name, name,
-		       a.rows, a.sum, rows, sum);
+		printf(
+		    "%s: DIFFERS from %s (here %llu rows, checksum %s; there "
+		    "%llu rows, checksum %s)\n",
+		    e->tm_master[i]->name, name, a.rows, a.sum, rows, sum);
 	}
 	remote_free(rm);
 	return rc;
 }
 
 static int
-cmd_verify(struct env *e, const struct opts *o, struct nr_err *err,
-	   int *differ)
+cmd_verify(struct env *e, const struct opts *o, struct nr_err *err, int *differ)
 {
 	size_t i, j, n;
 	char **keys = NULL;
@@ -238,7 +241,8 @@ cmd_verify(struct env *e, const struct opts *o, struct nr_err *err,
 	if (o->env != NULL)
 		return verify_remote(e, o->env, err, differ);
 	if (e->slave == NULL)
-		return err_set(err, NR_ECONFIG, "databases.slave: verify "
+		return err_set(err, NR_ECONFIG,
+			       "databases.slave: verify "
 			       "compares master and slave; none is configured");
 	rc = env_load_tables(e, err);
 	for (i = 0; rc == NR_OK && i < e->cfg->ntables; i++) {
@@ -256,8 +260,8 @@ cmd_verify(struct env *e, const struct opts *o, struct nr_err *err,
 		}
 		(*differ)++;
 		printf("%s: DIFFERS (master %llu rows, checksum %s; slave %llu "
-		       "rows, checksum %s)\n", e->tm_master[i]->name, a.rows,
-		       a.sum, b.rows, b.sum);
+		       "rows, checksum %s)\n",
+		       e->tm_master[i]->name, a.rows, a.sum, b.rows, b.sum);
 		rc = verify_diff(e->master, e->slave, e->tm_master[i], 10,
 				 &keys, &n, err);
 		for (j = 0; rc == NR_OK && j < n; j++)
@@ -314,7 +318,8 @@ cmd_housekeeping(struct env *e, struct nr_err *err)
 
 	if (rc == NR_OK)
 		printf("forgot %llu nonces, %llu batch ids, %llu client change "
-		       "records\n", st.nonces, st.batches, st.client_changes);
+		       "records\n",
+		       st.nonces, st.batches, st.client_changes);
 	return rc;
 }
 
@@ -326,7 +331,8 @@ cmd_conflicts(struct env *e, const struct opts *o, int argc, char **argv,
 	struct tmeta ***tms = o->slave ? &e->tm_slave : &e->tm_master;
 
 	if (db == NULL)
-		return err_set(err, NR_ECONFIG, "databases.slave: none is "
+		return err_set(err, NR_ECONFIG,
+			       "databases.slave: none is "
 			       "configured");
 	if (argc >= 1 && strcmp(argv[0], "list") == 0 && argc == 1)
 		return conflicts_list(db, o->all, err);
@@ -337,15 +343,15 @@ cmd_conflicts(struct env *e, const struct opts *o, int argc, char **argv,
 
 		if (rc != NR_OK)
 			return rc;
-		rc = resolve_conflict(db, db == e->slave ? e->slave_id
-							   : e->cfg->node_id,
-				      *tms, e->cfg->ntables, argv[1], argv[2],
-				      err);
+		rc = resolve_conflict(
+		    db, db == e->slave ? e->slave_id : e->cfg->node_id, *tms,
+		    e->cfg->ntables, argv[1], argv[2], err);
 		if (rc == NR_OK)
 			printf("conflict %s resolved: %s\n", argv[1], argv[2]);
 		return rc;
 	}
-	return err_set(err, NR_EINVAL, "conflicts: expected list, show ID or "
+	return err_set(err, NR_EINVAL,
+		       "conflicts: expected list, show ID or "
 		       "resolve ID use_local|use_remote");
 }
 
@@ -382,18 +388,17 @@ int
 main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"slave", no_argument, NULL, 's'},
-		{"all", no_argument, NULL, 'a'},
-		{"keep-tables", no_argument, NULL, 'k'},
-		{"env", required_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"slave", no_argument, NULL, 's'},
+	    {"all", no_argument, NULL, 'a'},
+	    {"keep-tables", no_argument, NULL, 'k'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
-	static const char *const db_cmds[] = {"init", "uninstall", "verify",
-					      "conflicts", "housekeeping",
-					      NULL};
+	static const char *const db_cmds[] = {
+	    "init", "uninstall", "verify", "conflicts", "housekeeping", NULL};
 	struct opts o = {0};
 	struct config *cfg = NULL;
 	const char *path, *cmd;
@@ -450,7 +455,8 @@ main(int argc, char **argv)
 	path = cli_config_path(o.config);
 	if (path == NULL) {
 		fputs("nunezctl: no config: give --config FILE or set "
-		      "NUNEZ_CONFIG\n", stderr);
+		      "NUNEZ_CONFIG\n",
+		      stderr);
 		return EXIT_USAGE;
 	}
 	if (cli_load_config("nunezctl", path, &cfg) != NR_OK)

@@ -37,35 +37,37 @@ struct opts {
 static void
 usage(FILE *f)
 {
-	fputs("usage: sync_multi [--config FILE] [--env NAME] [--table NAME]\n"
-	      "                  [--dry-run] [--plan] [--follow] [--local-only]\n"
-	      "                  [--log-format text|json]\n"
-	      "  --config FILE   config file (default $NUNEZ_CONFIG)\n"
-	      "  --env NAME      only this remote environment\n"
-	      "  --table NAME    only this table\n"
-	      "  --dry-run       read and decide everything, then roll back\n"
-	      "  --plan          print what would be synced and exit\n"
-	      "  --follow        keep syncing until SIGTERM\n"
-	      "  --local-only    only the local master/slave pair\n"
-	      "exit status: 0 all synced, 1 some failed, 2 usage or config "
-	      "error\n", f);
+	fputs(
+	    "usage: sync_multi [--config FILE] [--env NAME] [--table NAME]\n"
+	    "                  [--dry-run] [--plan] [--follow] [--local-only]\n"
+	    "                  [--log-format text|json]\n"
+	    "  --config FILE   config file (default $NUNEZ_CONFIG)\n"
+	    "  --env NAME      only this remote environment\n"
+	    "  --table NAME    only this table\n"
+	    "  --dry-run       read and decide everything, then roll back\n"
+	    "  --plan          print what would be synced and exit\n"
+	    "  --follow        keep syncing until SIGTERM\n"
+	    "  --local-only    only the local master/slave pair\n"
+	    "exit status: 0 all synced, 1 some failed, 2 usage or config "
+	    "error\n",
+	    f);
 }
 
 static int
 parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"env", required_argument, NULL, 'e'},
-		{"table", required_argument, NULL, 't'},
-		{"log-format", required_argument, NULL, 'l'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"follow", no_argument, NULL, 'f'},
-		{"local-only", no_argument, NULL, 'L'},
-		{"plan", no_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"table", required_argument, NULL, 't'},
+	    {"log-format", required_argument, NULL, 'l'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"follow", no_argument, NULL, 'f'},
+	    {"local-only", no_argument, NULL, 'L'},
+	    {"plan", no_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -126,13 +128,17 @@ static int
 check_names(const struct config *cfg, const struct opts *o)
 {
 	if (o->env != NULL && config_remote_find(cfg, o->env) == NULL) {
-		fprintf(stderr, "sync_multi: %s: remoteEnvironments has no "
-			"environment '%s'\n", cfg->path, o->env);
+		fprintf(stderr,
+			"sync_multi: %s: remoteEnvironments has no "
+			"environment '%s'\n",
+			cfg->path, o->env);
 		return EXIT_USAGE;
 	}
 	if (o->table != NULL && config_table_find(cfg, o->table) == NULL) {
-		fprintf(stderr, "sync_multi: %s: replication.tables has no "
-			"table '%s'\n", cfg->path, o->table);
+		fprintf(stderr,
+			"sync_multi: %s: replication.tables has no "
+			"table '%s'\n",
+			cfg->path, o->table);
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -150,7 +156,8 @@ plan(const struct config *cfg, const struct opts *o)
 		if (o->table != NULL && strcmp(o->table, t) != 0)
 			continue;
 		if (o->env == NULL && cfg->has_slave)
-			printf("local %s: %s\n", config_mode_name(cfg->mode), t);
+			printf("local %s: %s\n", config_mode_name(cfg->mode),
+			       t);
 		for (i = 0; i < cfg->nremotes && !o->local_only; i++) {
 			const struct config_remote *r = &cfg->remotes[i];
 
@@ -197,12 +204,13 @@ static void
 summary(const char *what, int rc, const struct sync_stats *st, double t0,
 	const struct nr_err *err)
 {
-	printf("%s: %s, %llu changes read, %llu inserted, %llu updated, %llu "
-	       "deleted, %llu unchanged, %llu conflicts (%llu open), %.2f s%s%s\n",
-	       what, rc == NR_OK ? "ok" : "FAILED", st->rows, st->a.inserted,
-	       st->a.updated, st->a.deleted, st->a.unchanged, st->a.conflicts,
-	       st->a.open, now() - t0, rc == NR_OK ? "" : ": ",
-	       rc == NR_OK ? "" : err->msg);
+	printf(
+	    "%s: %s, %llu changes read, %llu inserted, %llu updated, %llu "
+	    "deleted, %llu unchanged, %llu conflicts (%llu open), %.2f s%s%s\n",
+	    what, rc == NR_OK ? "ok" : "FAILED", st->rows, st->a.inserted,
+	    st->a.updated, st->a.deleted, st->a.unchanged, st->a.conflicts,
+	    st->a.open, now() - t0, rc == NR_OK ? "" : ": ",
+	    rc == NR_OK ? "" : err->msg);
 	fflush(stdout);
 }
 
@@ -231,8 +239,8 @@ local_direction(struct env *e, size_t t, bool to_slave, const struct opts *o)
 		      : sync_table(&s, &m, &so, &st, &err);
 	summary(what, rc, &st, t0, &err);
 	if (!o->dry_run)
-		synclog_add(e->master, "local", e->tm_master[t]->name, dir,
-			    &st, t0, rc == NR_OK ? "ok" : "failed",
+		synclog_add(e->master, "local", e->tm_master[t]->name, dir, &st,
+			    t0, rc == NR_OK ? "ok" : "failed",
 			    rc == NR_OK ? NULL : err.msg);
 	return rc;
 }
@@ -253,7 +261,7 @@ remote_direction(struct env *e, struct remote *rm,
 	int rc;
 
 	so.cfg = e->cfg;
-	so.detect = true;	/* the master captures its writes */
+	so.detect = true; /* the master captures its writes */
 	so.dry_run = o->dry_run;
 	snprintf(what, sizeof(what), "remote %s %s %s", r->name, dir,
 		 e->tm_master[t]->name);
@@ -288,15 +296,20 @@ remote_env(struct env *e, const struct config_remote *r, const struct opts *o)
 	}
 	wait = breaker_wait(&br, e->cfg, (long long)time(NULL));
 	if (wait > 0) {
-		log_msg(LOG_WARN, &lc, "circuit open after %d failed runs; "
-			"skipped for %lld s more", br.failures, wait);
-		printf("remote %s: skipped, circuit open (%d failed runs, %lld s "
-		       "left)\n", r->name, br.failures, wait);
+		log_msg(LOG_WARN, &lc,
+			"circuit open after %d failed runs; "
+			"skipped for %lld s more",
+			br.failures, wait);
+		printf(
+		    "remote %s: skipped, circuit open (%d failed runs, %lld s "
+		    "left)\n",
+		    r->name, br.failures, wait);
 		return 1;
 	}
 	rm = remote_new(e->cfg, r);
 	for (t = 0; t < e->cfg->ntables; t++) {
-		if (o->table != NULL && strcmp(o->table, e->cfg->tables[t].name))
+		if (o->table != NULL &&
+		    strcmp(o->table, e->cfg->tables[t].name))
 			continue;
 		if ((r->sync_mode & SYNC_PULL) &&
 		    remote_direction(e, rm, r, t, true, o) != NR_OK)
@@ -306,14 +319,14 @@ remote_env(struct env *e, const struct config_remote *r, const struct opts *o)
 			failed++;
 	}
 	remote_free(rm);
-	if (!o->dry_run &&
-	    breaker_record(e->master, r->name, failed == 0, e->cfg, &br, &err) !=
-		    NR_OK)
+	if (!o->dry_run && breaker_record(e->master, r->name, failed == 0,
+					  e->cfg, &br, &err) != NR_OK)
 		log_msg(LOG_ERROR, &lc, "%s", err.msg);
 	if (br.opened_at != 0 && failed > 0)
-		log_msg(LOG_WARN, &lc, "circuit open after %d failed runs; "
-			"skipping it for %d s", br.failures,
-			e->cfg->sync.breaker_cooldown);
+		log_msg(LOG_WARN, &lc,
+			"circuit open after %d failed runs; "
+			"skipping it for %d s",
+			br.failures, e->cfg->sync.breaker_cooldown);
 	return failed;
 }
 
@@ -329,12 +342,13 @@ lock_env(struct env *e, struct nr_err *err)
 
 	snprintf(name, sizeof(name), "nunez_sync:%s", e->cfg->node_id);
 	p = qv_str(name);
-	rc = query_run(e->master, "SELECT GET_LOCK(?, 0)", &p, 1, 0, &res,
-		       err);
+	rc = query_run(e->master, "SELECT GET_LOCK(?, 0)", &p, 1, 0, &res, err);
 	if (rc == NR_OK && (qres_at(res, 0, 0)->null ||
 			    strcmp(qres_at(res, 0, 0)->p, "1") != 0))
-		rc = err_set(err, NR_EINVAL, "another sync_multi is running "
-			     "for environment %s", e->cfg->node_id);
+		rc = err_set(err, NR_EINVAL,
+			     "another sync_multi is running "
+			     "for environment %s",
+			     e->cfg->node_id);
 	qres_free(res);
 	return rc;
 }
@@ -355,8 +369,8 @@ housekeep(struct env *e)
 		log_warn("housekeeping: %s", err.msg);
 	else if (st.nonces + st.batches + st.client_changes > 0)
 		log_info("housekeeping: forgot %llu nonces, %llu batch ids, "
-			 "%llu client change records", st.nonces, st.batches,
-			 st.client_changes);
+			 "%llu client change records",
+			 st.nonces, st.batches, st.client_changes);
 }
 
 static int
@@ -424,7 +438,8 @@ main(int argc, char **argv)
 	path = cli_config_path(o.config);
 	if (path == NULL) {
 		fputs("sync_multi: no config: give --config FILE or set "
-		      "NUNEZ_CONFIG\n", stderr);
+		      "NUNEZ_CONFIG\n",
+		      stderr);
 		return EXIT_USAGE;
 	}
 	if (cli_load_config("sync_multi", path, &cfg) != NR_OK)

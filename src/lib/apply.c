@@ -25,8 +25,8 @@
 #define CHUNK_ROWS 200
 
 /* What a batch leaves behind in the session, cleared at its end. */
-#define RESET_VARS                                                            \
-	"SET @nunez_origin = NULL, @nunez_via = NULL, @nunez_ts = NULL, "     \
+#define RESET_VARS                                                             \
+	"SET @nunez_origin = NULL, @nunez_via = NULL, @nunez_ts = NULL, "      \
 	"@nunez_bulk = NULL"
 
 enum action { SKIP, WRITE };
@@ -37,15 +37,15 @@ struct ctx {
 	const struct batch *b;
 	const struct apply_opts *o;
 	struct apply_stats *st;
-	struct qres *rows;	/* locked local rows: key, then columns */
+	struct qres *rows; /* locked local rows: key, then columns */
 	struct row_ref *ridx;
-	struct qres *unseen;	/* key, op, origin, time of the latest change
-				 * the peer has not seen */
+	struct qres *unseen; /* key, op, origin, time of the latest change
+			      * the peer has not seen */
 	struct row_ref *uidx;
-	struct qres *latest;	/* key, op, origin, time of the latest change */
+	struct qres *latest; /* key, op, origin, time of the latest change */
 	struct row_ref *lidx;
 	enum action *act;
-	bool *fresh;		/* a WRITE of a key with no row here */
+	bool *fresh; /* a WRITE of a key with no row here */
 };
 
 static bool
@@ -59,8 +59,8 @@ same_row(const struct qres *rows, long r, const struct change *c, size_t n)
 
 		if (a->null != v->null)
 			return false;
-		if (!a->null && (a->len != v->len ||
-				 memcmp(a->p, v->p, a->len) != 0))
+		if (!a->null &&
+		    (a->len != v->len || memcmp(a->p, v->p, a->len) != 0))
 			return false;
 	}
 	return true;
@@ -106,8 +106,8 @@ read_local(struct ctx *x, struct nr_err *err)
 static int
 record_tombstone(struct ctx *x, const struct change *c, struct nr_err *err)
 {
-	struct changes_entry e = {c->pk, 'D', c->origin, x->o->peer, c->ts,
-				  {0}};
+	struct changes_entry e = {c->pk,      'D',   c->origin,
+				  x->o->peer, c->ts, {0}};
 
 	e.tenant = qv_str(NULL);
 	return changes_log(x->db, x->tm->name, &e, 1, err);
@@ -118,8 +118,8 @@ local_json(const struct ctx *x, long r)
 {
 	if (r < 0)
 		return NULL;
-	return codec_row(x->b->cols, x->b->binary, qres_at(x->rows, (size_t)r, 1),
-			 x->b->ncols);
+	return codec_row(x->b->cols, x->b->binary,
+			 qres_at(x->rows, (size_t)r, 1), x->b->ncols);
 }
 
 static const char *
@@ -176,10 +176,11 @@ check_tenant(struct ctx *x, struct nr_err *err)
 					       (size_t)x->tm->tenant + 1);
 
 		if (v->null || strcmp(v->p, x->o->tenant) != 0)
-			return err_set(err, NR_EFORBIDDEN, "table %s: the row "
+			return err_set(err, NR_EFORBIDDEN,
+				       "table %s: the row "
 				       "of key %.200s belongs to another "
-				       "tenant", x->tm->name,
-				       qres_at(x->rows, r, 0)->p);
+				       "tenant",
+				       x->tm->name, qres_at(x->rows, r, 0)->p);
 	}
 	return NR_OK;
 }
@@ -218,9 +219,9 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 	k.change.origin = c->origin;
 	k.change.ts = c->ts;
 	k.change.priority = conflict_priority(cfg, c->origin);
-	k.same = c->op == 'U' ? row >= 0 && same_row(x->rows, row, c,
-						      x->b->ncols)
-			      : row < 0;
+	k.same = c->op == 'U'
+		     ? row >= 0 && same_row(x->rows, row, c, x->b->ncols)
+		     : row < 0;
 	k.logged = x->latest != NULL;
 	if (x->unseen != NULL)
 		u = rowidx_find(x->uidx, x->unseen->nrows, c->pk);
@@ -326,9 +327,9 @@ set_times(struct ctx *x, const struct change *const *v, size_t n,
 				       json_object_new_string(v[i]->ts));
 		set++;
 	}
-	p = qv_str(set ? json_object_to_json_string_ext(map,
-							JSON_C_TO_STRING_PLAIN)
-		       : NULL);
+	p = qv_str(
+	    set ? json_object_to_json_string_ext(map, JSON_C_TO_STRING_PLAIN)
+		: NULL);
 	rc = query_exec(x->db, "SET @nunez_ts = ?", &p, 1, NULL, err);
 	json_object_put(map);
 	return rc;
@@ -422,7 +423,7 @@ write_upserts(struct ctx *x, const char *origin, struct nr_err *err)
 	size_t per = MAX_PARAMS / x->tm->ncols, i, k = 0, nc = x->tm->ncols;
 	struct qval *params;
 	const struct change **chg;
-	bool times = x->tm->ts < 0;	/* else the row carries its time */
+	bool times = x->tm->ts < 0; /* else the row carries its time */
 	struct buf sql;
 	int rc = NR_OK;
 
@@ -564,10 +565,12 @@ check_position(struct ctx *x, struct nr_err *err)
 	if (rc == NR_OK)
 		rc = cursor_parse(x->o->cursor_from, &from, err);
 	if (rc == NR_OK && !cursor_same(&now, &from))
-		rc = err_set(err, NR_EMOVED, "table %s: the position of %s "
+		rc = err_set(err, NR_EMOVED,
+			     "table %s: the position of %s "
 			     "moved since this batch began (another sync "
 			     "applied a batch); read again from the stored "
-			     "one", x->tm->name, x->o->peer);
+			     "one",
+			     x->tm->name, x->o->peer);
 	cursor_clear(&now);
 	cursor_clear(&from);
 	return rc;
@@ -629,9 +632,11 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 	x.o = o;
 	x.st = &mine;
 	if (!batch_matches(b, tm))
-		return err_set(err, NR_EINVAL, "table %s: the batch's columns "
+		return err_set(err, NR_EINVAL,
+			       "table %s: the batch's columns "
 			       "differ from the destination table's; are the "
-			       "schemas the same?", tm->name);
+			       "schemas the same?",
+			       tm->name);
 	x.act = util_calloc(b->n + 1, sizeof(*x.act));
 	x.fresh = util_calloc(b->n + 1, sizeof(*x.fresh));
 	rc = o->in_trx ? NR_OK : db_exec(db, "START TRANSACTION", err);

@@ -13,37 +13,37 @@
 
 /* What became of one change. */
 enum apply_outcome {
-	APPLY_LOST,		/* the local version stands */
+	APPLY_LOST, /* the local version stands */
 	APPLY_WRITTEN,
-	APPLY_SAME,		/* already so here */
-	APPLY_OPEN,		/* left open as a conflict */
+	APPLY_SAME, /* already so here */
+	APPLY_OPEN, /* left open as a conflict */
 };
 
 struct apply_opts {
-	const struct config *cfg;	/* priorities */
-	const char *peer;	/* the source's node id: via, cursor owner */
-	bool detect;		/* look for conflicts (the destination captures) */
-	const struct cursor *seen;	/* how far the peer has read the
-					 * destination's changelog; NULL or
-					 * fresh: nothing */
-	bool mirror;		/* snapshot pages delete rows not in them */
-	const char *cursor_token;	/* stored for (peer, table); NULL:
-					 * none */
-	bool cas;		/* store cursor_token only if the stored one
-				 * is still cursor_from, else NR_EMOVED */
-	const char *cursor_from;	/* the batch's start; NULL or "": no
-					 * position stored yet */
-	bool dry_run;		/* decide and count, then roll back */
-	bool newer_only;	/* keep a local row whose timestamp column is
-				 * later (the original API's push) */
-	const char *batch_id;	/* recorded with the counts in the same
-				 * transaction; NR_EEXIST when seen before */
-	bool in_trx;		/* inside the caller's transaction: no
-				 * START, COMMIT or ROLLBACK here */
-	const char *tenant;	/* every local row of the batch's keys must
-				 * hold this in tm's tenant column, else
-				 * NR_EFORBIDDEN; NULL: no check */
-	enum apply_outcome *outcome;	/* b->n of them, or NULL */
+	const struct config *cfg; /* priorities */
+	const char *peer;	  /* the source's node id: via, cursor owner */
+	bool detect; /* look for conflicts (the destination captures) */
+	const struct cursor *seen; /* how far the peer has read the
+				    * destination's changelog; NULL or
+				    * fresh: nothing */
+	bool mirror;		   /* snapshot pages delete rows not in them */
+	const char *cursor_token;  /* stored for (peer, table); NULL:
+				    * none */
+	bool cas;		   /* store cursor_token only if the stored one
+				    * is still cursor_from, else NR_EMOVED */
+	const char *cursor_from;   /* the batch's start; NULL or "": no
+				    * position stored yet */
+	bool dry_run;		   /* decide and count, then roll back */
+	bool newer_only;	   /* keep a local row whose timestamp column is
+				    * later (the original API's push) */
+	const char *batch_id;	   /* recorded with the counts in the same
+				    * transaction; NR_EEXIST when seen before */
+	bool in_trx;		   /* inside the caller's transaction: no
+				    * START, COMMIT or ROLLBACK here */
+	const char *tenant;	   /* every local row of the batch's keys must
+				    * hold this in tm's tenant column, else
+				    * NR_EFORBIDDEN; NULL: no check */
+	enum apply_outcome *outcome; /* b->n of them, or NULL */
 };
 
 struct apply_stats {

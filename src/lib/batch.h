@@ -9,11 +9,11 @@
 #include "schema.h"
 
 struct change {
-	char op;		/* 'U' upsert or 'D' delete */
-	char *pk;		/* canonical key (schema_pkexpr) */
-	char *origin;		/* node that wrote it */
-	char *ts;		/* write time at the origin, or NULL */
-	struct qval *vals;	/* 'U': one per batch column, owned */
+	char op;	   /* 'U' upsert or 'D' delete */
+	char *pk;	   /* canonical key (schema_pkexpr) */
+	char *origin;	   /* node that wrote it */
+	char *ts;	   /* write time at the origin, or NULL */
+	struct qval *vals; /* 'U': one per batch column, owned */
 };
 
 struct batch {
@@ -23,9 +23,9 @@ struct batch {
 	bool *binary;
 	struct change *v;
 	size_t n;
-	bool snapshot;		/* rows of the first copy, in key order */
-	char *range_lo;		/* snapshot: the rows cover keys in */
-	char *range_hi;		/* (range_lo, range_hi]; NULL is open */
+	bool snapshot;	/* rows of the first copy, in key order */
+	char *range_lo; /* snapshot: the rows cover keys in */
+	char *range_hi; /* (range_lo, range_hi]; NULL is open */
 	bool has_more;
 };
 

@@ -26,10 +26,11 @@ batches_record(struct db *db, const char *id, const char *peer,
 	p[2] = qv_str(table);
 	for (i = 0; i < 6; i++)
 		p[3 + i] = qv_str(n[i]);
-	rc = query_exec(db, "INSERT INTO _nunez_batches (batch_id, peer, tbl, "
-			    "inserted, updated, deleted, unchanged, conflicts, "
-			    "total, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-			    "?, UTC_TIMESTAMP(6))",
+	rc = query_exec(db,
+			"INSERT INTO _nunez_batches (batch_id, peer, tbl, "
+			"inserted, updated, deleted, unchanged, conflicts, "
+			"total, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+			"?, UTC_TIMESTAMP(6))",
 			p, 9, NULL, err);
 	if (rc == NR_EDB && err->sqlerr == DB_ER_DUP_ENTRY)
 		rc = err_set(err, NR_EEXIST, "batch %s was applied before", id);
@@ -51,9 +52,10 @@ batches_find(struct db *db, const char *id, const char *table,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = query_run(db, "SELECT inserted, updated, deleted, unchanged, "
-			   "conflicts, total, tbl = ? FROM _nunez_batches "
-			   "WHERE batch_id = ?",
+	rc = query_run(db,
+		       "SELECT inserted, updated, deleted, unchanged, "
+		       "conflicts, total, tbl = ? FROM _nunez_batches "
+		       "WHERE batch_id = ?",
 		       p, 2, 0, &res, err);
 	if (rc == NR_OK && res->nrows == 0)
 		rc = err_set(err, NR_ENOTFOUND, "batch %s: not recorded", id);

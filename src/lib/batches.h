@@ -13,7 +13,7 @@
 struct batches_rec {
 	struct apply_stats st;
 	unsigned long long total;
-	bool other_table;	/* the id was recorded for another table */
+	bool other_table; /* the id was recorded for another table */
 };
 
 /* Records batch id (from peer, for table) with what it did, in the

@@ -11,8 +11,8 @@
 #include "db.h"
 
 struct breaker {
-	int failures;		/* failed runs in a row */
-	long long opened_at;	/* unix time it opened, 0 when closed */
+	int failures;	     /* failed runs in a row */
+	long long opened_at; /* unix time it opened, 0 when closed */
 };
 
 int breaker_load(struct db *db, const char *remote, struct breaker *b,

@@ -8,11 +8,11 @@
 #include "nr.h"
 
 struct buf {
-	char *p;	/* owned; NULL until the first add */
+	char *p; /* owned; NULL until the first add */
 	size_t len;
 	size_t size;
-	size_t cap;	/* most bytes it may hold */
-	bool toobig;	/* an add went over cap; later adds are ignored */
+	size_t cap;  /* most bytes it may hold */
+	bool toobig; /* an add went over cap; later adds are ignored */
 };
 
 /* Starts an empty buffer that may grow to cap bytes (0: 1 GiB). */
@@ -30,7 +30,6 @@ int buf_ident(struct buf *b, const char *name);
 /* Makes room for n more bytes at the end and counts them in; *at gets
  * where they start (valid until the next add). */
 int buf_reserve(struct buf *b, size_t n, char **at);
-
 
 /* The text so far, "" when empty. Borrowed. */
 const char *buf_str(const struct buf *b);

@@ -49,9 +49,10 @@ snapshot_head(struct db *db, uint64_t *head, int64_t *now, struct nr_err *err)
 	rc = db_exec(db, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err);
 	if (rc != NR_OK)
 		return rc;
-	rc = query_run(db, "SELECT COALESCE(MAX(seq), 0), UNIX_TIMESTAMP("
-			   "NOW(6)) FROM _nunez_changelog", NULL, 0, 0, &res,
-		       err);
+	rc = query_run(db,
+		       "SELECT COALESCE(MAX(seq), 0), UNIX_TIMESTAMP("
+		       "NOW(6)) FROM _nunez_changelog",
+		       NULL, 0, 0, &res, err);
 	if (rc == NR_OK) {
 		*head = to_u64(qres_at(res, 0, 0));
 		*now = to_us(qres_at(res, 0, 1));
@@ -73,8 +74,8 @@ select_rows(const struct tmeta *tm, struct buf *sql)
 }
 
 int
-changes_rows(struct db *db, const struct tmeta *tm, char *const *pks,
-	     size_t n, bool lock, struct qres **out, struct nr_err *err)
+changes_rows(struct db *db, const struct tmeta *tm, char *const *pks, size_t n,
+	     bool lock, struct qres **out, struct nr_err *err)
 {
 	struct qval *params = NULL;
 	struct buf sql;
@@ -109,9 +110,8 @@ col_str(const struct qres *res, size_t r, int c)
 static bool
 from_peer(const struct changes_opts *o, const char *origin, const char *via)
 {
-	return o->peer != NULL &&
-	       (strcmp(origin, o->peer) == 0 ||
-		(via != NULL && strcmp(via, o->peer) == 0));
+	return o->peer != NULL && (strcmp(origin, o->peer) == 0 ||
+				   (via != NULL && strcmp(via, o->peer) == 0));
 }
 
 static bool
@@ -140,10 +140,12 @@ start(struct db *db, struct cursor *cur, struct nr_err *err)
 	cur->snapshot = true;
 	cur->high = head;
 	/* Missing seqs below the head: runs between present ones. */
-	rc = query_run(db, "SELECT COALESCE(prev, 0) + 1, seq - 1 FROM (SELECT "
-			   "seq, LAG(seq) OVER (ORDER BY seq) AS prev FROM "
-			   "_nunez_changelog) x WHERE seq > COALESCE(prev, 0) "
-			   "+ 1", NULL, 0, 0, &res, err);
+	rc = query_run(db,
+		       "SELECT COALESCE(prev, 0) + 1, seq - 1 FROM (SELECT "
+		       "seq, LAG(seq) OVER (ORDER BY seq) AS prev FROM "
+		       "_nunez_changelog) x WHERE seq > COALESCE(prev, 0) "
+		       "+ 1",
+		       NULL, 0, 0, &res, err);
 	if (rc != NR_OK)
 		goto out;
 	for (i = 0; i < res->nrows; i++)
@@ -278,8 +280,7 @@ out:
  * written again after high come with the changelog that follows. */
 static int
 read_tombs(struct db *db, const struct tmeta *tm, struct cursor *cur,
-	   const struct changes_opts *o, struct batch *out,
-	   struct nr_err *err)
+	   const struct changes_opts *o, struct batch *out, struct nr_err *err)
 {
 	struct qval p[6];
 	struct qres *res = NULL, *rows = NULL;
@@ -325,7 +326,7 @@ read_tombs(struct db *db, const struct tmeta *tm, struct cursor *cur,
 		const char *via = col_str(res, i, 2);
 
 		if (rowidx_find(idx, rows->nrows, pks[i]) >= 0)
-			continue;	/* back again: the changelog brings it */
+			continue; /* back again: the changelog brings it */
 		if (from_peer(o, origin, via))
 			continue;
 		batch_add(out, 'D', pks[i], origin, col_str(res, i, 3));
@@ -374,16 +375,17 @@ look_at_gaps(struct db *db, size_t ngaps, const struct changes_opts *o,
 
 	memset(look, 0, sizeof(*look));
 	if (ngaps == 0)
-		return NR_OK;	/* judges nothing: now 0 */
+		return NR_OK; /* judges nothing: now 0 */
 	rc = db_exec(db, "START TRANSACTION WITH CONSISTENT SNAPSHOT", err);
 	if (rc != NR_OK)
 		return rc;
-	rc = query_run(db, "SELECT UNIX_TIMESTAMP(NOW(6)), (SELECT "
-			   "UNIX_TIMESTAMP(MIN(trx_started)) FROM "
-			   "information_schema.INNODB_TRX WHERE "
-			   "trx_mysql_thread_id <> CONNECTION_ID()), (SELECT "
-			   "COUNT(*) FROM information_schema.INNODB_TRX WHERE "
-			   "trx_mysql_thread_id = CONNECTION_ID())",
+	rc = query_run(db,
+		       "SELECT UNIX_TIMESTAMP(NOW(6)), (SELECT "
+		       "UNIX_TIMESTAMP(MIN(trx_started)) FROM "
+		       "information_schema.INNODB_TRX WHERE "
+		       "trx_mysql_thread_id <> CONNECTION_ID()), (SELECT "
+		       "COUNT(*) FROM information_schema.INNODB_TRX WHERE "
+		       "trx_mysql_thread_id = CONNECTION_ID())",
 		       NULL, 0, 0, &res, &e2);
 	if (rc == NR_OK) {
 		look->trx_known = true;
@@ -517,8 +519,7 @@ collapse(struct db *db, const struct tmeta *tm, struct entry *e, size_t n,
 	if (k == 0)
 		goto out;
 	if (out->has_more)
-		rc = later_entries(db, tm, pks, k, high, o->tenant, later,
-				   err);
+		rc = later_entries(db, tm, pks, k, high, o->tenant, later, err);
 	if (rc == NR_OK)
 		rc = changes_rows(db, tm, pks, k, false, &rows, err);
 	if (rc != NR_OK)
@@ -535,11 +536,11 @@ collapse(struct db *db, const struct tmeta *tm, struct entry *e, size_t n,
 		    !same_str(col_str(rows, (size_t)r, tm->tenant + 1),
 			      o->tenant))
 			r = -1;
-		if (r >= 0 && tm->ts >= 0 && col_str(rows, (size_t)r,
-						     tm->ts + 1) != NULL)
+		if (r >= 0 && tm->ts >= 0 &&
+		    col_str(rows, (size_t)r, tm->ts + 1) != NULL)
 			ts = col_str(rows, (size_t)r, tm->ts + 1);
-		c = batch_add(out, r >= 0 ? 'U' : 'D', pks[i],
-			      last[i]->origin, ts);
+		c = batch_add(out, r >= 0 ? 'U' : 'D', pks[i], last[i]->origin,
+			      ts);
 		if (r >= 0)
 			batch_set_row(out, c, qres_at(rows, (size_t)r, 1));
 	}
@@ -558,7 +559,7 @@ read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
 {
 	size_t np = 5 + 2 * cur->ngaps, n, i;
 	struct qval *params = util_calloc(np, sizeof(*params));
-	char (*nums)[24] = util_calloc(np, sizeof(*nums));
+	char(*nums)[24] = util_calloc(np, sizeof(*nums));
 	struct entry *e = NULL;
 	struct qres *res = NULL, *miss = NULL;
 	uint64_t G, high = cur->high, last = 0;
@@ -576,10 +577,11 @@ read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	if (rc != NR_OK)
 		goto out;
 	if (G < cur->high) {
-		rc = err_set(err, NR_EINVAL, "table %s: cursor is past the "
+		rc = err_set(err, NR_EINVAL,
+			     "table %s: cursor is past the "
 			     "changelog head (%llu > %llu); the changelog was "
-			     "recreated, resync the table", tm->name,
-			     (unsigned long long)cur->high,
+			     "recreated, resync the table",
+			     tm->name, (unsigned long long)cur->high,
 			     (unsigned long long)G);
 		goto out;
 	}
@@ -629,11 +631,13 @@ read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
 		u64_param(nums[1], cur->high, &params[1]);
 		u64_param(nums[2], high, &params[2]);
 		params[3] = params[0];
-		rc = query_run(db, "SELECT COALESCE(prev, ?) + 1, seq - 1 FROM "
-				   "(SELECT seq, LAG(seq) OVER (ORDER BY seq) "
-				   "AS prev FROM _nunez_changelog WHERE seq > ? "
-				   "AND seq <= ?) x WHERE seq > COALESCE(prev, "
-				   "?) + 1", params, 4, 0, &miss, err);
+		rc = query_run(db,
+			       "SELECT COALESCE(prev, ?) + 1, seq - 1 FROM "
+			       "(SELECT seq, LAG(seq) OVER (ORDER BY seq) "
+			       "AS prev FROM _nunez_changelog WHERE seq > ? "
+			       "AND seq <= ?) x WHERE seq > COALESCE(prev, "
+			       "?) + 1",
+			       params, 4, 0, &miss, err);
 		if (rc != NR_OK)
 			goto out;
 		for (i = 0; i < miss->nrows; i++)
@@ -713,8 +717,8 @@ read_by_time(struct db *db, const struct tmeta *tm, struct cursor *cur,
 					     o->self, t);
 
 		batch_set_row(out, c, qres_at(res, i, 1));
-		if (t != NULL && (cur->mark_ts == NULL ||
-				  strcmp(t, cur->mark_ts) > 0)) {
+		if (t != NULL &&
+		    (cur->mark_ts == NULL || strcmp(t, cur->mark_ts) > 0)) {
 			free(cur->mark_ts);
 			cur->mark_ts = util_strdup(t);
 		}
@@ -724,16 +728,17 @@ read_by_time(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	out->has_more = res->nrows == o->limit;
 	if (out->has_more) {
 		free(cur->after_ts);
-		cur->after_ts = util_strdup(col_str(res, res->nrows - 1,
-						    tm->ts + 1));
+		cur->after_ts = util_strdup(
+		    col_str(res, res->nrows - 1, tm->ts + 1));
 		cur->after_pk = util_strdup(qres_at(res, res->nrows - 1, 0)->p);
 	} else if (cur->mark_ts != NULL) {
 		snprintf(secs, sizeof(secs), "%d", o->ts_overlap);
 		params[0] = qv_str(cur->mark_ts);
 		params[1] = qv_str(secs);
-		rc = query_run(db, "SELECT CAST(CAST(? AS DATETIME(6)) - "
-				   "INTERVAL ? SECOND AS CHAR)", params, 2, 0,
-			       &back, err);
+		rc = query_run(db,
+			       "SELECT CAST(CAST(? AS DATETIME(6)) - "
+			       "INTERVAL ? SECOND AS CHAR)",
+			       params, 2, 0, &back, err);
 		if (rc != NR_OK)
 			goto out;
 		free(cur->after_ts);
@@ -793,11 +798,12 @@ changes_head(struct db *db, const char *table, uint64_t *head, char **when,
 	*head = 0;
 	if (when != NULL)
 		*when = NULL;
-	rc = query_run(db, table != NULL
-				   ? "SELECT seq, changed_at FROM _nunez_changelog "
-				     "WHERE tbl = ? ORDER BY seq DESC LIMIT 1"
-				   : "SELECT seq, changed_at FROM _nunez_changelog "
-				     "ORDER BY seq DESC LIMIT 1",
+	rc = query_run(db,
+		       table != NULL
+			   ? "SELECT seq, changed_at FROM _nunez_changelog "
+			     "WHERE tbl = ? ORDER BY seq DESC LIMIT 1"
+			   : "SELECT seq, changed_at FROM _nunez_changelog "
+			     "ORDER BY seq DESC LIMIT 1",
 		       &p, table != NULL, 0, &res, err);
 	if (rc == NR_OK && res->nrows == 1) {
 		*head = to_u64(qres_at(res, 0, 0));
@@ -811,8 +817,9 @@ changes_head(struct db *db, const char *table, uint64_t *head, char **when,
 int
 changes_counts(struct db *db, struct qres **res, struct nr_err *err)
 {
-	return query_run(db, "SELECT tbl, COUNT(*) FROM _nunez_changelog "
-			     "GROUP BY tbl",
+	return query_run(db,
+			 "SELECT tbl, COUNT(*) FROM _nunez_changelog "
+			 "GROUP BY tbl",
 			 NULL, 0, 0, res, err);
 }
 
@@ -823,7 +830,7 @@ changes_latest(struct db *db, const struct tmeta *tm, char *const *pks,
 {
 	size_t ng = seen != NULL ? seen->ngaps : 0, np = 0;
 	struct qval *params = util_calloc(n + 2 * ng + 8, sizeof(*params));
-	char (*nums)[24] = util_calloc(2 * ng + 2, sizeof(*nums));
+	char(*nums)[24] = util_calloc(2 * ng + 2, sizeof(*nums));
 	struct buf sql;
 	int rc;
 
@@ -834,7 +841,8 @@ changes_latest(struct db *db, const struct tmeta *tm, char *const *pks,
 	params[np++] = qv_str(tm->name);
 	np += query_in_list(&sql, pks, n, params + np);
 	if (peer != NULL) {
-		buf_adds(&sql, " AND origin <> ? AND (via IS NULL OR via <> ?)");
+		buf_adds(&sql,
+			 " AND origin <> ? AND (via IS NULL OR via <> ?)");
 		params[np++] = qv_str(peer);
 		params[np++] = qv_str(peer);
 	}
@@ -855,7 +863,7 @@ changes_log(struct db *db, const char *table, const struct changes_entry *v,
 	    size_t n, struct nr_err *err)
 {
 	struct qval *p = util_calloc(7 * n + 1, sizeof(*p));
-	char (*ops)[2] = util_calloc(n + 1, sizeof(*ops));
+	char(*ops)[2] = util_calloc(n + 1, sizeof(*ops));
 	struct buf sql;
 	size_t i;
 	int rc = NR_OK;

@@ -13,14 +13,14 @@
 #include "schema.h"
 
 struct changes_opts {
-	const char *self;	/* the source's node id: origin of copies */
-	const char *peer;	/* reader: its changes are not sent back */
-	size_t limit;		/* changelog entries or rows per batch */
-	int gap_timeout;	/* seconds; when open transactions are unknown */
-	int ts_overlap;		/* seconds re-read by timestamp capture */
-	const char *tenant;	/* a value of tm's tenant column: only that
-				 * tenant's rows; a row of another tenant
-				 * reads as deleted. NULL: every row */
+	const char *self;   /* the source's node id: origin of copies */
+	const char *peer;   /* reader: its changes are not sent back */
+	size_t limit;	    /* changelog entries or rows per batch */
+	int gap_timeout;    /* seconds; when open transactions are unknown */
+	int ts_overlap;	    /* seconds re-read by timestamp capture */
+	const char *tenant; /* a value of tm's tenant column: only that
+			     * tenant's rows; a row of another tenant
+			     * reads as deleted. NULL: every row */
 };
 
 /* Fills o for a reader of this node's changes (self) for peer (NULL:
@@ -44,7 +44,6 @@ int changes_rows(struct db *db, const struct tmeta *tm, char *const *pks,
 		 size_t n, bool lock, struct qres **out,
 		 struct nr_err *err) NR_WUR;
 
-
 /* The latest change of each of the n keys pks of tm in db, as rows (key,
  * op, origin, time) into *out (the caller frees it). With peer (NULL:
  * any change), the latest of those the peer has not seen: not made or
@@ -57,24 +56,23 @@ int changes_latest(struct db *db, const struct tmeta *tm, char *const *pks,
 /* A changelog entry written by the engine itself rather than by a
  * trigger. Strings are borrowed. */
 struct changes_entry {
-	const char *pk;		/* canonical key */
-	char op;		/* 'U' or 'D' */
-	const char *origin;	/* node that wrote it */
-	const char *via;	/* node it came from; NULL: none */
-	const char *ts;		/* its time at the origin; NULL: now */
-	struct qval tenant;	/* the row's tenant, or a NULL value */
+	const char *pk;	    /* canonical key */
+	char op;	    /* 'U' or 'D' */
+	const char *origin; /* node that wrote it */
+	const char *via;    /* node it came from; NULL: none */
+	const char *ts;	    /* its time at the origin; NULL: now */
+	struct qval tenant; /* the row's tenant, or a NULL value */
 };
 
 /* Logs the n entries v of table in db in one statement. */
-int changes_log(struct db *db, const char *table,
-		const struct changes_entry *v, size_t n,
-		struct nr_err *err) NR_WUR;
+int changes_log(struct db *db, const char *table, const struct changes_entry *v,
+		size_t n, struct nr_err *err) NR_WUR;
 
 /* The changelog's head (table NULL: of every table) into *head, and
  * when its entry was written into *when (a new string the caller frees,
  * NULL for an empty log; when may be NULL). */
-int changes_head(struct db *db, const char *table, uint64_t *head,
-		 char **when, struct nr_err *err) NR_WUR;
+int changes_head(struct db *db, const char *table, uint64_t *head, char **when,
+		 struct nr_err *err) NR_WUR;
 
 /* Rows (table, entries) of the changelog into *res (caller frees). */
 int changes_counts(struct db *db, struct qres **res, struct nr_err *err) NR_WUR;

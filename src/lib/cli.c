@@ -25,9 +25,10 @@ cli_load_config(const char *prog, const char *path, struct config **out)
 	rc = config_load(path, out, &diag);
 	config_diag_print(&diag, path, stderr);
 	if (rc != NR_OK)
-		fprintf(stderr, "%s: %s: configuration rejected (%zu "
-			"problem%s)\n", prog, path, diag.nerrors,
-			diag.nerrors == 1 ? "" : "s");
+		fprintf(stderr,
+			"%s: %s: configuration rejected (%zu "
+			"problem%s)\n",
+			prog, path, diag.nerrors, diag.nerrors == 1 ? "" : "s");
 	else
 		log_setup(prog, (enum log_level)(*out)->log.level,
 			  (*out)->log.format == 1, NULL);

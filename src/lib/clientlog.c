@@ -5,7 +5,7 @@
 #include "clientlog.h"
 #include "util.h"
 
-#define RECORD_CHUNK 200	/* records per INSERT */
+#define RECORD_CHUNK 200 /* records per INSERT */
 
 int
 clientlog_record(struct db *db, const char *tenant, const char *client_id,

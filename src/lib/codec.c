@@ -70,8 +70,8 @@ value(json_object *v, const struct tcol *col, struct qval *out,
 	case json_type_double:
 		s = json_object_get_string(v);
 		out->len = json_object_is_type(v, json_type_string)
-				   ? (size_t)json_object_get_string_len(v)
-				   : strlen(s);
+			       ? (size_t)json_object_get_string_len(v)
+			       : strlen(s);
 		p = util_calloc(1, out->len + 1);
 		memcpy(p, s, out->len);
 		out->p = p;
@@ -79,8 +79,10 @@ value(json_object *v, const struct tcol *col, struct qval *out,
 	default:
 		break;
 	}
-	return err_set(err, NR_EINVAL, "column %s: expected a string, number, "
-		       "null or {\"$b64\": ...}", col->name);
+	return err_set(err, NR_EINVAL,
+		       "column %s: expected a string, number, "
+		       "null or {\"$b64\": ...}",
+		       col->name);
 }
 
 static bool
@@ -110,11 +112,14 @@ codec_row_parse(json_object *row, const struct tmeta *tm, struct qval **vals,
 		rc = err_set(err, NR_EINVAL, "a row must be a JSON object");
 		goto out;
 	}
-	json_object_object_foreach(row, key, val) {
+	json_object_object_foreach(row, key, val)
+	{
 		(void)val;
 		if (!known_column(tm, key)) {
-			rc = err_set(err, NR_EINVAL, "unknown column '%.64s' "
-				     "in table %s", key, tm->name);
+			rc = err_set(err, NR_EINVAL,
+				     "unknown column '%.64s' "
+				     "in table %s",
+				     key, tm->name);
 			goto out;
 		}
 	}
@@ -148,18 +153,18 @@ codec_changes(const struct batch *b)
 		json_object *o = json_object_new_object();
 		json_object *pk = json_tokener_parse(c->pk);
 
-		json_object_object_add(o, "op", json_object_new_string(
-						       c->op == 'D' ? "D" : "U"));
+		json_object_object_add(
+		    o, "op", json_object_new_string(c->op == 'D' ? "D" : "U"));
 		json_object_object_add(o, "pk", pk);
-		json_object_object_add(o, "row", c->vals == NULL
-						 ? NULL
-						 : codec_row(b->cols, b->binary,
-							     c->vals, b->ncols));
+		json_object_object_add(
+		    o, "row",
+		    c->vals == NULL
+			? NULL
+			: codec_row(b->cols, b->binary, c->vals, b->ncols));
 		json_object_object_add(o, "origin",
 				       json_object_new_string(c->origin));
-		json_object_object_add(o, "ts", c->ts ? json_object_new_string(
-								c->ts)
-						      : NULL);
+		json_object_object_add(
+		    o, "ts", c->ts ? json_object_new_string(c->ts) : NULL);
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -174,8 +179,10 @@ key_parse(json_object *pk, const struct tmeta *tm, struct qval **key,
 
 	if (!json_object_is_type(pk, json_type_array) ||
 	    json_object_array_length(pk) != tm->npk)
-		return err_set(err, NR_EINVAL, "pk must be an array of %zu "
-			       "strings", tm->npk);
+		return err_set(err, NR_EINVAL,
+			       "pk must be an array of %zu "
+			       "strings",
+			       tm->npk);
 	text = json_object_to_json_string_ext(pk, JSON_C_TO_STRING_PLAIN);
 	return schema_key_decode(tm, text, key, err);
 }
@@ -209,18 +216,20 @@ change_parse(json_object *o, const struct tmeta *tm, struct batch *b,
 	json_object_object_get_ex(o, "origin", &origin);
 	json_object_object_get_ex(o, "ts", &ts);
 	ops = json_object_is_type(op, json_type_string)
-		      ? json_object_get_string(op)
-		      : "";
+		  ? json_object_get_string(op)
+		  : "";
 	if (strcmp(ops, "U") != 0 && strcmp(ops, "D") != 0)
 		return err_set(err, NR_EINVAL, "op must be \"U\" or \"D\"");
 	if (!json_object_is_type(origin, json_type_string) ||
 	    !util_is_origin(json_object_get_string(origin)))
-		return err_set(err, NR_EINVAL, "origin must be a node id "
+		return err_set(err, NR_EINVAL,
+			       "origin must be a node id "
 			       "(letters, digits, _ . -) or client:<id>");
 	if (ts != NULL) {
 		if (!json_object_is_type(ts, json_type_string) ||
 		    !util_is_datetime(json_object_get_string(ts)))
-			return err_set(err, NR_EINVAL, "ts must be a time like "
+			return err_set(err, NR_EINVAL,
+				       "ts must be a time like "
 				       "2024-01-31 12:00:00.000000, or null");
 		/* One spelling, as the database writes it: times are
 		 * compared as text. */
@@ -244,7 +253,8 @@ change_parse(json_object *o, const struct tmeta *tm, struct batch *b,
 		schema_row_key(tm, vals, rowkey);
 		for (i = 0; i < tm->npk; i++)
 			if (!same_bytes(&rowkey[i], &key[i])) {
-				rc = err_set(err, NR_EINVAL, "pk does not match "
+				rc = err_set(err, NR_EINVAL,
+					     "pk does not match "
 					     "the row's key");
 				goto out;
 			}
@@ -278,8 +288,10 @@ codec_changes_parse(json_object *arr, const struct tmeta *tm, size_t max,
 		return err_set(err, NR_EINVAL, "changes must be an array");
 	n = json_object_array_length(arr);
 	if (n > max)
-		return err_set(err, NR_EINVAL, "%zu changes; at most %zu in "
-			       "one batch", n, max);
+		return err_set(err, NR_EINVAL,
+			       "%zu changes; at most %zu in "
+			       "one batch",
+			       n, max);
 	for (i = 0; i < n && rc == NR_OK; i++) {
 		rc = change_parse(json_object_array_get_idx(arr, i), tm, b,
 				  err);
@@ -293,8 +305,7 @@ codec_changes_parse(json_object *arr, const struct tmeta *tm, size_t max,
 }
 
 static bool
-key_present(const struct tmeta *tm, const struct qval *key,
-	    struct nr_err *err)
+key_present(const struct tmeta *tm, const struct qval *key, struct nr_err *err)
 {
 	size_t i;
 
@@ -372,8 +383,10 @@ codec_rows_parse(json_object *arr, const struct tmeta *tm, size_t max,
 		return err_set(err, NR_EINVAL, "data must be an array of rows");
 	n = json_object_array_length(arr);
 	if (n > max)
-		return err_set(err, NR_EINVAL, "%zu rows; at most %zu in one "
-			       "push", n, max);
+		return err_set(err, NR_EINVAL,
+			       "%zu rows; at most %zu in one "
+			       "push",
+			       n, max);
 	if (tm->npk > 64)
 		return err_set(err, NR_EINVAL, "table %s: key too wide",
 			       tm->name);

@@ -18,20 +18,20 @@
 #define CONFIG_MAX_BYTES (1024 * 1024)
 #define SECRET_MAX_BYTES (64 * 1024)
 #define JSON_MAX_DEPTH 32
-#define NAME_CHARS                                                         \
+#define NAME_CHARS                                                             \
 	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
 
 enum ftype {
-	F_STR,		/* any non-empty string */
-	F_IDENT,	/* SQL identifier */
-	F_NAME,		/* node, remote or key name */
-	F_SECRET,	/* string, {"env": NAME} or {"file": PATH} */
+	F_STR,	  /* any non-empty string */
+	F_IDENT,  /* SQL identifier */
+	F_NAME,	  /* node, remote or key name */
+	F_SECRET, /* string, {"env": NAME} or {"file": PATH} */
 	F_INT,
 	F_BOOL,
-	F_ENUM,		/* string out of choices, stored as its index */
-	F_IDENTS,	/* array of identifiers */
-	F_KEYCOLS,	/* one identifier or an array of them */
-	F_SCOPES,	/* array of scope names, stored as bits */
+	F_ENUM,	   /* string out of choices, stored as its index */
+	F_IDENTS,  /* array of identifiers */
+	F_KEYCOLS, /* one identifier or an array of them */
+	F_SCOPES,  /* array of scope names, stored as bits */
 };
 
 struct field {
@@ -39,8 +39,8 @@ struct field {
 	enum ftype type;
 	size_t off;
 	bool required;
-	long min, max, def;	/* F_INT range and default; F_BOOL, F_ENUM def */
-	const char *sdef;	/* default of string kinds */
+	long min, max, def; /* F_INT range and default; F_BOOL, F_ENUM def */
+	const char *sdef;   /* default of string kinds */
 	const char *const *choices;
 };
 
@@ -50,10 +50,9 @@ struct ctx {
 	const char *base_dir;
 };
 
-static const char *const mode_names[] = {"master-slave", "master-master",
-					 NULL};
-static const char *const strategy_names[] = {"last_write_wins",
-					     "primary_wins", "manual", NULL};
+static const char *const mode_names[] = {"master-slave", "master-master", NULL};
+static const char *const strategy_names[] = {"last_write_wins", "primary_wins",
+					     "manual", NULL};
 static const char *const capture_names[] = {"trigger", "timestamp", NULL};
 /* Indexed by enum sync_mode; 0 is unused. */
 static const char *const sync_mode_names[] = {"", "push", "pull",
@@ -61,12 +60,11 @@ static const char *const sync_mode_names[] = {"", "push", "pull",
 static const char *const level_names[] = {"debug", "info", "warn", "error",
 					  NULL};
 static const char *const format_names[] = {"text", "json", NULL};
-static const char *const scope_names[] = {"read", "pull", "push", "admin",
-					  "client", NULL};
+static const char *const scope_names[] = {"read",  "pull",   "push",
+					  "admin", "client", NULL};
 
-static void
-diag_add(struct ctx *cx, bool warning, const char *path, const char *fmt, ...)
-	NR_PRINTF(4, 5);
+static void diag_add(struct ctx *cx, bool warning, const char *path,
+		     const char *fmt, ...) NR_PRINTF(4, 5);
 
 static void
 diag_add(struct ctx *cx, bool warning, const char *path, const char *fmt, ...)
@@ -204,8 +202,8 @@ secret_value(struct ctx *cx, const char *path, json_object *v)
 			problem(cx, path, "%s", err.msg);
 			return NULL;
 		}
-		while (len > 0 && (text[len - 1] == '\n' ||
-				   text[len - 1] == '\r'))
+		while (len > 0 &&
+		       (text[len - 1] == '\n' || text[len - 1] == '\r'))
 			text[--len] = '\0';
 		if (len == 0 || strlen(text) != len) {
 			problem(cx, path, "file %s holds no usable secret",
@@ -218,7 +216,8 @@ secret_value(struct ctx *cx, const char *path, json_object *v)
 bad:
 	problem(cx, path,
 		"expected a string, {\"env\": NAME} or {\"file\": PATH}, "
-		"got %s", type_name(v));
+		"got %s",
+		type_name(v));
 	return NULL;
 }
 
@@ -237,13 +236,15 @@ checked_string(struct ctx *cx, const char *path, json_object *v,
 	if (type == F_IDENT && !util_is_ident(s)) {
 		problem(cx, path,
 			"\"%.64s\" is not a valid identifier (letters, digits "
-			"and _, not starting with a digit, at most 64)", s);
+			"and _, not starting with a digit, at most 64)",
+			s);
 		return NULL;
 	}
 	if (type == F_NAME && !util_is_name(s)) {
 		problem(cx, path,
 			"\"%.64s\" is not a valid name (letters, digits, _ . -"
-			", at most 64)", s);
+			", at most 64)",
+			s);
 		return NULL;
 	}
 	if (s[0] == '\0') {
@@ -304,15 +305,15 @@ idents_value(struct ctx *cx, const char *path, json_object *v, bool one_ok,
 }
 
 static void
-scopes_value(struct ctx *cx, const char *path, json_object *v,
-	     unsigned *out)
+scopes_value(struct ctx *cx, const char *path, json_object *v, unsigned *out)
 {
 	char p[512], all[128];
 	size_t i, n;
 
 	if (!json_object_is_type(v, json_type_array) ||
 	    json_object_array_length(v) == 0) {
-		problem(cx, path, "expected a non-empty array of scopes, got %s",
+		problem(cx, path,
+			"expected a non-empty array of scopes, got %s",
 			type_name(v));
 		return;
 	}
@@ -330,8 +331,10 @@ scopes_value(struct ctx *cx, const char *path, json_object *v,
 		bit = config_scope_parse(json_object_get_string(s));
 		if (bit == 0) {
 			choices_text(scope_names, all, sizeof(all));
-			problem(cx, p, "unknown scope \"%.64s\" (expected one "
-				"of %s)", json_object_get_string(s), all);
+			problem(cx, p,
+				"unknown scope \"%.64s\" (expected one "
+				"of %s)",
+				json_object_get_string(s), all);
 			continue;
 		}
 		*out |= bit;
@@ -446,7 +449,8 @@ parse_object(struct ctx *cx, const char *path, json_object *obj,
 	char p[512];
 	size_t i;
 
-	json_object_object_foreach(obj, key, val) {
+	json_object_object_foreach(obj, key, val)
+	{
 		(void)val;
 		for (i = 0; i < n; i++)
 			if (strcmp(fields[i].key, key) == 0)
@@ -491,149 +495,140 @@ child_object(struct ctx *cx, const char *path, json_object *obj,
 #define NF(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct field db_fields[] = {
-	{"connectTimeout", F_INT, OFF(struct config_db, connect_timeout),
-	 false, 1, 3600, 5, NULL, NULL},
-	{"database", F_IDENT, OFF(struct config_db, database), true, 0, 0, 0,
-	 NULL, NULL},
-	{"host", F_STR, OFF(struct config_db, host), false, 0, 0, 0,
-	 "127.0.0.1", NULL},
-	{"password", F_SECRET, OFF(struct config_db, password), false, 0, 0,
-	 0, NULL, NULL},
-	{"port", F_INT, OFF(struct config_db, port), false, 1, 65535, 3306,
-	 NULL, NULL},
-	{"readTimeout", F_INT, OFF(struct config_db, read_timeout), false, 1,
-	 86400, 60, NULL, NULL},
-	{"socket", F_STR, OFF(struct config_db, socket), false, 0, 0, 0, NULL,
-	 NULL},
-	{"user", F_STR, OFF(struct config_db, user), true, 0, 0, 0, NULL,
-	 NULL},
-	{"writeTimeout", F_INT, OFF(struct config_db, write_timeout), false,
-	 1, 86400, 60, NULL, NULL},
+    {"connectTimeout", F_INT, OFF(struct config_db, connect_timeout), false, 1,
+     3600, 5, NULL, NULL},
+    {"database", F_IDENT, OFF(struct config_db, database), true, 0, 0, 0, NULL,
+     NULL},
+    {"host", F_STR, OFF(struct config_db, host), false, 0, 0, 0, "127.0.0.1",
+     NULL},
+    {"password", F_SECRET, OFF(struct config_db, password), false, 0, 0, 0,
+     NULL, NULL},
+    {"port", F_INT, OFF(struct config_db, port), false, 1, 65535, 3306, NULL,
+     NULL},
+    {"readTimeout", F_INT, OFF(struct config_db, read_timeout), false, 1, 86400,
+     60, NULL, NULL},
+    {"socket", F_STR, OFF(struct config_db, socket), false, 0, 0, 0, NULL,
+     NULL},
+    {"user", F_STR, OFF(struct config_db, user), true, 0, 0, 0, NULL, NULL},
+    {"writeTimeout", F_INT, OFF(struct config_db, write_timeout), false, 1,
+     86400, 60, NULL, NULL},
 };
 
 static const struct field table_fields[] = {
-	{"capture", F_ENUM, OFF(struct config_table, capture), false, 0, 0,
-	 CAPTURE_TRIGGER, NULL, capture_names},
-	{"conflictStrategy", F_ENUM, OFF(struct config_table, strategy), false,
-	 0, 0, STRATEGY_LAST_WRITE_WINS, NULL, strategy_names},
-	{"ignoreColumns", F_IDENTS, OFF(struct config_table, ignore), false,
-	 0, 0, 0, NULL, NULL},
-	{"name", F_IDENT, OFF(struct config_table, name), true, 0, 0, 0, NULL,
-	 NULL},
-	{"primaryKey", F_KEYCOLS, OFF(struct config_table, pk), true, 0, 0, 0,
-	 NULL, NULL},
-	{"softDeleteColumn", F_IDENT,
-	 OFF(struct config_table, soft_delete_column), false, 0, 0, 0, NULL,
-	 NULL},
-	{"tenantColumn", F_IDENT, OFF(struct config_table, tenant_column),
-	 false, 0, 0, 0, NULL, NULL},
-	{"timestampColumn", F_IDENT,
-	 OFF(struct config_table, timestamp_column), false, 0, 0, 0, NULL,
-	 NULL},
+    {"capture", F_ENUM, OFF(struct config_table, capture), false, 0, 0,
+     CAPTURE_TRIGGER, NULL, capture_names},
+    {"conflictStrategy", F_ENUM, OFF(struct config_table, strategy), false, 0,
+     0, STRATEGY_LAST_WRITE_WINS, NULL, strategy_names},
+    {"ignoreColumns", F_IDENTS, OFF(struct config_table, ignore), false, 0, 0,
+     0, NULL, NULL},
+    {"name", F_IDENT, OFF(struct config_table, name), true, 0, 0, 0, NULL,
+     NULL},
+    {"primaryKey", F_KEYCOLS, OFF(struct config_table, pk), true, 0, 0, 0, NULL,
+     NULL},
+    {"softDeleteColumn", F_IDENT, OFF(struct config_table, soft_delete_column),
+     false, 0, 0, 0, NULL, NULL},
+    {"tenantColumn", F_IDENT, OFF(struct config_table, tenant_column), false, 0,
+     0, 0, NULL, NULL},
+    {"timestampColumn", F_IDENT, OFF(struct config_table, timestamp_column),
+     false, 0, 0, 0, NULL, NULL},
 };
 
 static const struct field remote_fields[] = {
-	{"apiKey", F_SECRET, OFF(struct config_remote, api_key), true, 0, 0, 0,
-	 NULL, NULL},
-	{"caFile", F_STR, OFF(struct config_remote, ca_file), false, 0, 0, 0,
-	 NULL, NULL},
-	{"connectTimeout", F_INT, OFF(struct config_remote, connect_timeout),
-	 false, 1, 3600, 10, NULL, NULL},
-	{"enabled", F_BOOL, OFF(struct config_remote, enabled), false, 0, 0, 1,
-	 NULL, NULL},
-	{"priority", F_INT, OFF(struct config_remote, priority), false, 1,
-	 1000000, 100, NULL, NULL},
-	{"signRequests", F_BOOL, OFF(struct config_remote, sign_requests),
-	 false, 0, 0, 1, NULL, NULL},
-	{"syncMode", F_ENUM, OFF(struct config_remote, sync_mode), false, 0, 0,
-	 SYNC_BIDIRECTIONAL, NULL, sync_mode_names},
-	{"timeout", F_INT, OFF(struct config_remote, timeout), false, 1, 86400,
-	 30, NULL, NULL},
-	{"url", F_STR, OFF(struct config_remote, url), true, 0, 0, 0, NULL,
-	 NULL},
-	{"verifyTls", F_BOOL, OFF(struct config_remote, verify_tls), false, 0,
-	 0, 1, NULL, NULL},
+    {"apiKey", F_SECRET, OFF(struct config_remote, api_key), true, 0, 0, 0,
+     NULL, NULL},
+    {"caFile", F_STR, OFF(struct config_remote, ca_file), false, 0, 0, 0, NULL,
+     NULL},
+    {"connectTimeout", F_INT, OFF(struct config_remote, connect_timeout), false,
+     1, 3600, 10, NULL, NULL},
+    {"enabled", F_BOOL, OFF(struct config_remote, enabled), false, 0, 0, 1,
+     NULL, NULL},
+    {"priority", F_INT, OFF(struct config_remote, priority), false, 1, 1000000,
+     100, NULL, NULL},
+    {"signRequests", F_BOOL, OFF(struct config_remote, sign_requests), false, 0,
+     0, 1, NULL, NULL},
+    {"syncMode", F_ENUM, OFF(struct config_remote, sync_mode), false, 0, 0,
+     SYNC_BIDIRECTIONAL, NULL, sync_mode_names},
+    {"timeout", F_INT, OFF(struct config_remote, timeout), false, 1, 86400, 30,
+     NULL, NULL},
+    {"url", F_STR, OFF(struct config_remote, url), true, 0, 0, 0, NULL, NULL},
+    {"verifyTls", F_BOOL, OFF(struct config_remote, verify_tls), false, 0, 0, 1,
+     NULL, NULL},
 };
 
 static const struct field key_fields[] = {
-	{"key", F_SECRET, OFF(struct config_key, secret), true, 0, 0, 0, NULL,
-	 NULL},
-	{"name", F_NAME, OFF(struct config_key, name), false, 0, 0, 0, NULL,
-	 NULL},
-	{"requireSignature", F_BOOL, OFF(struct config_key, require_signature),
-	 false, 0, 0, 0, NULL, NULL},
-	{"scopes", F_SCOPES, OFF(struct config_key, scopes), false, 0, 0,
-	 SCOPE_READ | SCOPE_PULL | SCOPE_PUSH, NULL, NULL},
-	{"tables", F_IDENTS, OFF(struct config_key, tables), false, 0, 0, 0,
-	 NULL, NULL},
-	{"tenant", F_STR, OFF(struct config_key, tenant), false, 0, 0, 0, NULL,
-	 NULL},
+    {"key", F_SECRET, OFF(struct config_key, secret), true, 0, 0, 0, NULL,
+     NULL},
+    {"name", F_NAME, OFF(struct config_key, name), false, 0, 0, 0, NULL, NULL},
+    {"requireSignature", F_BOOL, OFF(struct config_key, require_signature),
+     false, 0, 0, 0, NULL, NULL},
+    {"scopes", F_SCOPES, OFF(struct config_key, scopes), false, 0, 0,
+     SCOPE_READ | SCOPE_PULL | SCOPE_PUSH, NULL, NULL},
+    {"tables", F_IDENTS, OFF(struct config_key, tables), false, 0, 0, 0, NULL,
+     NULL},
+    {"tenant", F_STR, OFF(struct config_key, tenant), false, 0, 0, 0, NULL,
+     NULL},
 };
 
 static const struct field api_fields[] = {
-	{"headCacheMilliseconds", F_INT, OFF(struct config, api.head_cache_ms),
-	 false, 0, 1000, 20, NULL, NULL},
-	{"maxBodyBytes", F_INT, OFF(struct config, api.max_body), false, 1024,
-	 1073741824, 16777216, NULL, NULL},
-	{"maxSlaveLagSeconds", F_INT, OFF(struct config, api.max_slave_lag),
-	 false, 0, 86400, 5, NULL, NULL},
-	{"readFromSlave", F_BOOL, OFF(struct config, api.read_from_slave),
-	 false, 0, 0, 0, NULL, NULL},
-	{"signatureWindowSeconds", F_INT,
-	 OFF(struct config, api.signature_window), false, 1, 3600, 300, NULL,
-	 NULL},
-	{"workers", F_INT, OFF(struct config, api.workers), false, 1, 256, 4,
-	 NULL, NULL},
+    {"headCacheMilliseconds", F_INT, OFF(struct config, api.head_cache_ms),
+     false, 0, 1000, 20, NULL, NULL},
+    {"maxBodyBytes", F_INT, OFF(struct config, api.max_body), false, 1024,
+     1073741824, 16777216, NULL, NULL},
+    {"maxSlaveLagSeconds", F_INT, OFF(struct config, api.max_slave_lag), false,
+     0, 86400, 5, NULL, NULL},
+    {"readFromSlave", F_BOOL, OFF(struct config, api.read_from_slave), false, 0,
+     0, 0, NULL, NULL},
+    {"signatureWindowSeconds", F_INT, OFF(struct config, api.signature_window),
+     false, 1, 3600, 300, NULL, NULL},
+    {"workers", F_INT, OFF(struct config, api.workers), false, 1, 256, 4, NULL,
+     NULL},
 };
 
 static const struct field node_fields[] = {
-	{"id", F_NAME, OFF(struct config, node_id), false, 0, 0, 0, NULL,
-	 NULL},
-	{"priority", F_INT, OFF(struct config, node_priority), false, 1,
-	 1000000, 100, NULL, NULL},
+    {"id", F_NAME, OFF(struct config, node_id), false, 0, 0, 0, NULL, NULL},
+    {"priority", F_INT, OFF(struct config, node_priority), false, 1, 1000000,
+     100, NULL, NULL},
 };
 
 static const struct field sync_fields[] = {
-	{"batchSize", F_INT, OFF(struct config, sync.batch_size), false, 1,
-	 NR_MAX_BATCH, 1000, NULL, NULL},
-	{"circuitBreakerCooldownSeconds", F_INT,
-	 OFF(struct config, sync.breaker_cooldown), false, 1, 86400, 300, NULL,
-	 NULL},
-	{"circuitBreakerFailures", F_INT,
-	 OFF(struct config, sync.breaker_failures), false, 1, 1000, 5, NULL,
-	 NULL},
-	{"followIntervalSeconds", F_INT,
-	 OFF(struct config, sync.follow_interval), false, 1, 86400, 2, NULL,
-	 NULL},
-	{"gapTimeoutSeconds", F_INT, OFF(struct config, sync.gap_timeout),
-	 false, 1, 604800, 600, NULL, NULL},
-	{"retries", F_INT, OFF(struct config, sync.retries), false, 0, 100, 3,
-	 NULL, NULL},
-	{"retryBackoffMs", F_INT, OFF(struct config, sync.retry_backoff_ms),
-	 false, 0, 600000, 500, NULL, NULL},
-	{"timestampOverlapSeconds", F_INT, OFF(struct config, sync.ts_overlap),
-	 false, 0, 86400, 60, NULL, NULL},
+    {"batchSize", F_INT, OFF(struct config, sync.batch_size), false, 1,
+     NR_MAX_BATCH, 1000, NULL, NULL},
+    {"circuitBreakerCooldownSeconds", F_INT,
+     OFF(struct config, sync.breaker_cooldown), false, 1, 86400, 300, NULL,
+     NULL},
+    {"circuitBreakerFailures", F_INT, OFF(struct config, sync.breaker_failures),
+     false, 1, 1000, 5, NULL, NULL},
+    {"followIntervalSeconds", F_INT, OFF(struct config, sync.follow_interval),
+     false, 1, 86400, 2, NULL, NULL},
+    {"gapTimeoutSeconds", F_INT, OFF(struct config, sync.gap_timeout), false, 1,
+     604800, 600, NULL, NULL},
+    {"retries", F_INT, OFF(struct config, sync.retries), false, 0, 100, 3, NULL,
+     NULL},
+    {"retryBackoffMs", F_INT, OFF(struct config, sync.retry_backoff_ms), false,
+     0, 600000, 500, NULL, NULL},
+    {"timestampOverlapSeconds", F_INT, OFF(struct config, sync.ts_overlap),
+     false, 0, 86400, 60, NULL, NULL},
 };
 
 static const struct field log_fields[] = {
-	{"format", F_ENUM, OFF(struct config, log.format), false, 0, 0, 0, NULL,
-	 format_names},
-	{"level", F_ENUM, OFF(struct config, log.level), false, 0, 0, LOG_INFO,
-	 NULL, level_names},
+    {"format", F_ENUM, OFF(struct config, log.format), false, 0, 0, 0, NULL,
+     format_names},
+    {"level", F_ENUM, OFF(struct config, log.level), false, 0, 0, LOG_INFO,
+     NULL, level_names},
 };
 
 static const struct field top_fields[] = {
-	{"mode", F_ENUM, OFF(struct config, mode), false, 0, 0,
-	 MODE_MASTER_SLAVE, NULL, mode_names},
+    {"mode", F_ENUM, OFF(struct config, mode), false, 0, 0, MODE_MASTER_SLAVE,
+     NULL, mode_names},
 };
 
 /* Keys of the original NunezReplication config that we accept and do
  * not use: cron decides the interval, nginx the port. */
 static const char *const top_legacy[] = {"syncInterval", "port", "demoMode",
 					 NULL};
-static const char *const top_objects[] = {"api", "databases", "log", "node",
-					  "remoteEnvironments", "replication",
-					  "sync", NULL};
+static const char *const top_objects[] = {
+    "api",	   "databases", "log", "node", "remoteEnvironments",
+    "replication", "sync",	NULL};
 static const char *const db_legacy[] = {"stats", NULL};
 static const char *const db_objects[] = {"master", "slave", NULL};
 static const char *const repl_objects[] = {"tables", NULL};
@@ -700,13 +695,15 @@ parse_remotes(struct ctx *cx, json_object *top, struct config *cfg)
 		return;
 	n = (size_t)json_object_object_length(o);
 	cfg->remotes = util_calloc(n, sizeof(*cfg->remotes));
-	json_object_object_foreach(o, name, val) {
+	json_object_object_foreach(o, name, val)
+	{
 		struct config_remote *r = &cfg->remotes[cfg->nremotes++];
 
 		join_path(p, sizeof(p), "remoteEnvironments", name);
 		r->name = util_strdup(name);
 		if (!util_is_name(name))
-			problem(cx, p, "is not a valid environment name "
+			problem(cx, p,
+				"is not a valid environment name "
 				"(letters, digits, _ . -, at most 64)");
 		if (!json_object_is_type(val, json_type_object)) {
 			problem(cx, p, "expected an object, got %s",
@@ -742,8 +739,8 @@ parse_keys(struct ctx *cx, json_object *api, struct config *cfg)
 
 		index_path(p, sizeof(p), "api.keys", i);
 		if (json_object_is_type(k, json_type_object)) {
-			parse_object(cx, p, k, key_fields, NF(key_fields),
-				     NULL, NULL, key);
+			parse_object(cx, p, k, key_fields, NF(key_fields), NULL,
+				     NULL, key);
 		} else if (json_object_is_type(k, json_type_string)) {
 			key->secret = secret_value(cx, p, k);
 			key->scopes = SCOPE_READ | SCOPE_PULL | SCOPE_PUSH;
@@ -798,22 +795,26 @@ check_table(struct ctx *cx, struct config *cfg, size_t i)
 		return;
 	if (strncmp(t->name, "_nunez_", 7) == 0) {
 		join_path(q, sizeof(q), p, "name");
-		problem(cx, q, "names starting with _nunez_ are reserved for "
+		problem(cx, q,
+			"names starting with _nunez_ are reserved for "
 			"the engine");
 	}
 	for (j = 0; j < i; j++)
 		if (cfg->tables[j].name != NULL &&
 		    strcmp(cfg->tables[j].name, t->name) == 0) {
 			join_path(q, sizeof(q), p, "name");
-			problem(cx, q, "table \"%s\" is configured twice "
-				"(first at replication.tables[%zu])", t->name,
-				j);
+			problem(cx, q,
+				"table \"%s\" is configured twice "
+				"(first at replication.tables[%zu])",
+				t->name, j);
 		}
 	for (j = 0; j < t->pk.n; j++)
 		if (strv_has(&t->ignore, t->pk.v[j])) {
 			join_path(q, sizeof(q), p, "ignoreColumns");
-			problem(cx, q, "primary key column \"%s\" cannot be "
-				"ignored", t->pk.v[j]);
+			problem(cx, q,
+				"primary key column \"%s\" cannot be "
+				"ignored",
+				t->pk.v[j]);
 		}
 	for (j = 0; j < NF(cols); j++)
 		if (strv_has(&t->ignore, cols[j])) {
@@ -827,7 +828,8 @@ check_table(struct ctx *cx, struct config *cfg, size_t i)
 	}
 	if (t->capture == CAPTURE_TIMESTAMP && t->tenant_column != NULL) {
 		join_path(q, sizeof(q), p, "tenantColumn");
-		warning(cx, q, "offline clients (/sync) reach only tables with "
+		warning(cx, q,
+			"offline clients (/sync) reach only tables with "
 			"capture \"trigger\"; this one is left out of /sync");
 	}
 }
@@ -844,15 +846,18 @@ check_remote(struct ctx *cx, struct config *cfg, size_t i)
 		join_path(q, sizeof(q), p, "url");
 		if (strncmp(r->url, "http://", 7) != 0 &&
 		    strncmp(r->url, "https://", 8) != 0)
-			problem(cx, q, "expected an http:// or https:// URL, "
-				"got \"%.128s\"", r->url);
+			problem(cx, q,
+				"expected an http:// or https:// URL, "
+				"got \"%.128s\"",
+				r->url);
 		len = strlen(r->url);
 		while (len > 0 && r->url[len - 1] == '/')
 			r->url[--len] = '\0';
 	}
 	if (r->api_key != NULL && strncmp(r->api_key, "sha256:", 7) == 0) {
 		join_path(q, sizeof(q), p, "apiKey");
-		problem(cx, q, "a stored hash cannot be sent to a remote; give "
+		problem(cx, q,
+			"a stored hash cannot be sent to a remote; give "
 			"the key itself");
 	}
 	if (cfg->node_id != NULL && strcmp(r->name, cfg->node_id) == 0)
@@ -871,7 +876,8 @@ check_api_key(struct ctx *cx, struct config *cfg, size_t i)
 		return;
 	if (strncmp(k->secret, "sha256:", 7) == 0) {
 		if (!is_hex64(k->secret + 7)) {
-			problem(cx, p, "a stored key hash must be \"sha256:\" "
+			problem(cx, p,
+				"a stored key hash must be \"sha256:\" "
 				"and 64 hex digits");
 		} else {
 			char *hex = util_strdup(k->secret + 7);
@@ -884,7 +890,8 @@ check_api_key(struct ctx *cx, struct config *cfg, size_t i)
 			k->hashed = true;
 		}
 	} else if (strlen(k->secret) < 16) {
-		warning(cx, p, "key is shorter than 16 characters; use "
+		warning(cx, p,
+			"key is shorter than 16 characters; use "
 			"\"nunezctl gen-key\" for a strong one");
 	}
 	for (j = 0; j < i; j++) {
@@ -903,7 +910,8 @@ check_api_key(struct ctx *cx, struct config *cfg, size_t i)
 		problem(cx, p, "a key with scope \"client\" needs a tenant");
 	if (k->tenant != NULL && !(k->scopes & SCOPE_CLIENT)) {
 		join_path(q, sizeof(q), p, "tenant");
-		problem(cx, q, "only keys with scope \"client\" are bound to a "
+		problem(cx, q,
+			"only keys with scope \"client\" are bound to a "
 			"tenant");
 	}
 	for (j = 0; j < k->tables.n; j++)
@@ -929,7 +937,8 @@ cross_check(struct ctx *cx, struct config *cfg)
 	    cfg->master.port == cfg->slave.port &&
 	    strcmp(cfg->master.database, cfg->slave.database) == 0 &&
 	    cfg->master.socket == NULL && cfg->slave.socket == NULL)
-		problem(cx, "databases.slave", "is the same database as "
+		problem(cx, "databases.slave",
+			"is the same database as "
 			"databases.master");
 	if (cfg->ntables == 0 && cx->diag->nerrors == 0)
 		warning(cx, "replication.tables", "no table is replicated");
@@ -986,10 +995,8 @@ parse_top(struct ctx *cx, json_object *top, struct config *cfg)
 
 	parse_object(cx, "", top, top_fields, NF(top_fields), top_objects,
 		     top_legacy, cfg);
-	section(cx, top, "node", node_fields, NF(node_fields), NULL, NULL,
-		cfg);
-	section(cx, top, "sync", sync_fields, NF(sync_fields), NULL, NULL,
-		cfg);
+	section(cx, top, "node", node_fields, NF(node_fields), NULL, NULL, cfg);
+	section(cx, top, "sync", sync_fields, NF(sync_fields), NULL, NULL, cfg);
 	section(cx, top, "log", log_fields, NF(log_fields), NULL, NULL, cfg);
 	o = section(cx, top, "api", api_fields, NF(api_fields), api_objects,
 		    NULL, cfg);
@@ -1053,13 +1060,15 @@ config_parse(const char *text, const char *base_dir, struct config **out,
 			e = json_tokener_error_parse_eof;
 		json_error_position(text, json_tokener_get_parse_end(tok),
 				    &line, &col);
-		problem(&cx, "", "invalid JSON at line %d, column %d: %s",
-			line, col, json_tokener_error_desc(e));
+		problem(&cx, "", "invalid JSON at line %d, column %d: %s", line,
+			col, json_tokener_error_desc(e));
 		goto out;
 	}
 	if (!json_object_is_type(top, json_type_object)) {
-		problem(&cx, "", "expected a JSON object at the top, got "
-			"%s", type_name(top));
+		problem(&cx, "",
+			"expected a JSON object at the top, got "
+			"%s",
+			type_name(top));
 		goto out;
 	}
 	cfg = util_calloc(1, sizeof(*cfg));
@@ -1173,8 +1182,7 @@ config_diag_print(const struct config_diag *diag, const char *name, FILE *f)
 
 	for (i = 0; i < diag->n; i++)
 		fprintf(f, "%s: %s%s\n", name,
-			diag->v[i].warning ? "warning: " : "",
-			diag->v[i].text);
+			diag->v[i].warning ? "warning: " : "", diag->v[i].text);
 }
 
 void
@@ -1225,16 +1233,16 @@ const char *
 config_sync_mode_name(int mode)
 {
 	return mode >= SYNC_PUSH && mode <= SYNC_BIDIRECTIONAL
-		       ? sync_mode_names[mode]
-		       : "none";
+		   ? sync_mode_names[mode]
+		   : "none";
 }
 
 const char *
 config_strategy_name(int strategy)
 {
 	return strategy >= 0 && strategy <= STRATEGY_MANUAL
-		       ? strategy_names[strategy]
-		       : "unknown";
+		   ? strategy_names[strategy]
+		   : "unknown";
 }
 
 const char *

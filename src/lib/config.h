@@ -38,11 +38,11 @@ struct strv {
 struct config_db {
 	char *host;
 	int port;
-	char *socket;		/* unix socket path, or NULL */
+	char *socket; /* unix socket path, or NULL */
 	char *user;
 	char *password;
 	char *database;
-	int connect_timeout;	/* seconds */
+	int connect_timeout; /* seconds */
 	int read_timeout;
 	int write_timeout;
 };
@@ -50,7 +50,7 @@ struct config_db {
 struct config_table {
 	char *name;
 	struct strv pk;		/* primary key columns, in key order */
-	char *timestamp_column;	/* NULL when not configured */
+	char *timestamp_column; /* NULL when not configured */
 	struct strv ignore;	/* columns never replicated */
 	int strategy;		/* enum conflict_strategy */
 	int capture;		/* enum capture */
@@ -60,12 +60,12 @@ struct config_table {
 
 struct config_remote {
 	char *name;
-	char *url;		/* base URL, no trailing slash */
+	char *url; /* base URL, no trailing slash */
 	char *api_key;
-	int sync_mode;		/* enum sync_mode */
-	int timeout;		/* seconds, whole request */
+	int sync_mode; /* enum sync_mode */
+	int timeout;   /* seconds, whole request */
 	int connect_timeout;
-	int priority;		/* 1 is the primary */
+	int priority; /* 1 is the primary */
 	char *ca_file;
 	bool verify_tls;
 	bool sign_requests;
@@ -74,19 +74,19 @@ struct config_remote {
 
 struct config_key {
 	char *name;
-	char *secret;		/* the key, or its SHA-256 in hex if hashed */
+	char *secret; /* the key, or its SHA-256 in hex if hashed */
 	bool hashed;
-	char hash[65];		/* its SHA-256 in hex once auth_hash_keys
-				 * ran, else empty */
-	unsigned scopes;	/* enum scope bits */
-	char *tenant;		/* NULL unless bound to a tenant */
-	struct strv tables;	/* empty: every configured table */
+	char hash[65];	    /* its SHA-256 in hex once auth_hash_keys
+			     * ran, else empty */
+	unsigned scopes;    /* enum scope bits */
+	char *tenant;	    /* NULL unless bound to a tenant */
+	struct strv tables; /* empty: every configured table */
 	bool require_signature;
 };
 
 struct config {
 	char *path;
-	int mode;		/* enum config_mode */
+	int mode; /* enum config_mode */
 	char *node_id;
 	int node_priority;
 	struct config_db master;
@@ -117,8 +117,8 @@ struct config {
 		int ts_overlap;
 	} sync;
 	struct {
-		int level;	/* enum log_level */
-		int format;	/* 0 text, 1 json */
+		int level;  /* enum log_level */
+		int format; /* 0 text, 1 json */
 	} log;
 };
 
@@ -128,7 +128,7 @@ struct config_diag {
 	struct config_diag_line {
 		bool warning;
 		char *text;
-	} *v;
+	} * v;
 	size_t n;
 	size_t nerrors;
 };
@@ -141,8 +141,8 @@ int config_load(const char *path, struct config **out,
 
 /* As config_load, from text; base_dir resolves relative {"file": ...}
  * secrets and may be NULL for the working directory. */
-int config_parse(const char *text, const char *base_dir,
-		 struct config **out, struct config_diag *diag) NR_WUR;
+int config_parse(const char *text, const char *base_dir, struct config **out,
+		 struct config_diag *diag) NR_WUR;
 
 void config_free(struct config *cfg);
 

@@ -47,9 +47,8 @@ cursor_same(const struct cursor *a, const struct cursor *b)
 	size_t i;
 
 	if (a->started != b->started || a->snapshot != b->snapshot ||
-	    a->tombs != b->tombs ||
-	    a->high != b->high || a->ngaps != b->ngaps ||
-	    !same_str(a->after_pk, b->after_pk) ||
+	    a->tombs != b->tombs || a->high != b->high ||
+	    a->ngaps != b->ngaps || !same_str(a->after_pk, b->after_pk) ||
 	    !same_str(a->after_ts, b->after_ts) ||
 	    !same_str(a->mark_ts, b->mark_ts))
 		return false;
@@ -129,7 +128,7 @@ cursor_found(struct cursor *c, uint64_t seq)
 			g->hi--;
 		} else {
 			c->gaps = util_realloc(c->gaps, (c->ngaps + 1) *
-							       sizeof(*c->gaps));
+							    sizeof(*c->gaps));
 			g = &c->gaps[i];
 			memmove(g + 1, g, (c->ngaps - i) * sizeof(*g));
 			c->ngaps++;
@@ -189,7 +188,8 @@ cursor_encode(const struct cursor *c)
 
 		json_object_array_add(e, json_object_new_uint64(c->gaps[i].lo));
 		json_object_array_add(e, json_object_new_uint64(c->gaps[i].hi));
-		json_object_array_add(e, json_object_new_int64(c->gaps[i].seen));
+		json_object_array_add(e,
+				      json_object_new_int64(c->gaps[i].seen));
 		json_object_array_add(g, e);
 	}
 	json_object_object_add(o, "g", g);
@@ -228,7 +228,8 @@ parse_gaps(json_object *g, struct cursor *c)
 		    !json_object_is_type(json_object_array_get_idx(e, 2),
 					 json_type_int))
 			return -1;
-		gp->seen = json_object_get_int64(json_object_array_get_idx(e, 2));
+		gp->seen = json_object_get_int64(
+		    json_object_array_get_idx(e, 2));
 		if (gp->lo > gp->hi || gp->hi > c->high ||
 		    (i > 0 && gp->lo <= prev))
 			return -1;

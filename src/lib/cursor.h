@@ -15,18 +15,18 @@
 #define CURSOR_MAX_GAPS 512
 
 struct gap {
-	uint64_t lo, hi;	/* missing seqs lo..hi */
-	int64_t seen;		/* server time (us since the epoch) first seen */
+	uint64_t lo, hi; /* missing seqs lo..hi */
+	int64_t seen;	 /* server time (us since the epoch) first seen */
 };
 
 struct cursor {
-	bool started;		/* false: nothing read yet */
-	bool snapshot;		/* copying the table, after after_pk */
-	bool tombs;		/* after the copy: deletes at or below high
-				 * of keys the table lacks, after after_pk */
-	char *after_pk;		/* last key copied; NULL before the first */
+	bool started;	/* false: nothing read yet */
+	bool snapshot;	/* copying the table, after after_pk */
+	bool tombs;	/* after the copy: deletes at or below high
+			 * of keys the table lacks, after after_pk */
+	char *after_pk; /* last key copied; NULL before the first */
 	uint64_t high;
-	struct gap *gaps;	/* sorted, disjoint */
+	struct gap *gaps; /* sorted, disjoint */
 	size_t ngaps;
 	/* Tables captured by timestamp: the position (after_ts, after_pk)
 	 * and the latest time seen, from which each run steps back by the

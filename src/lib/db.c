@@ -54,7 +54,8 @@ db_stmt_get(struct db *db, const char *sql)
 	size_t i;
 
 	for (i = 0; i < STMT_CACHE; i++)
-		if (db->cache[i].sql != NULL && strcmp(db->cache[i].sql, sql) == 0) {
+		if (db->cache[i].sql != NULL &&
+		    strcmp(db->cache[i].sql, sql) == 0) {
 			db->cache[i].used = ++db->tick;
 			return db->cache[i].st;
 		}
@@ -133,7 +134,8 @@ int
 db_fail(struct db *db, const char *what, struct nr_err *err)
 {
 	unsigned no = db->my != NULL ? mysql_errno(db->my) : CR_SERVER_LOST;
-	const char *msg = db->my != NULL ? mysql_error(db->my) : "not connected";
+	const char *msg = db->my != NULL ? mysql_error(db->my)
+					 : "not connected";
 
 	return db_error(db, no, msg, what, err);
 }
@@ -162,14 +164,14 @@ db_connect(struct db *db, struct nr_err *err)
 	mysql_optionsv(db->my, MYSQL_OPT_READ_TIMEOUT, &rt);
 	mysql_optionsv(db->my, MYSQL_OPT_WRITE_TIMEOUT, &wt);
 	mysql_optionsv(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_optionsv(db->my, MYSQL_INIT_COMMAND,
-		       "SET time_zone = '+00:00'");
+	mysql_optionsv(db->my, MYSQL_INIT_COMMAND, "SET time_zone = '+00:00'");
 	if (mysql_real_connect(db->my, c->host, c->user, c->password,
 			       c->database, (unsigned)c->port, c->socket,
 			       0) == NULL) {
 		rc = err_set(err, NR_EDBGONE, "%s database %s@%s:%d/%s: %s",
-			     db->label, c->user, c->socket ? c->socket : c->host,
-			     c->port, c->database, mysql_error(db->my));
+			     db->label, c->user,
+			     c->socket ? c->socket : c->host, c->port,
+			     c->database, mysql_error(db->my));
 		db_disconnect(db);
 		return rc;
 	}

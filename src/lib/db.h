@@ -13,7 +13,7 @@
 struct db;
 
 /* Server error numbers the engine acts on. */
-#define DB_ER_DUP_ENTRY 1062	/* a duplicate key */
+#define DB_ER_DUP_ENTRY 1062 /* a duplicate key */
 
 /* Returns a new handle for conf (borrowed: it must outlive the handle);
  * label names it in messages ("master", "slave"). Connects nothing. */

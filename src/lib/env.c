@@ -37,7 +37,8 @@ same_columns(const struct tmeta *a, const struct tmeta *b, size_t idx,
 		       strcmp(a->cols[i].type, b->cols[i].type) == 0;
 	if (same)
 		return NR_OK;
-	return err_set(err, NR_ECONFIG, "replication.tables[%zu]: table '%s' "
+	return err_set(err, NR_ECONFIG,
+		       "replication.tables[%zu]: table '%s' "
 		       "has other columns on the slave than on the master",
 		       idx, a->name);
 }

@@ -8,11 +8,11 @@
 #include "schema.h"
 
 struct env {
-	const struct config *cfg;	/* borrowed */
+	const struct config *cfg; /* borrowed */
 	struct db *master;
-	struct db *slave;		/* NULL without a slave */
-	char *slave_id;			/* node id of the slave's writes */
-	struct tmeta **tm_master;	/* one per configured table */
+	struct db *slave;	  /* NULL without a slave */
+	char *slave_id;		  /* node id of the slave's writes */
+	struct tmeta **tm_master; /* one per configured table */
 	struct tmeta **tm_slave;
 };
 

@@ -42,8 +42,10 @@ current_version(struct db *db, int *version, struct nr_err *err)
 	struct qres *res = NULL;
 	int rc;
 
-	rc = query_run(db, "SELECT COALESCE(MAX(version), 0) FROM "
-			   "_nunez_schema_version", NULL, 0, 0, &res, err);
+	rc = query_run(db,
+		       "SELECT COALESCE(MAX(version), 0) FROM "
+		       "_nunez_schema_version",
+		       NULL, 0, 0, &res, err);
 	if (rc == NR_OK)
 		*version = atoi(qres_at(res, 0, 0)->p);
 	qres_free(res);
@@ -56,11 +58,14 @@ install_check(struct db *db, struct nr_err *err)
 	struct qres *res = NULL;
 	int rc;
 
-	rc = query_run(db, "SELECT COUNT(*) FROM information_schema.TABLES "
-			   "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = "
-			   "'_nunez_schema_version'", NULL, 0, 0, &res, err);
+	rc = query_run(db,
+		       "SELECT COUNT(*) FROM information_schema.TABLES "
+		       "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = "
+		       "'_nunez_schema_version'",
+		       NULL, 0, 0, &res, err);
 	if (rc == NR_OK && strcmp(qres_at(res, 0, 0)->p, "0") == 0)
-		rc = err_set(err, NR_ECONFIG, "the engine is not installed in "
+		rc = err_set(err, NR_ECONFIG,
+			     "the engine is not installed in "
 			     "the %s database: run nunezctl init",
 			     db_label(db));
 	qres_free(res);
@@ -80,25 +85,32 @@ install_migrate(struct db *db, int *version, struct nr_err *err)
 		return rc;
 	if (qres_at(res, 0, 0)->null || strcmp(qres_at(res, 0, 0)->p, "1")) {
 		qres_free(res);
-		return err_set(err, NR_EDB, "%s database: another install is "
-			       "running", db_label(db));
+		return err_set(err, NR_EDB,
+			       "%s database: another install is "
+			       "running",
+			       db_label(db));
 	}
 	qres_free(res);
-	rc = db_exec(db, "CREATE TABLE IF NOT EXISTS _nunez_schema_version ("
-			 "version INT NOT NULL PRIMARY KEY, applied_at "
-			 "DATETIME(6) NOT NULL) ENGINE=InnoDB", err);
+	rc = db_exec(db,
+		     "CREATE TABLE IF NOT EXISTS _nunez_schema_version ("
+		     "version INT NOT NULL PRIMARY KEY, applied_at "
+		     "DATETIME(6) NOT NULL) ENGINE=InnoDB",
+		     err);
 	if (rc == NR_OK)
 		rc = current_version(db, &v, err);
 	for (i = 0; migrations[i] != NULL; i++)
 		;
 	if (rc == NR_OK && v > i)
-		rc = err_set(err, NR_ECONFIG, "%s database: its engine tables "
+		rc = err_set(err, NR_ECONFIG,
+			     "%s database: its engine tables "
 			     "are version %d, newer than this program's %d",
 			     db_label(db), v, i);
 	for (i = v; rc == NR_OK && migrations[i] != NULL; i++) {
 		rc = run_script(db, migrations[i], err);
-		snprintf(sql, sizeof(sql), "INSERT INTO _nunez_schema_version "
-			 "VALUES (%d, UTC_TIMESTAMP(6))", i + 1);
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO _nunez_schema_version "
+			 "VALUES (%d, UTC_TIMESTAMP(6))",
+			 i + 1);
 		if (rc == NR_OK)
 			rc = db_exec(db, sql, err);
 		if (rc == NR_OK)
@@ -135,15 +147,19 @@ static void
 log_insert(const struct tmeta *tm, const char *prefix, char op,
 	   const char *origin, struct buf *b)
 {
-	buf_printf(b, "INSERT INTO _nunez_changelog (tbl, pk, op, origin, via, "
-		      "changed_at, tenant) VALUES ('%s', ", tm->name);
+	buf_printf(b,
+		   "INSERT INTO _nunez_changelog (tbl, pk, op, origin, via, "
+		   "changed_at, tenant) VALUES ('%s', ",
+		   tm->name);
 	schema_pkexpr(tm, prefix, b);
 	/* An applier gives each row's write time at its origin in
 	 * @nunez_ts, a JSON object by MD5 of the key; a local write is
 	 * now. */
-	buf_printf(b, ", '%c', COALESCE(@nunez_origin, '%s'), @nunez_via, "
-		      "IF(@nunez_ts IS NULL, UTC_TIMESTAMP(6), COALESCE("
-		      "JSON_VALUE(@nunez_ts, CONCAT('$.k', MD5(", op, origin);
+	buf_printf(b,
+		   ", '%c', COALESCE(@nunez_origin, '%s'), @nunez_via, "
+		   "IF(@nunez_ts IS NULL, UTC_TIMESTAMP(6), COALESCE("
+		   "JSON_VALUE(@nunez_ts, CONCAT('$.k', MD5(",
+		   op, origin);
 	schema_pkexpr(tm, prefix, b);
 	buf_adds(b, "))), UTC_TIMESTAMP(6))), ");
 	if (tm->tenant >= 0) {
@@ -296,8 +312,7 @@ out:
 }
 
 int
-install_drop_triggers(struct db *db, const struct tmeta *tm,
-		      struct nr_err *err)
+install_drop_triggers(struct db *db, const struct tmeta *tm, struct nr_err *err)
 {
 	static const char *const events[] = {"ins", "upd", "del"};
 	struct buf sql;
@@ -319,20 +334,22 @@ int
 install_remove(struct db *db, bool tables, struct nr_err *err)
 {
 	static const char *const engine_tables[] = {
-		"_nunez_changelog", "_nunez_cursors", "_nunez_conflicts",
-		"_nunez_sync_log", "_nunez_meta", "_nunez_batches",
-		"_nunez_nonces", "_nunez_client_changes",
-		"_nunez_schema_version", NULL};
+	    "_nunez_changelog",	     "_nunez_cursors",
+	    "_nunez_conflicts",	     "_nunez_sync_log",
+	    "_nunez_meta",	     "_nunez_batches",
+	    "_nunez_nonces",	     "_nunez_client_changes",
+	    "_nunez_schema_version", NULL};
 	struct qres *res = NULL;
 	struct buf sql;
 	size_t i;
 	int rc;
 
 	buf_init(&sql, 0);
-	rc = query_run(db, "SELECT TRIGGER_NAME FROM information_schema."
-			   "TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND "
-			   "TRIGGER_NAME LIKE '\\_nunez\\_%'", NULL, 0, 0, &res,
-		       err);
+	rc = query_run(db,
+		       "SELECT TRIGGER_NAME FROM information_schema."
+		       "TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND "
+		       "TRIGGER_NAME LIKE '\\_nunez\\_%'",
+		       NULL, 0, 0, &res, err);
 	for (i = 0; rc == NR_OK && i < res->nrows; i++) {
 		buf_reset(&sql);
 		buf_adds(&sql, "DROP TRIGGER IF EXISTS ");

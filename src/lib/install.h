@@ -18,8 +18,8 @@ int install_migrate(struct db *db, int *version, struct nr_err *err) NR_WUR;
 
 /* Creates or replaces the AFTER INSERT/UPDATE/DELETE triggers of tm on
  * db; changes log origin @nunez_origin, else origin (a checked name). */
-int install_triggers(struct db *db, const struct tmeta *tm,
-		     const char *origin, struct nr_err *err) NR_WUR;
+int install_triggers(struct db *db, const struct tmeta *tm, const char *origin,
+		     struct nr_err *err) NR_WUR;
 
 /* Drops the capture triggers of tm (tables captured by timestamp). */
 int install_drop_triggers(struct db *db, const struct tmeta *tm,

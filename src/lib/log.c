@@ -70,8 +70,9 @@ log_msg(enum log_level lvl, const struct log_ctx *ctx, const char *fmt, ...)
 	gmtime_r(&tv.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 	if (L.json) {
-		fprintf(f, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\","
-			   "\"prog\":\"%s\",\"pid\":%d",
+		fprintf(f,
+			"{\"time\":\"%s.%03ldZ\",\"level\":\"%s\","
+			"\"prog\":\"%s\",\"pid\":%d",
 			ts, (long)tv.tv_usec / 1000, names[lvl], L.prog,
 			(int)getpid());
 		if (ctx != NULL && ctx->env != NULL) {

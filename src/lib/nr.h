@@ -9,17 +9,17 @@
 
 enum nr_rc {
 	NR_OK = 0,
-	NR_EINVAL,	/* bad input from a caller, a request or a file */
+	NR_EINVAL, /* bad input from a caller, a request or a file */
 	NR_ENOMEM,
-	NR_EIO,		/* file or socket trouble */
-	NR_ECONFIG,	/* configuration rejected */
-	NR_EDB,		/* database error */
-	NR_EDBGONE,	/* database unreachable or connection lost */
+	NR_EIO,	    /* file or socket trouble */
+	NR_ECONFIG, /* configuration rejected */
+	NR_EDB,	    /* database error */
+	NR_EDBGONE, /* database unreachable or connection lost */
 	NR_ENOTFOUND,
-	NR_ETOOBIG,	/* a hard size cap was hit */
-	NR_EEXIST,	/* already done (a batch id seen before) */
-	NR_EFORBIDDEN,	/* not the caller's to touch (another tenant's row) */
-	NR_EMOVED,	/* a stored position moved since a batch's start */
+	NR_ETOOBIG,    /* a hard size cap was hit */
+	NR_EEXIST,     /* already done (a batch id seen before) */
+	NR_EFORBIDDEN, /* not the caller's to touch (another tenant's row) */
+	NR_EMOVED,     /* a stored position moved since a batch's start */
 };
 
 /* The most changes or rows one batch, push or pull may hold: the
@@ -29,14 +29,13 @@ enum nr_rc {
 /* Filled by a failing function; owned by the caller, usually on the stack. */
 struct nr_err {
 	int code;
-	unsigned sqlerr;	/* the server's error number, when one */
+	unsigned sqlerr; /* the server's error number, when one */
 	char msg[512];
 };
 
 /* Sets err (may be NULL) and returns code, so callers can write
  * "return err_set(err, NR_EINVAL, ...)". */
-int err_set(struct nr_err *err, int code, const char *fmt, ...)
-	NR_PRINTF(3, 4);
+int err_set(struct nr_err *err, int code, const char *fmt, ...) NR_PRINTF(3, 4);
 
 /* Empties err (may be NULL). */
 void err_clear(struct nr_err *err);

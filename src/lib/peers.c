@@ -26,8 +26,9 @@ int
 peers_load(struct db *db, const char *peer, const char *table,
 	   struct cursor *cur, struct nr_err *err)
 {
-	return load(db, "SELECT cursor_token FROM _nunez_cursors WHERE "
-			"peer = ? AND tbl = ?",
+	return load(db,
+		    "SELECT cursor_token FROM _nunez_cursors WHERE "
+		    "peer = ? AND tbl = ?",
 		    peer, table, cur, err);
 }
 
@@ -35,8 +36,9 @@ int
 peers_lock(struct db *db, const char *peer, const char *table,
 	   struct cursor *cur, struct nr_err *err)
 {
-	return load(db, "SELECT cursor_token FROM _nunez_cursors WHERE "
-			"peer = ? AND tbl = ? FOR UPDATE",
+	return load(db,
+		    "SELECT cursor_token FROM _nunez_cursors WHERE "
+		    "peer = ? AND tbl = ? FOR UPDATE",
 		    peer, table, cur, err);
 }
 
@@ -52,14 +54,15 @@ peers_store(struct db *db, const char *peer, const char *table,
 	p[1] = qv_str(table);
 	p[2] = qv_str(token);
 	p[3] = qv_str(n);
-	return query_exec(db,
-			  "INSERT INTO _nunez_cursors (peer, tbl, cursor_token, "
-			  "rows_applied, updated_at) VALUES (?, ?, ?, ?, "
-			  "UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
-			  "cursor_token = VALUES(cursor_token), rows_applied = "
-			  "rows_applied + VALUES(rows_applied), updated_at = "
-			  "VALUES(updated_at)",
-			  p, 4, NULL, err);
+	return query_exec(
+	    db,
+	    "INSERT INTO _nunez_cursors (peer, tbl, cursor_token, "
+	    "rows_applied, updated_at) VALUES (?, ?, ?, ?, "
+	    "UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
+	    "cursor_token = VALUES(cursor_token), rows_applied = "
+	    "rows_applied + VALUES(rows_applied), updated_at = "
+	    "VALUES(updated_at)",
+	    p, 4, NULL, err);
 }
 
 int
@@ -68,33 +71,35 @@ peers_forget(struct db *db, const char *peer, const char *table,
 {
 	struct qval p[2] = {qv_str(peer), qv_str(table)};
 
-	return query_exec(db, "DELETE FROM _nunez_cursors WHERE peer = ? AND "
-			      "tbl = ?",
+	return query_exec(db,
+			  "DELETE FROM _nunez_cursors WHERE peer = ? AND "
+			  "tbl = ?",
 			  p, 2, n, err);
 }
 
 int
 peers_list(struct db *db, struct qres **out, struct nr_err *err)
 {
-	return query_run(db, "SELECT peer, tbl, rows_applied, updated_at, "
-			     "TIMESTAMPDIFF(SECOND, updated_at, "
-			     "UTC_TIMESTAMP()), CAST(TIMESTAMPDIFF(MICROSECOND, "
-			     "updated_at, UTC_TIMESTAMP(6)) / 1000000 AS CHAR) "
-			     "FROM _nunez_cursors ORDER BY peer, tbl",
+	return query_run(db,
+			 "SELECT peer, tbl, rows_applied, updated_at, "
+			 "TIMESTAMPDIFF(SECOND, updated_at, "
+			 "UTC_TIMESTAMP()), CAST(TIMESTAMPDIFF(MICROSECOND, "
+			 "updated_at, UTC_TIMESTAMP(6)) / 1000000 AS CHAR) "
+			 "FROM _nunez_cursors ORDER BY peer, tbl",
 			 NULL, 0, 0, out, err);
 }
 
 int
-peers_oldest_age(struct db *db, const char *peer, long *age,
-		 struct nr_err *err)
+peers_oldest_age(struct db *db, const char *peer, long *age, struct nr_err *err)
 {
 	struct qval p = qv_str(peer);
 	char *v = NULL;
 	int rc;
 
-	rc = query_text(db, "SELECT TIMESTAMPDIFF(SECOND, MIN(updated_at), "
-			    "UTC_TIMESTAMP()) FROM _nunez_cursors WHERE "
-			    "peer = ?",
+	rc = query_text(db,
+			"SELECT TIMESTAMPDIFF(SECOND, MIN(updated_at), "
+			"UTC_TIMESTAMP()) FROM _nunez_cursors WHERE "
+			"peer = ?",
 			&p, 1, &v, err);
 	*age = v != NULL ? atol(v) : -1;
 	free(v);
@@ -107,7 +112,8 @@ peers_last_arrival(struct db *db, const char *table, char **when,
 {
 	struct qval p = qv_str(table);
 
-	return query_text(db, "SELECT MAX(updated_at) FROM _nunez_cursors "
-			      "WHERE tbl = ?",
+	return query_text(db,
+			  "SELECT MAX(updated_at) FROM _nunez_cursors "
+			  "WHERE tbl = ?",
 			  &p, 1, when, err);
 }

@@ -31,9 +31,12 @@ int peers_forget(struct db *db, const char *peer, const char *table,
 
 /* Columns of peers_list. */
 enum peers_col {
-	PEERS_PEER, PEERS_TABLE, PEERS_ROWS, PEERS_LAST,	/* updated */
-	PEERS_AGE,		/* whole seconds since PEERS_LAST */
-	PEERS_SECONDS,		/* the same, with microseconds */
+	PEERS_PEER,
+	PEERS_TABLE,
+	PEERS_ROWS,
+	PEERS_LAST,    /* updated */
+	PEERS_AGE,     /* whole seconds since PEERS_LAST */
+	PEERS_SECONDS, /* the same, with microseconds */
 };
 
 /* Every position, by peer then table, into *out (the caller's). */

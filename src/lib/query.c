@@ -22,7 +22,7 @@ struct slot {
 	unsigned long len;
 	my_bool null;
 	my_bool error;
-	int kind;	/* K_* */
+	int kind; /* K_* */
 	unsigned decimals;
 };
 
@@ -42,8 +42,9 @@ query_purge(struct db *db, const char *table, const char *column, int days,
 {
 	char sql[200];
 
-	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE %s < UTC_TIMESTAMP() "
-				   "- INTERVAL %d DAY LIMIT %lu",
+	snprintf(sql, sizeof(sql),
+		 "DELETE FROM %s WHERE %s < UTC_TIMESTAMP() "
+		 "- INTERVAL %d DAY LIMIT %lu",
 		 table, column, days, limit);
 	return query_exec(db, sql, NULL, 0, n, err);
 }
@@ -110,8 +111,8 @@ is_binary(const MYSQL_FIELD *f)
 		return true;
 	if (kind_of(f) != K_BYTES || f->charsetnr != 63)
 		return false;
-	return f->type != MYSQL_TYPE_DECIMAL && f->type != MYSQL_TYPE_NEWDECIMAL &&
-	       f->type != MYSQL_TYPE_NULL;
+	return f->type != MYSQL_TYPE_DECIMAL &&
+	       f->type != MYSQL_TYPE_NEWDECIMAL && f->type != MYSQL_TYPE_NULL;
 }
 
 /* Writes the text of a temporal value with the column's fractional
@@ -211,9 +212,9 @@ take_value(MYSQL_STMT *st, struct slot *s, unsigned col, int type,
 	switch (s->kind) {
 	case K_INT:
 		n = s->bind->is_unsigned
-			    ? snprintf(tmp, sizeof(tmp), "%llu",
-				       (unsigned long long)s->i)
-			    : snprintf(tmp, sizeof(tmp), "%lld", s->i);
+			? snprintf(tmp, sizeof(tmp), "%llu",
+				   (unsigned long long)s->i)
+			: snprintf(tmp, sizeof(tmp), "%lld", s->i);
 		buf_add(data, tmp, (size_t)n);
 		break;
 	case K_FLOAT:
@@ -295,15 +296,16 @@ fetch_all(struct db *db, MYSQL_STMT *st, MYSQL_RES *meta, size_t cap,
 			rc = take_value(st, &slots[c], (unsigned)c,
 					fields[c].type, &data, &offs[nvals]);
 			if (rc != NR_OK) {
-				rc = err_set(err, rc, "result is larger than "
+				rc = err_set(err, rc,
+					     "result is larger than "
 					     "%zu bytes or unreadable",
 					     data.cap);
 				goto out;
 			}
 			before = offs[nvals];
 			lens[nvals] = before == (size_t)-1
-					      ? 0
-					      : data.len - before - 1;
+					  ? 0
+					  : data.len - before - 1;
 			nvals++;
 		}
 		res->nrows++;
@@ -360,9 +362,10 @@ query_run(struct db *db, const char *sql, const struct qval *params,
 		db_stmt_put(db, sql, st);
 	}
 	if (mysql_stmt_param_count(st) != nparams) {
-		rc = err_set(err, NR_EINVAL, "statement wants %lu parameters, "
-			     "got %zu: %.200s", mysql_stmt_param_count(st),
-			     nparams, sql);
+		rc = err_set(err, NR_EINVAL,
+			     "statement wants %lu parameters, "
+			     "got %zu: %.200s",
+			     mysql_stmt_param_count(st), nparams, sql);
 		goto out;
 	}
 	if (nparams > 0) {

@@ -19,21 +19,21 @@ struct qval {
 	const char *p;
 	size_t len;
 	bool null;
-	bool binary;	/* a parameter sent as bytes, not text */
+	bool binary; /* a parameter sent as bytes, not text */
 };
 
 struct qcol {
 	char *name;
-	bool binary;	/* bytes that need not be text (BLOB, BIT, ...) */
+	bool binary; /* bytes that need not be text (BLOB, BIT, ...) */
 };
 
 struct qres {
 	size_t ncols;
 	size_t nrows;
 	struct qcol *cols;
-	struct qval *v;	/* nrows * ncols, row by row */
+	struct qval *v; /* nrows * ncols, row by row */
 	unsigned long long affected;
-	char *data;	/* every value's bytes */
+	char *data; /* every value's bytes */
 };
 
 /* Runs sql, which reads one value, with params (borrowed) on db; *out
@@ -69,8 +69,8 @@ struct qval qv_str(const char *s);
 /* Deletes at most limit rows of table (an engine table's name, trusted)
  * whose column is more than days before now; *n (may be NULL) gets how
  * many. */
-int query_purge(struct db *db, const char *table, const char *column,
-		int days, unsigned long limit, unsigned long long *n,
+int query_purge(struct db *db, const char *table, const char *column, int days,
+		unsigned long limit, unsigned long long *n,
 		struct nr_err *err) NR_WUR;
 
 /* Appends "(?, ?, ...)" for the n strings v ("(NULL)" when n is 0: an

@@ -25,7 +25,7 @@ struct remote {
 	const struct config_remote *r;
 	CURL *curl;
 	char key_hash[65];
-	char prefix[512];	/* the path part of the remote's URL */
+	char prefix[512]; /* the path part of the remote's URL */
 };
 
 struct remote *
@@ -143,11 +143,14 @@ exchange(struct remote *rm, const char *method, const char *path,
 	curl_easy_setopt(rm->curl, CURLOPT_WRITEDATA, &resp);
 	curl_easy_setopt(rm->curl, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(rm->curl, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(rm->curl, CURLOPT_CONNECTTIMEOUT, (long)r->connect_timeout);
+	curl_easy_setopt(rm->curl, CURLOPT_CONNECTTIMEOUT,
+			 (long)r->connect_timeout);
 	curl_easy_setopt(rm->curl, CURLOPT_TIMEOUT, (long)r->timeout);
 	curl_easy_setopt(rm->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(rm->curl, CURLOPT_SSL_VERIFYPEER, r->verify_tls ? 1L : 0L);
-	curl_easy_setopt(rm->curl, CURLOPT_SSL_VERIFYHOST, r->verify_tls ? 2L : 0L);
+	curl_easy_setopt(rm->curl, CURLOPT_SSL_VERIFYPEER,
+			 r->verify_tls ? 1L : 0L);
+	curl_easy_setopt(rm->curl, CURLOPT_SSL_VERIFYHOST,
+			 r->verify_tls ? 2L : 0L);
 	if (r->ca_file != NULL)
 		curl_easy_setopt(rm->curl, CURLOPT_CAINFO, r->ca_file);
 	if (strcmp(method, "POST") == 0) {
@@ -218,7 +221,8 @@ request(struct remote *rm, const char *method, const char *path,
 		rc = exchange(rm, method, path, query, body, len, out, err);
 		if (rc != NR_EIO || i >= rm->cfg->sync.retries)
 			return rc;
-		log_msg(LOG_WARN, &lc, "%s; retrying in %ld ms", err->msg, wait);
+		log_msg(LOG_WARN, &lc, "%s; retrying in %ld ms", err->msg,
+			wait);
 		usleep((useconds_t)wait * 1000);
 		wait = wait * 2 > 30000 ? 30000 : wait * 2;
 	}
@@ -250,8 +254,10 @@ remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 	json_object_object_get_ex(o, "changes", &changes);
 	json_object_object_get_ex(o, "has_more", &more);
 	if (codec_string(o, "next_cursor", NULL) == NULL) {
-		rc = err_set(err, NR_EIO, "pull of %s: no next_cursor in the "
-			     "answer", tm->name);
+		rc = err_set(err, NR_EIO,
+			     "pull of %s: no next_cursor in the "
+			     "answer",
+			     tm->name);
 		goto out;
 	}
 	rc = codec_changes_parse(changes, tm, MAX_CHANGES, &page->batch, err);
@@ -286,8 +292,8 @@ count(json_object *o, const char *key)
 	json_object *v;
 
 	return json_object_object_get_ex(o, key, &v)
-		       ? (unsigned long long)json_object_get_int64(v)
-		       : 0;
+		   ? (unsigned long long)json_object_get_int64(v)
+		   : 0;
 }
 
 int
@@ -304,17 +310,18 @@ remote_push(struct remote *rm, const struct batch *b, const char *seen,
 	json_object_object_add(body, "table", json_object_new_string(b->table));
 	json_object_object_add(body, "node",
 			       json_object_new_string(rm->cfg->node_id));
-	json_object_object_add(body, "batch_id", json_object_new_string(batch_id));
-	json_object_object_add(body, "seen", seen ? json_object_new_string(seen)
-						  : NULL);
+	json_object_object_add(body, "batch_id",
+			       json_object_new_string(batch_id));
+	json_object_object_add(body, "seen",
+			       seen ? json_object_new_string(seen) : NULL);
 	json_object_object_add(body, "from",
 			       json_object_new_string(from ? from : ""));
 	json_object_object_add(body, "cursor",
 			       cursor ? json_object_new_string(cursor) : NULL);
 	json_object_object_add(body, "changes", codec_changes(b));
 	text = json_object_to_json_string_length(
-		body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-		&len);
+	    body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+	    &len);
 	snprintf(path, sizeof(path), "%s/api/push", rm->prefix);
 	rc = request(rm, "POST", path, "", text, len, &o, err);
 	if (rc == NR_OK && json_object_object_get_ex(o, "result", &r)) {

@@ -19,9 +19,9 @@ void remote_free(struct remote *rm);
 
 /* What a pull answered. */
 struct remote_page {
-	struct batch batch;	/* the changes, for tm */
-	char *next_cursor;	/* owned */
-	char *seen;		/* owned; NULL: the remote has none of ours */
+	struct batch batch; /* the changes, for tm */
+	char *next_cursor;  /* owned */
+	char *seen;	    /* owned; NULL: the remote has none of ours */
 	bool has_more;
 };
 

@@ -13,8 +13,7 @@
 #include "util.h"
 
 int
-resolve_record(struct db *db, const struct resolve_entry *e,
-	       struct nr_err *err)
+resolve_record(struct db *db, const struct resolve_entry *e, struct nr_err *err)
 {
 	struct qval p[13];
 
@@ -31,19 +30,20 @@ resolve_record(struct db *db, const struct resolve_entry *e,
 	p[10] = qv_str(e->local_row);
 	p[11] = qv_str(e->remote_row);
 	p[12] = qv_str(e->open ? NULL : "automatic");
-	return query_exec(db, "INSERT INTO _nunez_conflicts (tbl, pk, peer, "
-			      "strategy, winner, status, local_origin, "
-			      "remote_origin, local_ts, remote_ts, local_row, "
-			      "remote_row, resolution, created_at, "
-			      "resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-			      "?, ?, ?, ?, UTC_TIMESTAMP(6), IF(status = "
-			      "'open', NULL, UTC_TIMESTAMP(6)))",
+	return query_exec(db,
+			  "INSERT INTO _nunez_conflicts (tbl, pk, peer, "
+			  "strategy, winner, status, local_origin, "
+			  "remote_origin, local_ts, remote_ts, local_row, "
+			  "remote_row, resolution, created_at, "
+			  "resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+			  "?, ?, ?, ?, UTC_TIMESTAMP(6), IF(status = "
+			  "'open', NULL, UTC_TIMESTAMP(6)))",
 			  p, 13, NULL, err);
 }
 
 int
-resolve_supersede(struct db *db, const char *table, char *const *pks,
-		  size_t n, struct nr_err *err)
+resolve_supersede(struct db *db, const char *table, char *const *pks, size_t n,
+		  struct nr_err *err)
 {
 	struct qval *params = util_calloc(n + 1, sizeof(*params));
 	struct buf sql;
@@ -71,8 +71,10 @@ resolve_get(struct db *db, const char *id, bool lock, struct qres **res,
 	char sql[512];
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT %s FROM _nunez_conflicts WHERE id "
-		 "= ?%s", RESOLVE_COLUMNS, lock ? " FOR UPDATE" : "");
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s FROM _nunez_conflicts WHERE id "
+		 "= ?%s",
+		 RESOLVE_COLUMNS, lock ? " FOR UPDATE" : "");
 	rc = query_run(db, sql, &p, 1, 0, res, err);
 	if (rc == NR_OK && (*res)->nrows == 0)
 		rc = err_set(err, NR_ENOTFOUND, "no conflict %s", id);
@@ -143,8 +145,10 @@ resolve_conflict(struct db *db, const char *origin, struct tmeta *const *tms,
 	int rc;
 
 	if (!remote && strcmp(how, "use_local") != 0)
-		return err_set(err, NR_EINVAL, "resolve: expected use_local or "
-			       "use_remote, got '%s'", how);
+		return err_set(err, NR_EINVAL,
+			       "resolve: expected use_local or "
+			       "use_remote, got '%s'",
+			       how);
 	rc = db_exec(db, "START TRANSACTION", err);
 	if (rc == NR_OK)
 		rc = resolve_get(db, id, true, &res, err);
@@ -159,9 +163,10 @@ resolve_conflict(struct db *db, const char *origin, struct tmeta *const *tms,
 		if (strcmp(tms[i]->name, qres_at(res, 0, 1)->p) == 0)
 			tm = tms[i];
 	if (tm == NULL) {
-		rc = err_set(err, NR_ECONFIG, "conflict %s is of table %s, "
-			     "which is not replicated any more", id,
-			     qres_at(res, 0, 1)->p);
+		rc = err_set(err, NR_ECONFIG,
+			     "conflict %s is of table %s, "
+			     "which is not replicated any more",
+			     id, qres_at(res, 0, 1)->p);
 		goto out;
 	}
 	row = qres_at(res, 0, remote ? 12 : 11);
@@ -171,9 +176,10 @@ resolve_conflict(struct db *db, const char *origin, struct tmeta *const *tms,
 	p[1] = qv_str(how);
 	p[2] = qv_str(id);
 	if (rc == NR_OK)
-		rc = query_exec(db, "UPDATE _nunez_conflicts SET status = "
-				    "'resolved', winner = ?, resolution = ?, "
-				    "resolved_at = UTC_TIMESTAMP(6) WHERE id = ?",
+		rc = query_exec(db,
+				"UPDATE _nunez_conflicts SET status = "
+				"'resolved', winner = ?, resolution = ?, "
+				"resolved_at = UTC_TIMESTAMP(6) WHERE id = ?",
 				p, 3, NULL, err);
 	if (rc == NR_OK)
 		rc = db_exec(db, "COMMIT", err);
@@ -191,17 +197,20 @@ resolve_list(struct db *db, const char *status, unsigned limit,
 	struct qval p[2] = {qv_str(status), qv_str(status)};
 	char sql[256];
 
-	snprintf(sql, sizeof(sql), "SELECT " RESOLVE_COLUMNS " FROM "
+	snprintf(sql, sizeof(sql),
+		 "SELECT " RESOLVE_COLUMNS " FROM "
 		 "_nunez_conflicts WHERE status = ? OR ? = 'all' ORDER BY id "
-		 "DESC LIMIT %u", limit);
+		 "DESC LIMIT %u",
+		 limit);
 	return query_run(db, sql, p, 2, 0, res, err);
 }
 
 int
 resolve_counts(struct db *db, struct qres **res, struct nr_err *err)
 {
-	return query_run(db, "SELECT tbl, status, COUNT(*) FROM "
-			     "_nunez_conflicts GROUP BY tbl, status",
+	return query_run(db,
+			 "SELECT tbl, status, COUNT(*) FROM "
+			 "_nunez_conflicts GROUP BY tbl, status",
 			 NULL, 0, 0, res, err);
 }
 
@@ -213,8 +222,9 @@ resolve_open_count(struct db *db, const char *table, unsigned long long *n,
 	char *v = NULL;
 	int rc;
 
-	rc = query_text(db, "SELECT COUNT(*) FROM _nunez_conflicts WHERE "
-			    "status = 'open' AND tbl = ?",
+	rc = query_text(db,
+			"SELECT COUNT(*) FROM _nunez_conflicts WHERE "
+			"status = 'open' AND tbl = ?",
 			&p, 1, &v, err);
 	*n = v != NULL ? strtoull(v, NULL, 10) : 0;
 	free(v);

@@ -11,21 +11,21 @@
 
 /* The columns resolve_get reads, in order (status is 6, local_row 11,
  * remote_row 12). */
-#define RESOLVE_COLUMNS                                                       \
-	"id, tbl, pk, peer, strategy, winner, status, local_origin, "         \
-	"remote_origin, local_ts, remote_ts, local_row, remote_row, "         \
+#define RESOLVE_COLUMNS                                                        \
+	"id, tbl, pk, peer, strategy, winner, status, local_origin, "          \
+	"remote_origin, local_ts, remote_ts, local_row, remote_row, "          \
 	"resolution, created_at, resolved_at"
 
 /* A conflict as apply found it. Strings are borrowed; NULL is a NULL. */
 struct resolve_entry {
 	const char *table, *pk;
-	const char *peer;	/* the sender */
-	const char *strategy;	/* the table's, by name */
-	const char *winner;	/* "local", "remote", or "none" while open */
-	bool open;		/* left for an operator (manual) */
+	const char *peer;     /* the sender */
+	const char *strategy; /* the table's, by name */
+	const char *winner;   /* "local", "remote", or "none" while open */
+	bool open;	      /* left for an operator (manual) */
 	const char *local_origin, *remote_origin;
 	const char *local_ts, *remote_ts;
-	const char *local_row, *remote_row;	/* JSON objects */
+	const char *local_row, *remote_row; /* JSON objects */
 };
 
 /* Records e: open, or resolved automatically now. */
@@ -43,12 +43,11 @@ int resolve_list(struct db *db, const char *status, unsigned limit,
 		 struct qres **res, struct nr_err *err) NR_WUR;
 
 /* Rows (table, status, count) of every table's conflicts into *res. */
-int resolve_counts(struct db *db, struct qres **res,
-		   struct nr_err *err) NR_WUR;
+int resolve_counts(struct db *db, struct qres **res, struct nr_err *err) NR_WUR;
 
 /* How many conflicts of table are open. */
-int resolve_open_count(struct db *db, const char *table,
-		       unsigned long long *n, struct nr_err *err) NR_WUR;
+int resolve_open_count(struct db *db, const char *table, unsigned long long *n,
+		       struct nr_err *err) NR_WUR;
 
 /* Reads conflict id (FOR UPDATE when lock) into *res (caller frees);
  * NR_ENOTFOUND when there is none. */

@@ -8,7 +8,7 @@
 #include "query.h"
 
 struct row_ref {
-	const char *pk;		/* borrowed from the result */
+	const char *pk; /* borrowed from the result */
 	size_t row;
 };
 

@@ -8,15 +8,16 @@
 #include "schema.h"
 #include "util.h"
 
-static const char *const binary_types[] = {
-	"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob",
-	"bit", NULL};
+static const char *const binary_types[] = {"binary", "varbinary",  "tinyblob",
+					   "blob",   "mediumblob", "longblob",
+					   "bit",    NULL};
 static const char *const text_types[] = {
-	"char", "varchar", "tinytext", "text", "mediumtext", "longtext",
-	"enum", "set", "json", NULL};
+    "char",	"varchar", "tinytext", "text", "mediumtext",
+    "longtext", "enum",	   "set",      "json", NULL};
 static const char *const spatial_types[] = {
-	"geometry", "point", "linestring", "polygon", "multipoint",
-	"multilinestring", "multipolygon", "geometrycollection", NULL};
+    "geometry",	  "point",	     "linestring",   "polygon",
+    "multipoint", "multilinestring", "multipolygon", "geometrycollection",
+    NULL};
 
 static bool
 listed(const char *const *list, const char *s)
@@ -51,8 +52,7 @@ find_col(const struct tmeta *tm, const char *name)
 
 /* Checks the configured key is the table's primary key. */
 static int
-check_pk(struct tmeta *tm, struct db *db, const char *path,
-	 struct nr_err *err)
+check_pk(struct tmeta *tm, struct db *db, const char *path, struct nr_err *err)
 {
 	const struct config_table *t = tm->conf;
 	struct qres *res = NULL;
@@ -72,18 +72,20 @@ check_pk(struct tmeta *tm, struct db *db, const char *path,
 	for (i = 0; i < res->nrows; i++)
 		buf_printf(&have, "%s%s", i ? ", " : "", qres_at(res, i, 0)->p);
 	if (res->nrows == 0) {
-		rc = err_set(err, NR_ECONFIG, "%s.name: table '%s' has no "
-			     "primary key; replicated tables need one", path,
-			     t->name);
+		rc = err_set(err, NR_ECONFIG,
+			     "%s.name: table '%s' has no "
+			     "primary key; replicated tables need one",
+			     path, t->name);
 		goto out;
 	}
 	for (i = 0; i < res->nrows; i++)
 		if (!strv_has(&t->pk, qres_at(res, i, 0)->p))
 			break;
 	if (res->nrows != t->pk.n || i < res->nrows) {
-		rc = err_set(err, NR_ECONFIG, "%s.primaryKey: does not match "
-			     "the primary key of table '%s' (%s)", path,
-			     t->name, buf_str(&have));
+		rc = err_set(err, NR_ECONFIG,
+			     "%s.primaryKey: does not match "
+			     "the primary key of table '%s' (%s)",
+			     path, t->name, buf_str(&have));
 		goto out;
 	}
 	tm->npk = t->pk.n;
@@ -112,17 +114,19 @@ schema_load(struct db *db, const struct config *cfg, size_t idx,
 	snprintf(path, sizeof(path), "replication.tables[%zu]", idx);
 	tm->conf = t;
 	tm->name = util_strdup(t->name);
-	rc = query_run(db,
-		       "SELECT COLUMN_NAME, DATA_TYPE, EXTRA FROM "
-		       "information_schema.COLUMNS WHERE TABLE_SCHEMA = "
-		       "DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
-		       &p, 1, 0, &res, err);
+	rc = query_run(
+	    db,
+	    "SELECT COLUMN_NAME, DATA_TYPE, EXTRA FROM "
+	    "information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+	    "DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+	    &p, 1, 0, &res, err);
 	if (rc != NR_OK)
 		goto out;
 	if (res->nrows == 0) {
-		rc = err_set(err, NR_ECONFIG, "%s.name: table '%s' does not "
-			     "exist in the %s database", path, t->name,
-			     db_label(db));
+		rc = err_set(err, NR_ECONFIG,
+			     "%s.name: table '%s' does not "
+			     "exist in the %s database",
+			     path, t->name, db_label(db));
 		goto out;
 	}
 	tm->cols = util_calloc(res->nrows, sizeof(*tm->cols));
@@ -134,10 +138,11 @@ schema_load(struct db *db, const struct config *cfg, size_t idx,
 		if (strv_has(&t->ignore, name) || strstr(extra, "GENERATED"))
 			continue;
 		if (listed(spatial_types, type)) {
-			rc = err_set(err, NR_ECONFIG, "%s.ignoreColumns: column "
+			rc = err_set(err, NR_ECONFIG,
+				     "%s.ignoreColumns: column "
 				     "'%s' of table '%s' is of type %s, which "
-				     "is not replicated; list it here", path,
-				     name, t->name, type);
+				     "is not replicated; list it here",
+				     path, name, t->name, type);
 			goto out;
 		}
 		tm->cols[n].name = util_strdup(name);
@@ -149,23 +154,26 @@ schema_load(struct db *db, const struct config *cfg, size_t idx,
 	tm->ncols = n;
 	for (i = 0; i < t->pk.n; i++)
 		if (find_col(tm, t->pk.v[i]) < 0) {
-			rc = err_set(err, NR_ECONFIG, "%s.primaryKey: column "
-				     "'%s' does not exist in table '%s'", path,
-				     t->pk.v[i], t->name);
+			rc = err_set(err, NR_ECONFIG,
+				     "%s.primaryKey: column "
+				     "'%s' does not exist in table '%s'",
+				     path, t->pk.v[i], t->name);
 			goto out;
 		}
 	tm->ts = find_col(tm, t->timestamp_column);
 	if (t->timestamp_column != NULL && tm->ts < 0) {
-		rc = err_set(err, NR_ECONFIG, "%s.timestampColumn: column '%s' "
-			     "does not exist in table '%s'", path,
-			     t->timestamp_column, t->name);
+		rc = err_set(err, NR_ECONFIG,
+			     "%s.timestampColumn: column '%s' "
+			     "does not exist in table '%s'",
+			     path, t->timestamp_column, t->name);
 		goto out;
 	}
 	tm->tenant = find_col(tm, t->tenant_column);
 	if (t->tenant_column != NULL && tm->tenant < 0) {
-		rc = err_set(err, NR_ECONFIG, "%s.tenantColumn: column '%s' "
-			     "does not exist in table '%s'", path,
-			     t->tenant_column, t->name);
+		rc = err_set(err, NR_ECONFIG,
+			     "%s.tenantColumn: column '%s' "
+			     "does not exist in table '%s'",
+			     path, t->tenant_column, t->name);
 		goto out;
 	}
 	rc = check_pk(tm, db, path, err);
@@ -365,15 +373,18 @@ schema_key_decode(const struct tmeta *tm, const char *pk, struct qval **out,
 		char *p = NULL;
 
 		if (!json_object_is_type(e, json_type_string)) {
-			rc = err_set(err, NR_EINVAL, "table %s: key value %zu "
-				     "is not a string in %.200s", tm->name, i,
-				     pk);
+			rc = err_set(err, NR_EINVAL,
+				     "table %s: key value %zu "
+				     "is not a string in %.200s",
+				     tm->name, i, pk);
 			goto out;
 		}
 		if (tm->cols[tm->pk[i]].binary) {
 			if (unhex(s, len, &p, &key[i].len) != 0) {
-				rc = err_set(err, NR_EINVAL, "table %s: bad hex "
-					     "in key %.200s", tm->name, pk);
+				rc = err_set(err, NR_EINVAL,
+					     "table %s: bad hex "
+					     "in key %.200s",
+					     tm->name, pk);
 				goto out;
 			}
 			key[i].binary = true;
@@ -405,7 +416,7 @@ schema_keys_match(const struct tmeta *tm, char *const *pks, size_t n,
 		if (rc != NR_OK)
 			break;
 		memcpy(&v[i * tm->npk], key, tm->npk * sizeof(*v));
-		free(key);	/* its values now belong to v */
+		free(key); /* its values now belong to v */
 		buf_adds(b, i ? " OR (" : "(");
 		schema_key_eq(tm, b);
 		buf_adds(b, ")");
@@ -538,8 +549,7 @@ schema_pk_canonical(const struct tmeta *tm, const struct qval *key)
 }
 
 void
-schema_row_key(const struct tmeta *tm, const struct qval *row,
-	       struct qval *key)
+schema_row_key(const struct tmeta *tm, const struct qval *row, struct qval *key)
 {
 	size_t i;
 

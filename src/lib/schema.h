@@ -12,20 +12,20 @@
 
 struct tcol {
 	char *name;
-	char *type;		/* DATA_TYPE: int, varchar, blob, ... */
-	bool binary;		/* bytes: *binary, *blob, bit */
-	bool text;		/* compared as bytes in triggers: strings, json */
+	char *type;  /* DATA_TYPE: int, varchar, blob, ... */
+	bool binary; /* bytes: *binary, *blob, bit */
+	bool text;   /* compared as bytes in triggers: strings, json */
 };
 
 struct tmeta {
-	const struct config_table *conf;	/* borrowed */
+	const struct config_table *conf; /* borrowed */
 	char *name;
-	struct tcol *cols;	/* replicated columns, in table order */
+	struct tcol *cols; /* replicated columns, in table order */
 	size_t ncols;
-	size_t *pk;		/* indexes into cols, in key order */
+	size_t *pk; /* indexes into cols, in key order */
 	size_t npk;
-	int ts;			/* index of the timestamp column, or -1 */
-	int tenant;		/* index of the tenant column, or -1 */
+	int ts;	    /* index of the timestamp column, or -1 */
+	int tenant; /* index of the tenant column, or -1 */
 };
 
 /* Reads table number idx of cfg from db's catalogue and checks it against
@@ -39,12 +39,10 @@ void schema_free(struct tmeta *tm);
 
 /* Appends the canonical key of a row, a JSON array of the key values as
  * text (binary ones in hex); prefix ("NEW.", "t.", "") qualifies them. */
-void schema_pkexpr(const struct tmeta *tm, const char *prefix,
-		   struct buf *b);
+void schema_pkexpr(const struct tmeta *tm, const char *prefix, struct buf *b);
 
 /* Appends `a`,`b`,... of every replicated column. */
-void schema_collist(const struct tmeta *tm, const char *prefix,
-		    struct buf *b);
+void schema_collist(const struct tmeta *tm, const char *prefix, struct buf *b);
 
 /* Appends "`k1` = ? AND `k2` = ?" for one key. */
 void schema_key_eq(const struct tmeta *tm, struct buf *b);
@@ -73,8 +71,8 @@ size_t schema_key_cmp_nparams(const struct tmeta *tm);
 
 /* Decodes a canonical key into its values (npk of them, owned by the
  * caller: free each p, then the array). */
-int schema_key_decode(const struct tmeta *tm, const char *pk,
-		      struct qval **out, struct nr_err *err) NR_WUR;
+int schema_key_decode(const struct tmeta *tm, const char *pk, struct qval **out,
+		      struct nr_err *err) NR_WUR;
 
 /* Binds key values for schema_key_cmp: fills npk*(npk+1)/2 params. */
 void schema_key_cmp_params(const struct tmeta *tm, const struct qval *key,

@@ -8,10 +8,9 @@
 
 /* Writes the hex signature (65 bytes) of one request. key_sha256 is the
  * hex SHA-256 of the API key. */
-void sign_request(const char *key_sha256, const char *method,
-		  const char *path, const char *query, const char *timestamp,
-		  const char *nonce, const void *body, size_t len,
-		  char out[65]);
+void sign_request(const char *key_sha256, const char *method, const char *path,
+		  const char *query, const char *timestamp, const char *nonce,
+		  const void *body, size_t len, char out[65]);
 
 /* Compares two hex signatures in constant time; 1 when equal. */
 int sign_equal(const char *a, const char *b);

@@ -43,22 +43,22 @@ sync_set_paused(struct db *db, bool paused, struct nr_err *err)
 
 /* Where batches come from. */
 struct source {
-	struct sync_side *local;	/* CHANGELOG: the database read */
-	struct remote *rm;		/* else a remote, pulled */
-	const char *id;			/* the source's node id */
+	struct sync_side *local; /* CHANGELOG: the database read */
+	struct remote *rm;	 /* else a remote, pulled */
+	const char *id;		 /* the source's node id */
 	struct changes_opts co;
-	struct batch b;			/* the last batch read ... */
-	struct remote_page page;	/* ... or pulled */
-	char *seen;	/* how far the source has read the destination:
-			 * a token, or NULL */
+	struct batch b;		 /* the last batch read ... */
+	struct remote_page page; /* ... or pulled */
+	char *seen;		 /* how far the source has read the destination:
+				  * a token, or NULL */
 };
 
 /* Where batches go. */
 struct sink {
-	struct sync_side *local;	/* the database applied to */
-	struct remote *rm;		/* else a remote, pushed to */
-	const char *id;			/* the sink's node id */
-	const char *verb;		/* for the log */
+	struct sync_side *local; /* the database applied to */
+	struct remote *rm;	 /* else a remote, pushed to */
+	const char *id;		 /* the sink's node id */
+	const char *verb;	 /* for the log */
 };
 
 /* The token of the position db holds for peer's table, or NULL when it
@@ -78,8 +78,8 @@ load_token(struct db *db, const char *peer, const char *table, char **token,
 /* Asks the sink where it stands for the source (*from, NULL: nothing
  * yet) and, reading a changelog, how far the source has read the sink. */
 static int
-locate(struct source *s, const struct sink *k, const char *table,
-       char **from, struct nr_err *err)
+locate(struct source *s, const struct sink *k, const char *table, char **from,
+       struct nr_err *err)
 {
 	int rc;
 
@@ -98,16 +98,17 @@ locate(struct source *s, const struct sink *k, const char *table,
 /* Reads the batch after from: *b and *more (the source's), *to (owned)
  * where it ends. */
 static int
-source_read(struct source *s, const struct sync_opts *o,
-	    const struct tmeta *tm, const char *from, struct batch **b,
-	    char **to, bool *more, struct nr_err *err)
+source_read(struct source *s, const struct sync_opts *o, const struct tmeta *tm,
+	    const char *from, struct batch **b, char **to, bool *more,
+	    struct nr_err *err)
 {
 	struct cursor cur = {0};
 	int rc;
 
 	if (s->local == NULL) {
-		rc = remote_pull(s->rm, tm, from, (size_t)o->cfg->sync.batch_size,
-				 &s->page, err);
+		rc = remote_pull(s->rm, tm, from,
+				 (size_t)o->cfg->sync.batch_size, &s->page,
+				 err);
 		if (rc != NR_OK)
 			return rc;
 		*b = &s->page.batch;
@@ -145,8 +146,8 @@ source_release(struct source *s)
  * it never needs an earlier run's ids, and after a resync the same
  * positions are applied again rather than answered from memory. */
 static void
-batch_id(const char *self, const char *table, const char *from,
-	 const char *to, char out[41])
+batch_id(const char *self, const char *table, const char *from, const char *to,
+	 char out[41])
 {
 	static char run[44];
 	struct buf b;
@@ -168,9 +169,8 @@ batch_id(const char *self, const char *table, const char *from,
  * if the stored one is still from, or pushed with a batch id. */
 static int
 sink_deliver(const struct sink *k, const struct source *s,
-	     const struct sync_opts *o, const struct batch *b,
-	     const char *from, const char *to, struct sync_stats *st,
-	     struct nr_err *err)
+	     const struct sync_opts *o, const struct batch *b, const char *from,
+	     const char *to, struct sync_stats *st, struct nr_err *err)
 {
 	struct cursor seen = {0};
 	struct apply_opts ao;
@@ -220,7 +220,8 @@ read_again(const struct log_ctx *lc, int rc, int *moved)
 {
 	if (rc != NR_EMOVED || ++*moved > MOVED_RETRIES)
 		return false;
-	log_msg(LOG_INFO, lc, "the stored position moved (another sync "
+	log_msg(LOG_INFO, lc,
+		"the stored position moved (another sync "
 		"applied a batch); reading again from it");
 	return true;
 }
@@ -273,8 +274,7 @@ run(struct source *s, const struct sink *k, const struct tmeta *tm,
 
 int
 sync_table(struct sync_side *src, struct sync_side *dst,
-	   const struct sync_opts *o, struct sync_stats *st,
-	   struct nr_err *err)
+	   const struct sync_opts *o, struct sync_stats *st, struct nr_err *err)
 {
 	struct source s = {.local = src, .id = src->id};
 	struct sink k = {.local = dst, .id = dst->id, .verb = "applied"};

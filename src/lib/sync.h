@@ -11,15 +11,15 @@
 
 struct sync_side {
 	struct db *db;
-	const char *id;		/* node id of this database */
+	const char *id; /* node id of this database */
 	const struct tmeta *tm;
 };
 
 struct sync_opts {
 	const struct config *cfg;
-	bool detect;		/* the destination captures: find conflicts
-				 * (applying; a push's remote decides) */
-	bool mirror;		/* the destination is a copy of the source */
+	bool detect; /* the destination captures: find conflicts
+		      * (applying; a push's remote decides) */
+	bool mirror; /* the destination is a copy of the source */
 	bool dry_run;
 	void (*progress)(void *arg, unsigned long long rows, bool done);
 	void *progress_arg;
@@ -28,7 +28,7 @@ struct sync_opts {
 struct sync_stats {
 	struct apply_stats a;
 	unsigned long long batches;
-	unsigned long long rows;	/* changes read */
+	unsigned long long rows; /* changes read */
 };
 
 /* Brings dst's copy of the table up to src. *st gets the counts even

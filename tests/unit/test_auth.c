@@ -15,19 +15,19 @@ setup(void)
 
 	/* sha256("password") is 5e8848...; "reader" is stored hashed. */
 	rc = config_parse(
-		"{\"databases\": {\"master\": {\"user\": \"u\", \"database\": "
-		"\"m\"}}, \"replication\": {\"tables\": [{\"name\": \"users\", "
-		"\"primaryKey\": \"id\"}, {\"name\": \"orders\", \"primaryKey\":"
-		" \"id\"}]}, \"api\": {\"keys\": ["
-		"\"legacy-key-0123456789\","
-		"{\"name\": \"reader\", \"key\": \"sha256:5e884898da28047151d0e5"
-		"6f8dc6292773603d0d6aabbdd62a11ef721d1542d8\", \"scopes\": "
-		"[\"read\"]},"
-		"{\"name\": \"admin\", \"key\": \"admin-key-0123456789\", "
-		"\"scopes\": [\"read\", \"admin\"]},"
-		"{\"name\": \"orders-only\", \"key\": \"orders-key-0123456789\","
-		" \"scopes\": [\"pull\"], \"tables\": [\"orders\"]}]}}",
-		NULL, &cfg, &diag);
+	    "{\"databases\": {\"master\": {\"user\": \"u\", \"database\": "
+	    "\"m\"}}, \"replication\": {\"tables\": [{\"name\": \"users\", "
+	    "\"primaryKey\": \"id\"}, {\"name\": \"orders\", \"primaryKey\":"
+	    " \"id\"}]}, \"api\": {\"keys\": ["
+	    "\"legacy-key-0123456789\","
+	    "{\"name\": \"reader\", \"key\": \"sha256:5e884898da28047151d0e5"
+	    "6f8dc6292773603d0d6aabbdd62a11ef721d1542d8\", \"scopes\": "
+	    "[\"read\"]},"
+	    "{\"name\": \"admin\", \"key\": \"admin-key-0123456789\", "
+	    "\"scopes\": [\"read\", \"admin\"]},"
+	    "{\"name\": \"orders-only\", \"key\": \"orders-key-0123456789\","
+	    " \"scopes\": [\"pull\"], \"tables\": [\"orders\"]}]}}",
+	    NULL, &cfg, &diag);
 	ck_assert_int_eq(rc, NR_OK);
 	config_diag_free(&diag);
 }
@@ -106,11 +106,11 @@ START_TEST(rejects_wrong_keys)
 	ck_assert_ptr_null(auth_find_key(cfg, "LEGACY-KEY-0123456789"));
 	/* The stored hash itself is not a key. */
 	ck_assert_ptr_null(auth_find_key(
-		cfg, "sha256:5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a"
-		     "11ef721d1542d8"));
+	    cfg, "sha256:5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a"
+		 "11ef721d1542d8"));
 	ck_assert_ptr_null(auth_find_key(
-		cfg, "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721"
-		     "d1542d8"));
+	    cfg, "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721"
+		 "d1542d8"));
 }
 END_TEST
 
@@ -149,8 +149,9 @@ START_TEST(new_keys_are_random_base64url)
 	}
 	for (i = 0; i < 43; i++)
 		ck_assert_ptr_nonnull(
-			strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-			       "vwxyz0123456789-_", a[i]));
+		    strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+			   "vwxyz0123456789-_",
+			   a[i]));
 }
 END_TEST
 

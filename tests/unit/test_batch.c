@@ -89,9 +89,9 @@ START_TEST(changes_are_copies)
 	char pk[] = "[\"1\"]", origin[] = "hq", ts[] = "2024-01-31 12:00:00";
 	char name[] = "n\0m", data[] = "\x00\xff";
 	struct qval row[3] = {
-		{NULL, 0, true, false},
-		{name, 3, false, false},
-		{data, 2, false, false},	/* binary from the column */
+	    {NULL, 0, true, false},
+	    {name, 3, false, false},
+	    {data, 2, false, false}, /* binary from the column */
 	};
 	struct change *c;
 	struct batch b;
@@ -131,9 +131,9 @@ END_TEST
 START_TEST(many_changes_and_free_to_empty)
 {
 	const struct qval row[3] = {
-		{"k", 1, false, false},
-		{"v", 1, false, false},
-		{"", 0, false, true},
+	    {"k", 1, false, false},
+	    {"v", 1, false, false},
+	    {"", 0, false, true},
 	};
 	char pk[32];
 	struct batch b;

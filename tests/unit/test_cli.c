@@ -128,13 +128,14 @@ START_TEST(a_bad_config_is_rejected_with_its_problems)
 
 	/* No file. */
 	capture();
-	ck_assert_int_eq(cli_load_config("sync_multi", path, &cfg),
-			 NR_ECONFIG);
+	ck_assert_int_eq(cli_load_config("sync_multi", path, &cfg), NR_ECONFIG);
 	text = stderr_text();
 	ck_assert_ptr_null(cfg);
-	snprintf(want, sizeof(want), "%s: cannot open %s: No such file or "
+	snprintf(want, sizeof(want),
+		 "%s: cannot open %s: No such file or "
 		 "directory\nsync_multi: %s: configuration rejected (1 "
-		 "problem)\n", path, path, path);
+		 "problem)\n",
+		 path, path, path);
 	ck_assert_str_eq(text, want);
 	free(text);
 	/* Two problems, each on its line, then the count. */
@@ -143,16 +144,17 @@ START_TEST(a_bad_config_is_rejected_with_its_problems)
 		   "[{\"name\": \"t\", \"primaryKey\": \"id\"}]}, "
 		   "\"sync\": {\"batchSize\": 0, \"retries\": -1}}");
 	capture();
-	ck_assert_int_eq(cli_load_config("sync_multi", path, &cfg),
-			 NR_ECONFIG);
+	ck_assert_int_eq(cli_load_config("sync_multi", path, &cfg), NR_ECONFIG);
 	text = stderr_text();
 	ck_assert_ptr_null(cfg);
 	snprintf(want, sizeof(want), "%s: sync.batchSize", path);
 	ck_assert_ptr_nonnull(strstr(text, want));
 	snprintf(want, sizeof(want), "%s: sync.retries", path);
 	ck_assert_ptr_nonnull(strstr(text, want));
-	snprintf(want, sizeof(want), "sync_multi: %s: configuration "
-		 "rejected (2 problems)\n", path);
+	snprintf(want, sizeof(want),
+		 "sync_multi: %s: configuration "
+		 "rejected (2 problems)\n",
+		 path);
 	ck_assert_str_eq(strstr(text, "sync_multi: "), want);
 	free(text);
 }

@@ -17,8 +17,8 @@ struct col_spec {
 
 static char secret[] = "secret";
 static char *ignore_v[] = {secret};
-static const struct config_table items_conf = {
-	.name = "items", .ignore = {ignore_v, 1}};
+static const struct config_table items_conf = {.name = "items",
+					       .ignore = {ignore_v, 1}};
 static const struct config_table pairs_conf = {.name = "pairs"};
 static const struct config_table wide_conf = {.name = "wide"};
 
@@ -54,15 +54,15 @@ static void
 setup(void)
 {
 	static const struct col_spec ic[] = {
-		{"id", "int", false},
-		{"name", "varchar", false},
-		{"data", "blob", true},
-		{"updated_at", "datetime", false},
+	    {"id", "int", false},
+	    {"name", "varchar", false},
+	    {"data", "blob", true},
+	    {"updated_at", "datetime", false},
 	};
 	static const struct col_spec pc[] = {
-		{"a", "varchar", false},
-		{"b", "varbinary", true},
-		{"v", "int", false},
+	    {"a", "varchar", false},
+	    {"b", "varbinary", true},
+	    {"v", "int", false},
 	};
 	static const size_t ipk[] = {0}, ppk[] = {1, 0};
 
@@ -113,10 +113,10 @@ START_TEST(rows_encode_nulls_text_and_binary)
 	char *names[] = {"id", "name", "data", "updated_at"};
 	const bool binary[] = {false, false, true, false};
 	const struct qval vals[] = {
-		{"7", 1, false, false},
-		{"a\"b\0c", 5, false, false},
-		{"\x00\xff\x10", 3, false, true},
-		{NULL, 0, true, false},
+	    {"7", 1, false, false},
+	    {"a\"b\0c", 5, false, false},
+	    {"\x00\xff\x10", 3, false, true},
+	    {NULL, 0, true, false},
 	};
 	struct qval *back = NULL;
 	struct nr_err err;
@@ -211,8 +211,10 @@ row_refused(const char *text, const char *want)
 	ck_assert_int_eq(codec_row_parse(o, items, &v, &err), NR_EINVAL);
 	ck_assert_int_eq(err.code, NR_EINVAL);
 	ck_assert_ptr_null(v);
-	ck_assert_msg(strstr(err.msg, want) != NULL, "%s: got \"%s\", want "
-		      "\"%s\"", text, err.msg, want);
+	ck_assert_msg(strstr(err.msg, want) != NULL,
+		      "%s: got \"%s\", want "
+		      "\"%s\"",
+		      text, err.msg, want);
 	json_object_put(o);
 }
 
@@ -257,10 +259,10 @@ static void
 two_changes(struct batch *b)
 {
 	const struct qval row[] = {
-		{"7", 1, false, false},
-		{"x\ty", 3, false, false},
-		{"\x00\xff\x10", 3, false, true},
-		{"2024-01-31 12:00:00.123456", 26, false, false},
+	    {"7", 1, false, false},
+	    {"x\ty", 3, false, false},
+	    {"\x00\xff\x10", 3, false, true},
+	    {"2024-01-31 12:00:00.123456", 26, false, false},
 	};
 	struct change *c;
 
@@ -273,12 +275,12 @@ two_changes(struct batch *b)
 START_TEST(changes_round_trip)
 {
 	static const char want[] =
-		"[{\"op\":\"U\",\"pk\":[\"7\"],\"row\":{\"id\":\"7\","
-		"\"name\":\"x\\ty\",\"data\":{\"$b64\":\"AP8Q\"},"
-		"\"updated_at\":\"2024-01-31 12:00:00.123456\"},"
-		"\"origin\":\"hq\",\"ts\":\"2024-01-31 12:00:00.123456\"},"
-		"{\"op\":\"D\",\"pk\":[\"8\"],\"row\":null,"
-		"\"origin\":\"client:web-1\",\"ts\":null}]";
+	    "[{\"op\":\"U\",\"pk\":[\"7\"],\"row\":{\"id\":\"7\","
+	    "\"name\":\"x\\ty\",\"data\":{\"$b64\":\"AP8Q\"},"
+	    "\"updated_at\":\"2024-01-31 12:00:00.123456\"},"
+	    "\"origin\":\"hq\",\"ts\":\"2024-01-31 12:00:00.123456\"},"
+	    "{\"op\":\"D\",\"pk\":[\"8\"],\"row\":null,"
+	    "\"origin\":\"client:web-1\",\"ts\":null}]";
 	struct batch b, back;
 	struct nr_err err;
 	json_object *arr, *again;
@@ -362,21 +364,24 @@ changes_refused(const struct tmeta *tm, const char *text, const char *want)
 	json_object *arr = parse(text);
 
 	err_clear(&err);
-	ck_assert_int_eq(codec_changes_parse(arr, tm, 10, &b, &err),
-			 NR_EINVAL);
+	ck_assert_int_eq(codec_changes_parse(arr, tm, 10, &b, &err), NR_EINVAL);
 	ck_assert_int_eq(err.code, NR_EINVAL);
-	ck_assert_msg(strcmp(err.msg, want) == 0, "%s: got \"%s\", want "
-		      "\"%s\"", text, err.msg, want);
+	ck_assert_msg(strcmp(err.msg, want) == 0,
+		      "%s: got \"%s\", want "
+		      "\"%s\"",
+		      text, err.msg, want);
 	/* b is initialised even so, for the caller to free. */
 	ck_assert_str_eq(b.table, tm->name);
 	batch_free(&b);
 	json_object_put(arr);
 }
 
-#define ROW7 "{\"id\": \"7\", \"name\": \"n\", \"data\": null, " \
-	     "\"updated_at\": null}"
-#define GOOD "{\"op\": \"U\", \"pk\": [\"7\"], \"row\": " ROW7 ", " \
-	     "\"origin\": \"hq\"}"
+#define ROW7                                                                   \
+	"{\"id\": \"7\", \"name\": \"n\", \"data\": null, "                    \
+	"\"updated_at\": null}"
+#define GOOD                                                                   \
+	"{\"op\": \"U\", \"pk\": [\"7\"], \"row\": " ROW7 ", "                 \
+	"\"origin\": \"hq\"}"
 
 START_TEST(bad_changes_are_refused)
 {
@@ -393,63 +398,95 @@ START_TEST(bad_changes_are_refused)
 	changes_refused(items, "[1]", "changes[0]: a change must be an object");
 	changes_refused(items, "[{\"pk\": [\"7\"], \"origin\": \"hq\"}]",
 			op_msg);
-	changes_refused(items, "[{\"op\": \"u\", \"pk\": [\"7\"], "
-			"\"row\": " ROW7 ", \"origin\": \"hq\"}]", op_msg);
-	changes_refused(items, "[{\"op\": \"UPSERT\", \"pk\": [\"7\"], "
-			"\"origin\": \"hq\"}]", op_msg);
-	changes_refused(items, "[{\"op\": 1, \"pk\": [\"7\"], "
-			"\"origin\": \"hq\"}]", op_msg);
+	changes_refused(items,
+			"[{\"op\": \"u\", \"pk\": [\"7\"], "
+			"\"row\": " ROW7 ", \"origin\": \"hq\"}]",
+			op_msg);
+	changes_refused(items,
+			"[{\"op\": \"UPSERT\", \"pk\": [\"7\"], "
+			"\"origin\": \"hq\"}]",
+			op_msg);
+	changes_refused(items,
+			"[{\"op\": 1, \"pk\": [\"7\"], "
+			"\"origin\": \"hq\"}]",
+			op_msg);
 	changes_refused(items, "[{\"op\": \"D\", \"pk\": [\"7\"]}]",
 			origin_msg);
-	changes_refused(items, "[{\"op\": \"D\", \"pk\": [\"7\"], "
-			"\"origin\": \"a b\"}]", origin_msg);
-	changes_refused(items, "[{\"op\": \"D\", \"pk\": [\"7\"], "
-			"\"origin\": \"client:\"}]", origin_msg);
-	changes_refused(items, "[{\"op\": \"D\", \"pk\": [\"7\"], "
-			"\"origin\": 5}]", origin_msg);
-	changes_refused(items, "[{\"op\": \"D\", \"pk\": [\"7\"], "
-			"\"origin\": \"hq\", \"ts\": \"yesterday\"}]", ts_msg);
-	changes_refused(items, "[{\"op\": \"D\", \"pk\": [\"7\"], "
-			"\"origin\": \"hq\", \"ts\": 1706702400}]", ts_msg);
-	changes_refused(items, "[{\"op\": \"D\", \"pk\": \"7\", "
-			"\"origin\": \"hq\"}]", pk_msg);
+	changes_refused(items,
+			"[{\"op\": \"D\", \"pk\": [\"7\"], "
+			"\"origin\": \"a b\"}]",
+			origin_msg);
+	changes_refused(items,
+			"[{\"op\": \"D\", \"pk\": [\"7\"], "
+			"\"origin\": \"client:\"}]",
+			origin_msg);
+	changes_refused(items,
+			"[{\"op\": \"D\", \"pk\": [\"7\"], "
+			"\"origin\": 5}]",
+			origin_msg);
+	changes_refused(items,
+			"[{\"op\": \"D\", \"pk\": [\"7\"], "
+			"\"origin\": \"hq\", \"ts\": \"yesterday\"}]",
+			ts_msg);
+	changes_refused(items,
+			"[{\"op\": \"D\", \"pk\": [\"7\"], "
+			"\"origin\": \"hq\", \"ts\": 1706702400}]",
+			ts_msg);
+	changes_refused(items,
+			"[{\"op\": \"D\", \"pk\": \"7\", "
+			"\"origin\": \"hq\"}]",
+			pk_msg);
 	changes_refused(items, "[{\"op\": \"D\", \"origin\": \"hq\"}]", pk_msg);
-	changes_refused(items, "[{\"op\": \"D\", \"pk\": [], "
-			"\"origin\": \"hq\"}]", pk_msg);
-	changes_refused(items, "[{\"op\": \"D\", \"pk\": [\"7\", \"8\"], "
-			"\"origin\": \"hq\"}]", pk_msg);
-	changes_refused(items, "[{\"op\": \"D\", \"pk\": [7], "
+	changes_refused(items,
+			"[{\"op\": \"D\", \"pk\": [], "
+			"\"origin\": \"hq\"}]",
+			pk_msg);
+	changes_refused(items,
+			"[{\"op\": \"D\", \"pk\": [\"7\", \"8\"], "
+			"\"origin\": \"hq\"}]",
+			pk_msg);
+	changes_refused(items,
+			"[{\"op\": \"D\", \"pk\": [7], "
 			"\"origin\": \"hq\"}]",
 			"changes[0]: table items: key value 0 is not a string "
 			"in [7]");
-	changes_refused(items, "[{\"op\": \"D\", \"pk\": [null], "
+	changes_refused(items,
+			"[{\"op\": \"D\", \"pk\": [null], "
 			"\"origin\": \"hq\"}]",
 			"changes[0]: table items: key value 0 is not a string "
 			"in [null]");
-	changes_refused(pairs, "[{\"op\": \"D\", \"pk\": [\"zz\", \"a\"], "
+	changes_refused(pairs,
+			"[{\"op\": \"D\", \"pk\": [\"zz\", \"a\"], "
 			"\"origin\": \"hq\"}]",
 			"changes[0]: table pairs: bad hex in key "
 			"[\"zz\",\"a\"]");
-	changes_refused(pairs, "[{\"op\": \"D\", \"pk\": [\"0\", \"a\"], "
+	changes_refused(pairs,
+			"[{\"op\": \"D\", \"pk\": [\"0\", \"a\"], "
 			"\"origin\": \"hq\"}]",
 			"changes[0]: table pairs: bad hex in key "
 			"[\"0\",\"a\"]");
-	changes_refused(items, "[{\"op\": \"U\", \"pk\": [\"7\"], "
+	changes_refused(items,
+			"[{\"op\": \"U\", \"pk\": [\"7\"], "
 			"\"origin\": \"hq\"}]",
 			"changes[0]: an upsert needs a row");
-	changes_refused(items, "[{\"op\": \"U\", \"pk\": [\"7\"], "
+	changes_refused(items,
+			"[{\"op\": \"U\", \"pk\": [\"7\"], "
 			"\"row\": null, \"origin\": \"hq\"}]",
 			"changes[0]: an upsert needs a row");
-	changes_refused(items, "[{\"op\": \"D\", \"pk\": [\"7\"], "
+	changes_refused(items,
+			"[{\"op\": \"D\", \"pk\": [\"7\"], "
 			"\"row\": {}, \"origin\": \"hq\"}]",
 			"changes[0]: a delete has no row");
-	changes_refused(items, "[{\"op\": \"U\", \"pk\": [\"8\"], "
+	changes_refused(items,
+			"[{\"op\": \"U\", \"pk\": [\"8\"], "
 			"\"row\": " ROW7 ", \"origin\": \"hq\"}]",
 			"changes[0]: pk does not match the row's key");
-	changes_refused(items, "[{\"op\": \"U\", \"pk\": [\"7\"], "
+	changes_refused(items,
+			"[{\"op\": \"U\", \"pk\": [\"7\"], "
 			"\"row\": {\"id\": \"7\"}, \"origin\": \"hq\"}]",
 			"changes[0]: row has no column name");
-	changes_refused(items, "[{\"op\": \"U\", \"pk\": [\"7\"], "
+	changes_refused(items,
+			"[{\"op\": \"U\", \"pk\": [\"7\"], "
 			"\"row\": {\"id\": \"7\", \"name\": \"n\", \"data\": "
 			"null, \"updated_at\": null, \"x\": 1}, "
 			"\"origin\": \"hq\"}]",
@@ -505,12 +542,13 @@ START_TEST(batch_limits)
 	batch_free(&b);
 	for (i = 0; i <= NR_MAX_BATCH; i++)
 		json_object_array_add(arr, NULL);
-	ck_assert_int_eq(codec_changes_parse(arr, items, NR_MAX_BATCH, &b,
-					     &err), NR_EINVAL);
+	ck_assert_int_eq(
+	    codec_changes_parse(arr, items, NR_MAX_BATCH, &b, &err), NR_EINVAL);
 	ck_assert_str_eq(err.msg, "10001 changes; at most 10000 in one batch");
 	batch_free(&b);
-	ck_assert_int_eq(codec_rows_parse(arr, items, NR_MAX_BATCH, "hq", &b,
-					  &err), NR_EINVAL);
+	ck_assert_int_eq(
+	    codec_rows_parse(arr, items, NR_MAX_BATCH, "hq", &b, &err),
+	    NR_EINVAL);
 	ck_assert_str_eq(err.msg, "10001 rows; at most 10000 in one push");
 	batch_free(&b);
 	json_object_put(arr);
@@ -548,8 +586,10 @@ ts_of(const char *ts_json, char **kept)
 	json_object *arr;
 	int rc;
 
-	snprintf(text, sizeof(text), "[{\"op\": \"D\", \"pk\": [\"7\"], "
-		 "\"origin\": \"hq\", \"ts\": %s}]", ts_json);
+	snprintf(text, sizeof(text),
+		 "[{\"op\": \"D\", \"pk\": [\"7\"], "
+		 "\"origin\": \"hq\", \"ts\": %s}]",
+		 ts_json);
 	arr = parse(text);
 	rc = codec_changes_parse(arr, items, 10, &b, &err);
 	*kept = rc == NR_OK ? util_strdup(b.v[0].ts) : NULL;
@@ -561,20 +601,37 @@ ts_of(const char *ts_json, char **kept)
 START_TEST(write_times_of_changes)
 {
 	static const char *const good[] = {
-		"2024-01-31", "2024-01-31 12:00:00", "2024-01-31 12:00:00.1",
-		"2024-01-31 23:59:59.999999", "0000-00-00 00:00:00",
-		"9999-12-31 23:59:59.000000", "2024-02-29 00:00:00.12345",
+	    "2024-01-31",
+	    "2024-01-31 12:00:00",
+	    "2024-01-31 12:00:00.1",
+	    "2024-01-31 23:59:59.999999",
+	    "0000-00-00 00:00:00",
+	    "9999-12-31 23:59:59.000000",
+	    "2024-02-29 00:00:00.12345",
 	};
 	static const char *const bad[] = {
-		"\"\"", "\"2024-01-31 12:00:00.\"",
-		"\"2024-01-31 12:00:00.1234567\"", "\"2024-01-31 12:00\"",
-		"\"2024-1-31 12:00:00\"", "\"24-01-31 12:00:00\"",
-		"\"2024/01/31 12:00:00\"", "\"2024-01-31  12:00:00\"",
-		"\" 2024-01-31 12:00:00\"", "\"2024-01-31 12:00:00 \"",
-		"\"2024-01-31 12:00:00Z\"", "\"2024-01-31T12:00:00Z\"",
-		"\"2024-01-31 12:00:00+00:00\"", "\"2024-01-31T\"",
-		"\"1706702400\"", "1706702400", "1.5", "true", "[]", "{}",
-		"\"2024-01-31 12:00:00,5\"", "\"2024-01-31 12.00.00\"",
+	    "\"\"",
+	    "\"2024-01-31 12:00:00.\"",
+	    "\"2024-01-31 12:00:00.1234567\"",
+	    "\"2024-01-31 12:00\"",
+	    "\"2024-1-31 12:00:00\"",
+	    "\"24-01-31 12:00:00\"",
+	    "\"2024/01/31 12:00:00\"",
+	    "\"2024-01-31  12:00:00\"",
+	    "\" 2024-01-31 12:00:00\"",
+	    "\"2024-01-31 12:00:00 \"",
+	    "\"2024-01-31 12:00:00Z\"",
+	    "\"2024-01-31T12:00:00Z\"",
+	    "\"2024-01-31 12:00:00+00:00\"",
+	    "\"2024-01-31T\"",
+	    "\"1706702400\"",
+	    "1706702400",
+	    "1.5",
+	    "true",
+	    "[]",
+	    "{}",
+	    "\"2024-01-31 12:00:00,5\"",
+	    "\"2024-01-31 12.00.00\"",
 	};
 	char text[64], *kept;
 	size_t i;
@@ -594,8 +651,8 @@ START_TEST(write_times_of_changes)
 	ck_assert_str_eq(kept, "2024-01-31 12:00:00.5");
 	free(kept);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_msg(ts_of(bad[i], &kept) == NR_EINVAL,
-			      "%s accepted", bad[i]);
+		ck_assert_msg(ts_of(bad[i], &kept) == NR_EINVAL, "%s accepted",
+			      bad[i]);
 		ck_assert_ptr_null(kept);
 	}
 }
@@ -645,8 +702,10 @@ key_of(const struct tmeta *tm, const char *text, int code, const char *want)
 	} else {
 		ck_assert_ptr_null(pk);
 		ck_assert_int_eq(err.code, code);
-		ck_assert_msg(strcmp(err.msg, want) == 0, "%s: got \"%s\", "
-			      "want \"%s\"", text, err.msg, want);
+		ck_assert_msg(strcmp(err.msg, want) == 0,
+			      "%s: got \"%s\", "
+			      "want \"%s\"",
+			      text, err.msg, want);
 	}
 	free(pk);
 	json_object_put(o);
@@ -659,8 +718,7 @@ START_TEST(keys_of_rows)
 	       "[\"42\"]");
 	key_of(items, "{\"id\": \"a\\\"b\\\\c\\t\"}", NR_OK,
 	       "[\"a\\\"b\\\\c\\t\"]");
-	key_of(items, "{\"id\": \"caf\\u00e9\"}", NR_OK,
-	       "[\"caf\xc3\xa9\"]");
+	key_of(items, "{\"id\": \"caf\\u00e9\"}", NR_OK, "[\"caf\xc3\xa9\"]");
 	key_of(items, "{\"id\": true}", NR_OK, "[\"1\"]");
 	key_of(pairs, "{\"a\": \"x\", \"b\": {\"$b64\": \"AKs=\"}}", NR_OK,
 	       "[\"00AB\", \"x\"]");
@@ -691,8 +749,8 @@ START_TEST(pushed_rows_become_upserts)
 		    "\"AA==\"}, \"updated_at\": \"2024-01-31 12:00:00.5\"}, "
 		    "{\"id\": \"2\", \"name\": null, \"data\": null, "
 		    "\"updated_at\": null, \"secret\": 1}]");
-	ck_assert_int_eq(codec_rows_parse(arr, items, 10, "client:web-1", &b,
-					  &err), NR_OK);
+	ck_assert_int_eq(
+	    codec_rows_parse(arr, items, 10, "client:web-1", &b, &err), NR_OK);
 	json_object_put(arr);
 	ck_assert_uint_eq(b.n, 2);
 	ck_assert_int_eq(b.v[0].op, 'U');
@@ -734,8 +792,10 @@ rows_refused(const char *text, const char *want)
 	ck_assert_int_eq(codec_rows_parse(arr, items, 2, "hq", &b, &err),
 			 NR_EINVAL);
 	ck_assert_int_eq(err.code, NR_EINVAL);
-	ck_assert_msg(strcmp(err.msg, want) == 0, "%s: got \"%s\", want "
-		      "\"%s\"", text, err.msg, want);
+	ck_assert_msg(strcmp(err.msg, want) == 0,
+		      "%s: got \"%s\", want "
+		      "\"%s\"",
+		      text, err.msg, want);
 	batch_free(&b);
 	json_object_put(arr);
 }

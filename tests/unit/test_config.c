@@ -10,11 +10,11 @@
 #include "config.h"
 
 /* A valid config into which a test splices one part. */
-#define BASE_DB                                                               \
-	"\"databases\": {\"master\": {\"host\": \"127.0.0.1\", \"port\": "    \
+#define BASE_DB                                                                \
+	"\"databases\": {\"master\": {\"host\": \"127.0.0.1\", \"port\": "     \
 	"3306, \"user\": \"u\", \"password\": \"p\", \"database\": \"m\"}}"
-#define BASE_TABLES                                                           \
-	"\"replication\": {\"tables\": [{\"name\": \"users\", "               \
+#define BASE_TABLES                                                            \
+	"\"replication\": {\"tables\": [{\"name\": \"users\", "                \
 	"\"primaryKey\": \"id\"}]}"
 
 static struct config_diag diag;
@@ -132,14 +132,14 @@ END_TEST
 START_TEST(composite_key_and_options)
 {
 	struct config *cfg = parse(
-		"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": "
-		"\"order_items\", \"primaryKey\": [\"order_id\", \"line\"], "
-		"\"conflictStrategy\": \"manual\", \"capture\": \"timestamp\","
-		" \"timestampColumn\": \"changed\", \"tenantColumn\": "
-		"\"tenant_id\", \"softDeleteColumn\": \"deleted\"}]}, "
-		"\"remoteEnvironments\": {\"dr\": {\"url\": "
-		"\"https://dr.example.com/\", \"apiKey\": \"k\", \"syncMode\": "
-		"\"push\", \"priority\": 1, \"verifyTls\": false}}}");
+	    "{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": "
+	    "\"order_items\", \"primaryKey\": [\"order_id\", \"line\"], "
+	    "\"conflictStrategy\": \"manual\", \"capture\": \"timestamp\","
+	    " \"timestampColumn\": \"changed\", \"tenantColumn\": "
+	    "\"tenant_id\", \"softDeleteColumn\": \"deleted\"}]}, "
+	    "\"remoteEnvironments\": {\"dr\": {\"url\": "
+	    "\"https://dr.example.com/\", \"apiKey\": \"k\", \"syncMode\": "
+	    "\"push\", \"priority\": 1, \"verifyTls\": false}}}");
 
 	ck_assert_msg(cfg != NULL, "rejected: %s", diag_text());
 	ck_assert_uint_eq(cfg->tables[0].pk.n, 2);
@@ -171,11 +171,11 @@ START_TEST(secret_from_env_and_file)
 	setenv("NUNEZ_TEST_KEY", "from-the-environment-123", 1);
 	config_diag_free(&diag);
 	rc = config_parse(
-		"{\"databases\": {\"master\": {\"user\": \"u\", \"password\": "
-		"{\"file\": \"db.secret\"}, \"database\": \"m\"}}, " BASE_TABLES
-		", \"api\": {\"keys\": [{\"key\": {\"env\": \"NUNEZ_TEST_KEY\"}"
-		"}]}}",
-		dir, &cfg, &diag);
+	    "{\"databases\": {\"master\": {\"user\": \"u\", \"password\": "
+	    "{\"file\": \"db.secret\"}, \"database\": \"m\"}}, " BASE_TABLES
+	    ", \"api\": {\"keys\": [{\"key\": {\"env\": \"NUNEZ_TEST_KEY\"}"
+	    "}]}}",
+	    dir, &cfg, &diag);
 	ck_assert_msg(rc == NR_OK, "rejected: %s", diag_text());
 	ck_assert_str_eq(cfg->master.password, "from-a-file");
 	ck_assert_str_eq(cfg->keys[0].secret, "from-the-environment-123");
@@ -188,15 +188,16 @@ END_TEST
 START_TEST(hashed_key_is_normalised)
 {
 	struct config *cfg = parse(
-		"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
-		"\"sha256:ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"
-		"0123456789\", \"scopes\": [\"read\", \"admin\"]}]}}");
+	    "{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+	    "\"sha256:ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789\", \"scopes\": [\"read\", \"admin\"]}]}}");
 
 	ck_assert_msg(cfg != NULL, "rejected: %s", diag_text());
 	ck_assert(cfg->keys[0].hashed);
-	ck_assert_str_eq(cfg->keys[0].secret,
-			 "abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-			 "0123456789");
+	ck_assert_str_eq(
+	    cfg->keys[0].secret,
+	    "abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789");
 	ck_assert_uint_eq(cfg->keys[0].scopes, SCOPE_READ | SCOPE_ADMIN);
 	config_free(cfg);
 }
@@ -211,7 +212,8 @@ START_TEST(unknown_key_is_a_warning)
 	ck_assert_uint_eq(diag.nerrors, 0);
 	ck_assert_uint_eq(diag.n, 1);
 	ck_assert(diag.v[0].warning);
-	ck_assert_str_eq(diag.v[0].text, "sync.batchSise: unknown key, ignored");
+	ck_assert_str_eq(diag.v[0].text,
+			 "sync.batchSise: unknown key, ignored");
 	config_free(cfg);
 }
 END_TEST
@@ -219,15 +221,16 @@ END_TEST
 START_TEST(tenant_column_without_triggers_is_a_warning)
 {
 	struct config *cfg = parse(
-		"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": "
-		"\"a\", \"primaryKey\": \"id\", \"capture\": \"timestamp\", "
-		"\"timestampColumn\": \"t\", \"tenantColumn\": \"tenant\"}]}}");
+	    "{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": "
+	    "\"a\", \"primaryKey\": \"id\", \"capture\": \"timestamp\", "
+	    "\"timestampColumn\": \"t\", \"tenantColumn\": \"tenant\"}]}}");
 
 	ck_assert_ptr_nonnull(cfg);
 	ck_assert_uint_eq(diag.nerrors, 0);
 	ck_assert_uint_eq(diag.n, 1);
 	ck_assert(diag.v[0].warning);
-	ck_assert_str_eq(diag.v[0].text, "replication.tables[0].tenantColumn: "
+	ck_assert_str_eq(diag.v[0].text,
+			 "replication.tables[0].tenantColumn: "
 			 "offline clients (/sync) reach only tables with "
 			 "capture \"trigger\"; this one is left out of /sync");
 	config_free(cfg);
@@ -241,107 +244,106 @@ struct bad {
 };
 
 static const struct bad bad[] = {
-	{"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
-	 "\"primaryKey\": \"id\"}, {\"name\": \"b\", \"primaryKey\": 5}]}}",
-	 "replication.tables[1].primaryKey: expected a string or an array of "
-	 "strings, got an integer"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"prod\": "
-	 "{\"url\": \"https://p\", \"apiKey\": \"k\", \"syncMode\": "
-	 "\"both\"}}}",
-	 "remoteEnvironments.prod.syncMode: expected one of push, pull, "
-	 "bidirectional; got \"both\""},
-	{"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"users; "
-	 "DROP TABLE x\", \"primaryKey\": \"id\"}]}}",
-	 "replication.tables[0].name: \"users; DROP TABLE x\" is not a valid "
-	 "identifier"},
-	{"{\"mode\": \"master-master\", " BASE_DB ", " BASE_TABLES "}",
-	 "mode: \"master-master\" needs databases.slave"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
-	 "\"abcdefghijklmnopq\", \"scopes\": [\"read\", \"root\"]}]}}",
-	 "api.keys[0].scopes[1]: unknown scope \"root\""},
-	{"{" BASE_TABLES "}", "databases: required key is missing"},
-	{"{" BASE_DB "}", "replication: required key is missing"},
-	{"{\"databases\": {\"master\": {\"user\": \"u\", \"database\": \"m\", "
-	 "\"port\": 70000}}, " BASE_TABLES "}",
-	 "databases.master.port: expected an integer from 1 to 65535, got "
-	 "70000"},
-	{"{\"databases\": {\"master\": {\"user\": \"u\"}}, " BASE_TABLES "}",
-	 "databases.master.database: required key is missing"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"prod\": "
-	 "{\"url\": \"ftp://p\", \"apiKey\": \"k\"}}}",
-	 "remoteEnvironments.prod.url: expected an http:// or https:// URL"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"prod\": "
-	 "{\"url\": \"https://p\"}}}",
-	 "remoteEnvironments.prod.apiKey: required key is missing"},
-	{"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
-	 "\"primaryKey\": \"id\", \"ignoreColumns\": [\"id\"]}]}}",
-	 "replication.tables[0].ignoreColumns: primary key column \"id\" "
-	 "cannot be ignored"},
-	{"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
-	 "\"primaryKey\": \"id\"}, {\"name\": \"a\", \"primaryKey\": "
-	 "\"id\"}]}}",
-	 "replication.tables[1].name: table \"a\" is configured twice"},
-	{"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
-	 "\"primaryKey\": \"id\", \"capture\": \"timestamp\"}]}}",
-	 "replication.tables[0].timestampColumn: required when capture is "
-	 "\"timestamp\""},
-	{"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
-	 "\"abcdefghijklmnopq\", \"scopes\": [\"client\"]}]}}",
-	 "api.keys[0]: a key with scope \"client\" needs a tenant"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [\"sha256:"
-	 "1234\"]}}",
-	 "api.keys[0]: a stored key hash must be \"sha256:\" and 64 hex "
-	 "digits"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": {"
-	 "\"env\": \"NUNEZ_SURELY_UNSET_VARIABLE\"}}]}}",
-	 "api.keys[0].key: environment variable NUNEZ_SURELY_UNSET_VARIABLE "
-	 "is not set"},
-	{"{\"databases\": {\"master\": {\"user\": \"u\", \"database\": \"m\", "
-	 "\"password\": {\"file\": \"/nonexistent/secret\"}}}, " BASE_TABLES
-	 "}",
-	 "databases.master.password: cannot open /nonexistent/secret"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"batchSize\": \"500\"}}",
-	 "sync.batchSize: expected an integer, got a string"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"batchSize\": 10001}}",
-	 "sync.batchSize: expected an integer from 1 to 10000"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"batchSize\": 0}}",
-	 "sync.batchSize: expected an integer from 1 to 10000, got 0"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
-	 "\"abcdefghijklmnopq\", \"tables\": [\"orders\"]}]}}",
-	 "api.keys[0].tables[0]: \"orders\" is not a replicated table"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [\"same-key-"
-	 "123456789\", \"same-key-123456789\"]}}",
-	 "api.keys[1]: the same key as api.keys[0]"},
-	{"{" BASE_DB ", \"replication\": {\"tables\": {\"name\": \"a\"}}}",
-	 "replication.tables: expected an array, got an object"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"bad name\":"
-	 " {\"url\": \"https://p\", \"apiKey\": \"k\"}}}",
-	 "remoteEnvironments.bad name: is not a valid environment name"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"p\": "
-	 "{\"url\": \"https://p\", \"apiKey\": \"sha256:0123456789abcdef0123"
-	 "456789abcdef0123456789abcdef0123456789abcdef\"}}}",
-	 "remoteEnvironments.p.apiKey: a stored hash cannot be sent"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"node\": {\"id\": \"a/b\"}}",
-	 "node.id: \"a/b\" is not a valid name"},
-	{"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": "
-	 "\"_nunez_changelog\", \"primaryKey\": \"seq\"}]}}",
-	 "replication.tables[0].name: names starting with _nunez_ are "
-	 "reserved"},
-	{"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
-	 "\"primaryKey\": []}]}}",
-	 "replication.tables[0].primaryKey: must name at least one column"},
-	{"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"p\": "
-	 "{\"url\": \"https://p\", \"apiKey\": \"k\", \"verifyTls\": "
-	 "\"no\"}}}",
-	 "remoteEnvironments.p.verifyTls: expected true or false, got a "
-	 "string"},
-	{"{\"databases\": {\"master\": {\"user\": \"u\", \"database\": \"m\"}, "
-	 "\"slave\": {\"user\": \"u\", \"database\": \"m\"}}, " BASE_TABLES "}",
-	 "databases.slave: is the same database as databases.master"},
-	{"{" BASE_DB ", " BASE_TABLES ", } ", "invalid JSON at line 1"},
-	{"[1, 2]", "expected a JSON object at the top, got an array"},
-	{"{" BASE_DB ", " BASE_TABLES "} trailing",
-	 "invalid JSON at line 1, column 179: unexpected character"},
+    {"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
+     "\"primaryKey\": \"id\"}, {\"name\": \"b\", \"primaryKey\": 5}]}}",
+     "replication.tables[1].primaryKey: expected a string or an array of "
+     "strings, got an integer"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"prod\": "
+     "{\"url\": \"https://p\", \"apiKey\": \"k\", \"syncMode\": "
+     "\"both\"}}}",
+     "remoteEnvironments.prod.syncMode: expected one of push, pull, "
+     "bidirectional; got \"both\""},
+    {"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"users; "
+     "DROP TABLE x\", \"primaryKey\": \"id\"}]}}",
+     "replication.tables[0].name: \"users; DROP TABLE x\" is not a valid "
+     "identifier"},
+    {"{\"mode\": \"master-master\", " BASE_DB ", " BASE_TABLES "}",
+     "mode: \"master-master\" needs databases.slave"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+     "\"abcdefghijklmnopq\", \"scopes\": [\"read\", \"root\"]}]}}",
+     "api.keys[0].scopes[1]: unknown scope \"root\""},
+    {"{" BASE_TABLES "}", "databases: required key is missing"},
+    {"{" BASE_DB "}", "replication: required key is missing"},
+    {"{\"databases\": {\"master\": {\"user\": \"u\", \"database\": \"m\", "
+     "\"port\": 70000}}, " BASE_TABLES "}",
+     "databases.master.port: expected an integer from 1 to 65535, got "
+     "70000"},
+    {"{\"databases\": {\"master\": {\"user\": \"u\"}}, " BASE_TABLES "}",
+     "databases.master.database: required key is missing"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"prod\": "
+     "{\"url\": \"ftp://p\", \"apiKey\": \"k\"}}}",
+     "remoteEnvironments.prod.url: expected an http:// or https:// URL"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"prod\": "
+     "{\"url\": \"https://p\"}}}",
+     "remoteEnvironments.prod.apiKey: required key is missing"},
+    {"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
+     "\"primaryKey\": \"id\", \"ignoreColumns\": [\"id\"]}]}}",
+     "replication.tables[0].ignoreColumns: primary key column \"id\" "
+     "cannot be ignored"},
+    {"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
+     "\"primaryKey\": \"id\"}, {\"name\": \"a\", \"primaryKey\": "
+     "\"id\"}]}}",
+     "replication.tables[1].name: table \"a\" is configured twice"},
+    {"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
+     "\"primaryKey\": \"id\", \"capture\": \"timestamp\"}]}}",
+     "replication.tables[0].timestampColumn: required when capture is "
+     "\"timestamp\""},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+     "\"abcdefghijklmnopq\", \"scopes\": [\"client\"]}]}}",
+     "api.keys[0]: a key with scope \"client\" needs a tenant"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [\"sha256:"
+     "1234\"]}}",
+     "api.keys[0]: a stored key hash must be \"sha256:\" and 64 hex "
+     "digits"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": {"
+     "\"env\": \"NUNEZ_SURELY_UNSET_VARIABLE\"}}]}}",
+     "api.keys[0].key: environment variable NUNEZ_SURELY_UNSET_VARIABLE "
+     "is not set"},
+    {"{\"databases\": {\"master\": {\"user\": \"u\", \"database\": \"m\", "
+     "\"password\": {\"file\": \"/nonexistent/secret\"}}}, " BASE_TABLES "}",
+     "databases.master.password: cannot open /nonexistent/secret"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"batchSize\": \"500\"}}",
+     "sync.batchSize: expected an integer, got a string"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"batchSize\": 10001}}",
+     "sync.batchSize: expected an integer from 1 to 10000"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"batchSize\": 0}}",
+     "sync.batchSize: expected an integer from 1 to 10000, got 0"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+     "\"abcdefghijklmnopq\", \"tables\": [\"orders\"]}]}}",
+     "api.keys[0].tables[0]: \"orders\" is not a replicated table"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [\"same-key-"
+     "123456789\", \"same-key-123456789\"]}}",
+     "api.keys[1]: the same key as api.keys[0]"},
+    {"{" BASE_DB ", \"replication\": {\"tables\": {\"name\": \"a\"}}}",
+     "replication.tables: expected an array, got an object"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"bad name\":"
+     " {\"url\": \"https://p\", \"apiKey\": \"k\"}}}",
+     "remoteEnvironments.bad name: is not a valid environment name"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"p\": "
+     "{\"url\": \"https://p\", \"apiKey\": \"sha256:0123456789abcdef0123"
+     "456789abcdef0123456789abcdef0123456789abcdef\"}}}",
+     "remoteEnvironments.p.apiKey: a stored hash cannot be sent"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"node\": {\"id\": \"a/b\"}}",
+     "node.id: \"a/b\" is not a valid name"},
+    {"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": "
+     "\"_nunez_changelog\", \"primaryKey\": \"seq\"}]}}",
+     "replication.tables[0].name: names starting with _nunez_ are "
+     "reserved"},
+    {"{" BASE_DB ", \"replication\": {\"tables\": [{\"name\": \"a\", "
+     "\"primaryKey\": []}]}}",
+     "replication.tables[0].primaryKey: must name at least one column"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"p\": "
+     "{\"url\": \"https://p\", \"apiKey\": \"k\", \"verifyTls\": "
+     "\"no\"}}}",
+     "remoteEnvironments.p.verifyTls: expected true or false, got a "
+     "string"},
+    {"{\"databases\": {\"master\": {\"user\": \"u\", \"database\": \"m\"}, "
+     "\"slave\": {\"user\": \"u\", \"database\": \"m\"}}, " BASE_TABLES "}",
+     "databases.slave: is the same database as databases.master"},
+    {"{" BASE_DB ", " BASE_TABLES ", } ", "invalid JSON at line 1"},
+    {"[1, 2]", "expected a JSON object at the top, got an array"},
+    {"{" BASE_DB ", " BASE_TABLES "} trailing",
+     "invalid JSON at line 1, column 179: unexpected character"},
 };
 
 START_TEST(bad_config_is_reported_with_its_path)
@@ -352,22 +354,21 @@ START_TEST(bad_config_is_reported_with_its_path)
 	ck_assert_msg(cfg == NULL, "accepted bad config %d: %s", _i, b->json);
 	ck_assert_uint_ge(diag.nerrors, 1);
 	ck_assert_msg(strstr(diag_text(), b->want) != NULL,
-		      "config %d: want '%s' in:\n%s", _i, b->want,
-		      diag_text());
+		      "config %d: want '%s' in:\n%s", _i, b->want, diag_text());
 }
 END_TEST
 
 START_TEST(all_problems_are_reported_at_once)
 {
 	struct config *cfg = parse(
-		"{\"mode\": \"ring\", \"databases\": {\"master\": {\"port\": "
-		"\"x\"}}, \"replication\": {\"tables\": [{\"name\": 1}]}}");
+	    "{\"mode\": \"ring\", \"databases\": {\"master\": {\"port\": "
+	    "\"x\"}}, \"replication\": {\"tables\": [{\"name\": 1}]}}");
 
 	ck_assert_ptr_null(cfg);
 	ck_assert_uint_ge(diag.nerrors, 5);
 	ck_assert_ptr_nonnull(strstr(diag_text(), "mode: expected one of"));
 	ck_assert_ptr_nonnull(
-		strstr(diag_text(), "databases.master.port: expected an integer"));
+	    strstr(diag_text(), "databases.master.port: expected an integer"));
 	ck_assert_ptr_nonnull(strstr(diag_text(), "databases.master.user: "
 						  "required key is missing"));
 	ck_assert_ptr_nonnull(strstr(diag_text(), "replication.tables[0].name:"

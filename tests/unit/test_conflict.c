@@ -15,15 +15,15 @@ setup(void)
 	struct config_diag d = {0};
 
 	ck_assert_int_eq(
-		config_parse("{\"node\": {\"id\": \"hq\", \"priority\": 1}, "
-			     "\"databases\": {\"master\": {\"user\": \"u\", "
-			     "\"database\": \"m\"}}, \"replication\": "
-			     "{\"tables\": [{\"name\": \"t\", \"primaryKey\": "
-			     "\"id\"}]}, \"remoteEnvironments\": {\"east\": "
-			     "{\"url\": \"https://e\", \"apiKey\": \"k\", "
-			     "\"priority\": 2}}}",
-			     NULL, &cfg, &d),
-		NR_OK);
+	    config_parse("{\"node\": {\"id\": \"hq\", \"priority\": 1}, "
+			 "\"databases\": {\"master\": {\"user\": \"u\", "
+			 "\"database\": \"m\"}}, \"replication\": "
+			 "{\"tables\": [{\"name\": \"t\", \"primaryKey\": "
+			 "\"id\"}]}, \"remoteEnvironments\": {\"east\": "
+			 "{\"url\": \"https://e\", \"apiKey\": \"k\", "
+			 "\"priority\": 2}}}",
+			 NULL, &cfg, &d),
+	    NR_OK);
 	config_diag_free(&d);
 }
 
@@ -36,11 +36,14 @@ teardown(void)
 START_TEST(times_compare_with_and_without_fractions)
 {
 	ck_assert_int_eq(conflict_ts_cmp("2024-01-01 10:00:00",
-					 "2024-01-01 10:00:00.000000"), 0);
+					 "2024-01-01 10:00:00.000000"),
+			 0);
 	ck_assert_int_lt(conflict_ts_cmp("2024-01-01 10:00:00",
-					 "2024-01-01 10:00:00.000001"), 0);
+					 "2024-01-01 10:00:00.000001"),
+			 0);
 	ck_assert_int_gt(conflict_ts_cmp("2024-01-01 10:00:01",
-					 "2024-01-01 10:00:00.999999"), 0);
+					 "2024-01-01 10:00:00.999999"),
+			 0);
 	ck_assert_int_lt(conflict_ts_cmp(NULL, "1970-01-01 00:00:00"), 0);
 	ck_assert_int_eq(conflict_ts_cmp(NULL, NULL), 0);
 }
@@ -93,13 +96,16 @@ START_TEST(primary_wins_whatever_the_time)
 	struct version branch = {"east", "2030-01-01 00:00:00", 2};
 	struct version branch2 = {"west", "2031-01-01 00:00:00", 2};
 
-	ck_assert_int_eq(conflict_decide(STRATEGY_PRIMARY_WINS, &primary,
-					 &branch), CONFLICT_KEEP_LOCAL);
-	ck_assert_int_eq(conflict_decide(STRATEGY_PRIMARY_WINS, &branch,
-					 &primary), CONFLICT_TAKE_REMOTE);
+	ck_assert_int_eq(
+	    conflict_decide(STRATEGY_PRIMARY_WINS, &primary, &branch),
+	    CONFLICT_KEEP_LOCAL);
+	ck_assert_int_eq(
+	    conflict_decide(STRATEGY_PRIMARY_WINS, &branch, &primary),
+	    CONFLICT_TAKE_REMOTE);
 	/* Equal priority: the later write. */
-	ck_assert_int_eq(conflict_decide(STRATEGY_PRIMARY_WINS, &branch,
-					 &branch2), CONFLICT_TAKE_REMOTE);
+	ck_assert_int_eq(
+	    conflict_decide(STRATEGY_PRIMARY_WINS, &branch, &branch2),
+	    CONFLICT_TAKE_REMOTE);
 }
 END_TEST
 
@@ -119,11 +125,11 @@ END_TEST
 START_TEST(decisions_are_symmetric)
 {
 	static const struct version v[] = {
-		{"a", "2024-01-01 00:00:00", 1},
-		{"b", "2024-01-01 00:00:00", 1},
-		{"c", "2024-01-01 00:00:00.5", 2},
-		{"d", NULL, 3},
-		{"e", "2023-12-31 23:59:59.999999", 1},
+	    {"a", "2024-01-01 00:00:00", 1},
+	    {"b", "2024-01-01 00:00:00", 1},
+	    {"c", "2024-01-01 00:00:00.5", 2},
+	    {"d", NULL, 3},
+	    {"e", "2023-12-31 23:59:59.999999", 1},
 	};
 	static const int strategies[] = {STRATEGY_LAST_WRITE_WINS,
 					 STRATEGY_PRIMARY_WINS};
@@ -136,8 +142,10 @@ START_TEST(decisions_are_symmetric)
 
 				if (i == j)
 					continue;
-				x = conflict_decide(strategies[s], &v[i], &v[j]);
-				y = conflict_decide(strategies[s], &v[j], &v[i]);
+				x = conflict_decide(strategies[s], &v[i],
+						    &v[j]);
+				y = conflict_decide(strategies[s], &v[j],
+						    &v[i]);
 				ck_assert_msg(x != y, "%zu vs %zu: both %d", i,
 					      j, x);
 			}
@@ -248,7 +256,7 @@ START_TEST(a_delete_already_so_leaves_a_tombstone)
 	struct conflict_case k = arriving(STRATEGY_LAST_WRITE_WINS, 'D',
 					  "2024-06-01 00:00:00");
 
-	k.same = true;		/* no row here */
+	k.same = true; /* no row here */
 	ck_assert_int_eq(conflict_judge(&k), VERDICT_TOMBSTONE);
 	k.known = &known;
 	ck_assert_int_eq(conflict_judge(&k), VERDICT_TOMBSTONE);

@@ -57,10 +57,11 @@ END_TEST
 START_TEST(bad_tokens_are_refused)
 {
 	static const char *const bad[] = {
-		"!!!", "eyJ2IjoyfQ", /* {"v":2} */
-		"eyJ2IjoxfQ",	      /* {"v":1}: no h, g */
-		"eyJ2IjoxLCJoIjo1LCJnIjpbWzYsNywxXV19", /* gap above high */
-		"eyJ2IjoxLCJoIjotNSwiZyI6W119",		/* negative high */
+	    "!!!",
+	    "eyJ2IjoyfQ",			    /* {"v":2} */
+	    "eyJ2IjoxfQ",			    /* {"v":1}: no h, g */
+	    "eyJ2IjoxLCJoIjo1LCJnIjpbWzYsNywxXV19", /* gap above high */
+	    "eyJ2IjoxLCJoIjotNSwiZyI6W119",	    /* negative high */
 	};
 	struct cursor c;
 	struct nr_err err;
@@ -120,13 +121,13 @@ START_TEST(gaps_die_when_their_transactions_are_gone)
 	ck_assert_uint_eq(cursor_drop_dead(&c, true, 2000, 9000000, 0), 0);
 	/* A gap seen a moment ago stays, whatever the (cached) view says. */
 	ck_assert_uint_eq(cursor_drop_dead(&c, true, INT64_MAX,
-					   2000 + CURSOR_GAP_SETTLE_US, 0), 0);
+					   2000 + CURSOR_GAP_SETTLE_US, 0),
+			  0);
 	ck_assert_uint_eq(cursor_drop_dead(&c, true, INT64_MAX, 9000000, 0), 1);
 	ck_assert_uint_eq(c.ngaps, 0);
 	/* Without the view of open transactions: the timeout. */
 	cursor_add_gap(&c, 30, 30, 1000000);
-	ck_assert_uint_eq(cursor_drop_dead(&c, false, 0, 5000000, 10000000),
-			  0);
+	ck_assert_uint_eq(cursor_drop_dead(&c, false, 0, 5000000, 10000000), 0);
 	ck_assert_uint_eq(cursor_drop_dead(&c, false, 0, 12000000, 10000000),
 			  1);
 	cursor_clear(&c);

@@ -58,8 +58,8 @@ ck_time(const char *t)
 				&tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms, &n),
 			 7);
 	ck_assert_int_eq(n, 24);
-	ck_assert(t[4] == '-' && t[7] == '-' && t[10] == 'T' &&
-		  t[13] == ':' && t[16] == ':' && t[19] == '.');
+	ck_assert(t[4] == '-' && t[7] == '-' && t[10] == 'T' && t[13] == ':' &&
+		  t[16] == ':' && t[19] == '.');
 	ck_assert_int_ge(ms, 0);
 	ck_assert_int_le(ms, 999);
 	tm.tm_year -= 1900;
@@ -92,8 +92,10 @@ START_TEST(text_lines)
 	log_setup("sync_multi", LOG_INFO, false, out);
 	log_msg(LOG_WARN, &ctx, "moved %d rows", 7);
 	s = written();
-	snprintf(want, sizeof(want), " warn  sync_multi[%d] env=east "
-		 "table=orders batch=42: moved 7 rows\n", (int)getpid());
+	snprintf(want, sizeof(want),
+		 " warn  sync_multi[%d] env=east "
+		 "table=orders batch=42: moved 7 rows\n",
+		 (int)getpid());
 	ck_assert_uint_eq(strlen(s), 24 + strlen(want));
 	ck_assert_str_eq(s + 24, want);
 	s[24] = '\0';

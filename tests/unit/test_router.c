@@ -22,23 +22,23 @@
 /* What the stand-ins saw. */
 static struct {
 	const char *route_names[METRICS_ROUTES];
-	int route;		/* metrics_request's last route */
-	int status;		/* ... and status */
+	int route;  /* metrics_request's last route */
+	int status; /* ... and status */
 	int requests;
-	char nonce[80];		/* nonces_remember's last nonce */
+	char nonce[80]; /* nonces_remember's last nonce */
 	int ttl;
-	int nonce_rc;		/* what it answers a new nonce */
-	bool silent;		/* handlers give no reply */
+	int nonce_rc; /* what it answers a new nonce */
+	bool silent;  /* handlers give no reply */
 } seen;
 
 /* A reply as the client would read it. */
 struct reply {
 	int status;
-	char code[64];		/* error.code, or "" */
-	char message[512];	/* error.message, or "" */
-	char handler[64];	/* the handler that answered, or "" */
-	char id[160];		/* the {id} or {tenant} it saw */
-	char q[64];		/* its query parameter q, or "" */
+	char code[64];	   /* error.code, or "" */
+	char message[512]; /* error.message, or "" */
+	char handler[64];  /* the handler that answered, or "" */
+	char id[160];	   /* the {id} or {tenant} it saw */
+	char q[64];	   /* its query parameter q, or "" */
 };
 
 static void
@@ -57,11 +57,11 @@ stub(struct http_req *req, const char *name)
 	http_reply(req, 200, o);
 }
 
-#define STUB(fn)                                                        \
-	void fn(struct api *app, struct http_req *req)                  \
-	{                                                               \
-		(void)app;                                              \
-		stub(req, #fn);                                         \
+#define STUB(fn)                                                               \
+	void fn(struct api *app, struct http_req *req)                         \
+	{                                                                      \
+		(void)app;                                                     \
+		stub(req, #fn);                                                \
 	}
 
 STUB(health_get)
@@ -104,8 +104,7 @@ metrics_request(struct metrics *m, int route, int status)
 }
 
 int
-nonces_remember(struct db *db, const char *nonce, int ttl,
-		struct nr_err *err)
+nonces_remember(struct db *db, const char *nonce, int ttl, struct nr_err *err)
 {
 	(void)db;
 	if (strcmp(seen.nonce, nonce) == 0)
@@ -143,24 +142,23 @@ setup(void)
 	struct config_diag diag = {0};
 
 	ck_assert_int_eq(
-		config_parse(
-			"{\"databases\": {\"master\": {\"user\": \"u\", "
-			"\"database\": \"m\"}}, \"replication\": {\"tables\": "
-			"[{\"name\": \"orders\", \"primaryKey\": \"id\", "
-			"\"tenantColumn\": \"shop\"}]}, \"api\": "
-			"{\"maxBodyBytes\": 2048, \"signatureWindowSeconds\": "
-			"300, \"keys\": ["
-			"{\"name\": \"admin\", \"key\": \"" ADMIN_KEY "\", "
-			"\"scopes\": [\"read\", \"admin\"]}, "
-			"{\"name\": \"peer\", \"key\": \"" PEER_KEY "\", "
-			"\"scopes\": [\"read\", \"pull\", \"push\"]}, "
-			"{\"name\": \"client\", \"key\": \"" CLIENT_KEY "\", "
-			"\"scopes\": [\"client\"], \"tenant\": \"42\"}, "
-			"{\"name\": \"signer\", \"key\": \"" SIGNER_KEY "\", "
-			"\"scopes\": [\"read\"], \"requireSignature\": true}"
-			"]}}",
-			NULL, &cfg, &diag),
-		NR_OK);
+	    config_parse("{\"databases\": {\"master\": {\"user\": \"u\", "
+			 "\"database\": \"m\"}}, \"replication\": {\"tables\": "
+			 "[{\"name\": \"orders\", \"primaryKey\": \"id\", "
+			 "\"tenantColumn\": \"shop\"}]}, \"api\": "
+			 "{\"maxBodyBytes\": 2048, \"signatureWindowSeconds\": "
+			 "300, \"keys\": ["
+			 "{\"name\": \"admin\", \"key\": \"" ADMIN_KEY "\", "
+			 "\"scopes\": [\"read\", \"admin\"]}, "
+			 "{\"name\": \"peer\", \"key\": \"" PEER_KEY "\", "
+			 "\"scopes\": [\"read\", \"pull\", \"push\"]}, "
+			 "{\"name\": \"client\", \"key\": \"" CLIENT_KEY "\", "
+			 "\"scopes\": [\"client\"], \"tenant\": \"42\"}, "
+			 "{\"name\": \"signer\", \"key\": \"" SIGNER_KEY "\", "
+			 "\"scopes\": [\"read\"], \"requireSignature\": true}"
+			 "]}}",
+			 NULL, &cfg, &diag),
+	    NR_OK);
 	config_diag_free(&diag);
 	memset(&app, 0, sizeof(app));
 	app.cfg = cfg;
@@ -205,8 +203,8 @@ member(json_object *o, const char *key, char *out, size_t size)
  * header), a body (NULL: none) and more parameters ("NAME=value", then
  * NULL). */
 static struct reply
-request(const char *method, const char *uri, const char *key,
-	const char *body, ...)
+request(const char *method, const char *uri, const char *key, const char *body,
+	...)
 {
 	char *env[32], vars[8][2200];
 	FCGX_Stream out = {0}, in = {0};
@@ -291,46 +289,43 @@ START_TEST(every_route_reaches_its_handler)
 	static const struct {
 		const char *method, *uri, *key, *handler, *id, *pattern;
 	} cases[] = {
-		{"GET", "/health", NULL, "health_get", "", "/health"},
-		{"GET", "/.well-known/nunez-instance", NULL, "instance_get",
-		 "", "/.well-known/nunez-instance"},
-		{"GET", "/api/status", ADMIN_KEY, "status_get", "",
-		 "/api/status"},
-		{"GET", "/api/config", ADMIN_KEY, "config_get", "",
-		 "/api/config"},
-		{"GET", "/metrics", PEER_KEY, "metrics_get", "", "/metrics"},
-		{"POST", "/api/push", PEER_KEY, "push_post", "", "/api/push"},
-		{"GET", "/api/pull", PEER_KEY, "pull_get", "", "/api/pull"},
-		{"GET", "/api/metadata", PEER_KEY, "metadata_get", "",
-		 "/api/metadata"},
-		{"GET", "/api/replication/peers", ADMIN_KEY, "ops_peers", "",
-		 "/api/replication/peers"},
-		{"GET", "/api/replication/lag", ADMIN_KEY, "ops_lag", "",
-		 "/api/replication/lag"},
-		{"GET", "/api/replication/log", ADMIN_KEY, "ops_log", "",
-		 "/api/replication/log"},
-		{"GET", "/api/replication/tables", ADMIN_KEY, "ops_tables", "",
-		 "/api/replication/tables"},
-		{"GET", "/api/replication/conflicts", ADMIN_KEY,
-		 "ops_conflicts", "", "/api/replication/conflicts"},
-		{"GET", "/api/replication/conflicts/17", ADMIN_KEY,
-		 "ops_conflict", "17", "/api/replication/conflicts/{id}"},
-		{"POST", "/api/replication/conflicts/0042/resolve", ADMIN_KEY,
-		 "ops_resolve", "0042",
-		 "/api/replication/conflicts/{id}/resolve"},
-		{"POST", "/api/replication/pause", ADMIN_KEY, "ops_pause", "",
-		 "/api/replication/pause"},
-		{"POST", "/api/replication/resume", ADMIN_KEY, "ops_resume",
-		 "", "/api/replication/resume"},
-		{"POST", "/api/replication/resync", ADMIN_KEY, "ops_resync",
-		 "", "/api/replication/resync"},
-		{"POST", "/sync/changes", CLIENT_KEY, "clients_changes_post",
-		 "", "/sync/changes"},
-		{"GET", "/sync/changes/42", CLIENT_KEY, "clients_changes_get",
-		 "42", "/sync/changes/{tenant}"},
-		{"GET", "/sync/initial/shop.eu-1_x@y:Z", ADMIN_KEY,
-		 "clients_initial_get", "shop.eu-1_x@y:Z",
-		 "/sync/initial/{tenant}"},
+	    {"GET", "/health", NULL, "health_get", "", "/health"},
+	    {"GET", "/.well-known/nunez-instance", NULL, "instance_get", "",
+	     "/.well-known/nunez-instance"},
+	    {"GET", "/api/status", ADMIN_KEY, "status_get", "", "/api/status"},
+	    {"GET", "/api/config", ADMIN_KEY, "config_get", "", "/api/config"},
+	    {"GET", "/metrics", PEER_KEY, "metrics_get", "", "/metrics"},
+	    {"POST", "/api/push", PEER_KEY, "push_post", "", "/api/push"},
+	    {"GET", "/api/pull", PEER_KEY, "pull_get", "", "/api/pull"},
+	    {"GET", "/api/metadata", PEER_KEY, "metadata_get", "",
+	     "/api/metadata"},
+	    {"GET", "/api/replication/peers", ADMIN_KEY, "ops_peers", "",
+	     "/api/replication/peers"},
+	    {"GET", "/api/replication/lag", ADMIN_KEY, "ops_lag", "",
+	     "/api/replication/lag"},
+	    {"GET", "/api/replication/log", ADMIN_KEY, "ops_log", "",
+	     "/api/replication/log"},
+	    {"GET", "/api/replication/tables", ADMIN_KEY, "ops_tables", "",
+	     "/api/replication/tables"},
+	    {"GET", "/api/replication/conflicts", ADMIN_KEY, "ops_conflicts",
+	     "", "/api/replication/conflicts"},
+	    {"GET", "/api/replication/conflicts/17", ADMIN_KEY, "ops_conflict",
+	     "17", "/api/replication/conflicts/{id}"},
+	    {"POST", "/api/replication/conflicts/0042/resolve", ADMIN_KEY,
+	     "ops_resolve", "0042", "/api/replication/conflicts/{id}/resolve"},
+	    {"POST", "/api/replication/pause", ADMIN_KEY, "ops_pause", "",
+	     "/api/replication/pause"},
+	    {"POST", "/api/replication/resume", ADMIN_KEY, "ops_resume", "",
+	     "/api/replication/resume"},
+	    {"POST", "/api/replication/resync", ADMIN_KEY, "ops_resync", "",
+	     "/api/replication/resync"},
+	    {"POST", "/sync/changes", CLIENT_KEY, "clients_changes_post", "",
+	     "/sync/changes"},
+	    {"GET", "/sync/changes/42", CLIENT_KEY, "clients_changes_get", "42",
+	     "/sync/changes/{tenant}"},
+	    {"GET", "/sync/initial/shop.eu-1_x@y:Z", ADMIN_KEY,
+	     "clients_initial_get", "shop.eu-1_x@y:Z",
+	     "/sync/initial/{tenant}"},
 	};
 	size_t i;
 
@@ -538,8 +533,8 @@ END_TEST
  * into ts, nonce and sig (each 100 bytes). */
 static void
 sign(const char *secret, const char *method, const char *path,
-     const char *query, long long when, const char *nonce,
-     const char *body, char *ts, char *nh, char *sig)
+     const char *query, long long when, const char *nonce, const char *body,
+     char *ts, char *nh, char *sig)
 {
 	char hash[65], s[65], t[32];
 
@@ -565,8 +560,8 @@ START_TEST(signed_requests)
 		"this key must sign its requests (X-Nunez-Timestamp, "
 		"X-Nunez-Nonce, X-Nunez-Signature)");
 	/* Signed, with the query and the path as sent. */
-	sign(SIGNER_KEY, "GET", "/api/status", "q=1", now, NONCE, NULL, ts,
-	     nh, sig);
+	sign(SIGNER_KEY, "GET", "/api/status", "q=1", now, NONCE, NULL, ts, nh,
+	     sig);
 	r = request("GET", "/api/status?q=1", SIGNER_KEY, NULL, ts, nh, sig,
 		    NULL);
 	ck_assert_int_eq(r.status, 200);
@@ -580,8 +575,8 @@ START_TEST(signed_requests)
 	ck_assert_str_eq(r.code, "nonce_replayed");
 	ck_assert_str_eq(r.handler, "");
 	/* Another query than the one signed. */
-	sign(SIGNER_KEY, "GET", "/api/status", "q=1", now, NONCE "2", NULL,
-	     ts, nh, sig);
+	sign(SIGNER_KEY, "GET", "/api/status", "q=1", now, NONCE "2", NULL, ts,
+	     nh, sig);
 	r = request("GET", "/api/status?q=2", SIGNER_KEY, NULL, ts, nh, sig,
 		    NULL);
 	ck_assert_int_eq(r.status, 401);
@@ -589,14 +584,13 @@ START_TEST(signed_requests)
 	ck_assert_str_eq(r.message, "the signature does not match the "
 				    "request");
 	/* Signed by another key. */
-	sign(PEER_KEY, "GET", "/api/status", "", now, NONCE "3", NULL, ts,
-	     nh, sig);
-	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, nh, sig,
-		    NULL);
+	sign(PEER_KEY, "GET", "/api/status", "", now, NONCE "3", NULL, ts, nh,
+	     sig);
+	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, nh, sig, NULL);
 	ck_assert_str_eq(r.code, "signature_invalid");
 	/* A key that need not sign is checked when it does. */
-	sign(ADMIN_KEY, "GET", "/api/status", "", now, NONCE "4", NULL, ts,
-	     nh, sig);
+	sign(ADMIN_KEY, "GET", "/api/status", "", now, NONCE "4", NULL, ts, nh,
+	     sig);
 	r = request("GET", "/api/status", ADMIN_KEY, NULL, ts, nh, sig, NULL);
 	ck_assert_str_eq(r.handler, "status_get");
 	ck_assert_str_eq(seen.nonce, NONCE "4");
@@ -612,16 +606,15 @@ START_TEST(signed_bodies)
 	long long now = (long long)time(NULL);
 	struct reply r;
 
-	sign(PEER_KEY, "POST", "/api/push", "", now, NONCE, body, ts, nh,
-	     sig);
+	sign(PEER_KEY, "POST", "/api/push", "", now, NONCE, body, ts, nh, sig);
 	r = request("POST", "/api/push", PEER_KEY, body, ts, nh, sig, NULL);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(r.handler, "push_post");
 	/* One byte of the body changed. */
 	sign(PEER_KEY, "POST", "/api/push", "", now, NONCE "2", body, ts, nh,
 	     sig);
-	r = request("POST", "/api/push", PEER_KEY,
-		    "{\"table\": \"orderz\"}", ts, nh, sig, NULL);
+	r = request("POST", "/api/push", PEER_KEY, "{\"table\": \"orderz\"}",
+		    ts, nh, sig, NULL);
 	ck_assert_str_eq(r.code, "signature_invalid");
 	/* A body over api.maxBodyBytes is refused before any hashing. */
 	memset(big, 'x', 2049);
@@ -638,9 +631,10 @@ START_TEST(malformed_and_stale_signatures)
 {
 	char ts[100], nh[100], sig[100], nonce[66];
 	long long now = (long long)time(NULL);
-	static const char malformed[] = "a signed request needs "
-		"X-Nunez-Timestamp (unix seconds), X-Nunez-Nonce (16-64 of "
-		"[A-Za-z0-9_-]) and X-Nunez-Signature";
+	static const char malformed[] =
+	    "a signed request needs "
+	    "X-Nunez-Timestamp (unix seconds), X-Nunez-Nonce (16-64 of "
+	    "[A-Za-z0-9_-]) and X-Nunez-Signature";
 	struct reply r;
 
 	sign(SIGNER_KEY, "GET", "/api/status", "", now, NONCE, NULL, ts, nh,
@@ -717,8 +711,8 @@ START_TEST(a_nonce_store_failure_is_a_db_error)
 	struct reply r;
 
 	seen.nonce_rc = NR_EDBGONE;
-	sign(SIGNER_KEY, "GET", "/api/status", "", (long long)time(NULL),
-	     NONCE, NULL, ts, nh, sig);
+	sign(SIGNER_KEY, "GET", "/api/status", "", (long long)time(NULL), NONCE,
+	     NULL, ts, nh, sig);
 	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, nh, sig, NULL);
 	ck_assert_int_eq(r.status, 503);
 	ck_assert_str_eq(r.code, "db_error");

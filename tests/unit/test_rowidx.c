@@ -34,8 +34,9 @@ free_result(struct qres *res)
 START_TEST(finds_every_key)
 {
 	static const char *const keys[] = {
-		"[\"9\"]", "[\"10\"]", "[\"1\", \"b\"]", "[\"1\", \"a\"]",
-		"[\"caf\xc3\xa9\"]", "[\"cafe\"]", "[\"\"]", "[\"Z\"]",
+	    "[\"9\"]",	      "[\"10\"]",	   "[\"1\", \"b\"]",
+	    "[\"1\", \"a\"]", "[\"caf\xc3\xa9\"]", "[\"cafe\"]",
+	    "[\"\"]",	      "[\"Z\"]",
 	};
 	struct qres *res = keys_result(keys, 8);
 	struct row_ref *idx = rowidx_build(res);
@@ -63,7 +64,7 @@ END_TEST
 
 START_TEST(large_and_empty_results)
 {
-	char (*keys)[16] = util_calloc(2000, sizeof(*keys));
+	char(*keys)[16] = util_calloc(2000, sizeof(*keys));
 	const char **p = util_calloc(2000, sizeof(*p));
 	struct row_ref *idx;
 	struct qres *res;

@@ -54,19 +54,19 @@ static void
 setup(void)
 {
 	static const struct col_spec c1[] = {
-		{"id", "varchar", false},
-		{"v", "int", false},
+	    {"id", "varchar", false},
+	    {"v", "int", false},
 	};
 	static const struct col_spec c2[] = {
-		{"a", "varchar", false},
-		{"b", "varbinary", true},
-		{"v", "int", false},
+	    {"a", "varchar", false},
+	    {"b", "varbinary", true},
+	    {"v", "int", false},
 	};
 	static const struct col_spec c3[] = {
-		{"x", "int", false},
-		{"y", "int", false},
-		{"z", "int", false},
-		{"q`r", "int", false},
+	    {"x", "int", false},
+	    {"y", "int", false},
+	    {"z", "int", false},
+	    {"q`r", "int", false},
 	};
 	static const size_t pk1[] = {0}, pk2[] = {1, 0}, pk3[] = {0, 1, 2};
 
@@ -133,8 +133,8 @@ START_TEST(composite_keys_with_binary_parts)
 {
 	/* two's key is (b, a): b first, in upper-case hex. */
 	struct qval key[2] = {
-		{"\x00\x7f\x80\xff", 4, false, true},
-		{"x, \"y\"", 6, false, false},
+	    {"\x00\x7f\x80\xff", 4, false, true},
+	    {"x, \"y\"", 6, false, false},
 	};
 	struct qval *back = NULL;
 	struct nr_err err;
@@ -174,8 +174,9 @@ START_TEST(keys_as_other_json_writers_give_them)
 
 	/* No spaces, lower-case hex, \u escapes of printable characters:
 	 * the same values, and the canonical text once encoded again. */
-	ck_assert_int_eq(schema_key_decode(two, "[\"0aff\",\"\\u0041\\/\"]",
-					   &back, &err), NR_OK);
+	ck_assert_int_eq(
+	    schema_key_decode(two, "[\"0aff\",\"\\u0041\\/\"]", &back, &err),
+	    NR_OK);
 	ck_bytes(&back[0], "\x0a\xff", 2);
 	ck_bytes(&back[1], "A/", 2);
 	pk = schema_pk_canonical(two, back);
@@ -201,8 +202,10 @@ key_refused(const struct tmeta *tm, const char *pk, const char *want)
 	ck_assert_int_eq(schema_key_decode(tm, pk, &back, &err), NR_EINVAL);
 	ck_assert_int_eq(err.code, NR_EINVAL);
 	ck_assert_ptr_null(back);
-	ck_assert_msg(strcmp(err.msg, want) == 0, "%s: got \"%s\", want "
-		      "\"%s\"", pk, err.msg, want);
+	ck_assert_msg(strcmp(err.msg, want) == 0,
+		      "%s: got \"%s\", want "
+		      "\"%s\"",
+		      pk, err.msg, want);
 }
 
 START_TEST(malformed_keys_are_refused)
@@ -254,23 +257,22 @@ START_TEST(malformed_keys_are_refused)
 	key_refused(one, "[\"k\",]", "table one: malformed key [\"k\",]");
 	key_refused(one, "['k']", "table one: malformed key ['k']");
 	key_refused(one, "[\"k\"]]", "table one: malformed key [\"k\"]]");
-	key_refused(one, "[\"k\"] [1]",
-		    "table one: malformed key [\"k\"] [1]");
+	key_refused(one, "[\"k\"] [1]", "table one: malformed key [\"k\"] [1]");
 	/* The key is cut at 200 bytes in the message. */
 	snprintf(pk, sizeof(pk), "[\"%0300d\"", 0);
 	snprintf(want, sizeof(want), "table one: malformed key %.200s", pk);
 	key_refused(one, pk, want);
-	ck_assert_uint_eq(strlen(want), strlen("table one: malformed key ") +
-						200);
+	ck_assert_uint_eq(strlen(want),
+			  strlen("table one: malformed key ") + 200);
 }
 END_TEST
 
 START_TEST(row_keys_in_key_order)
 {
 	const struct qval row[3] = {
-		{"a", 1, false, false},
-		{"\x01", 1, false, true},
-		{NULL, 0, true, false},
+	    {"a", 1, false, false},
+	    {"\x01", 1, false, true},
+	    {NULL, 0, true, false},
 	};
 	struct qval key[2];
 	char *pk;
@@ -320,9 +322,9 @@ END_TEST
 START_TEST(key_ranges_column_by_column)
 {
 	const struct qval key[3] = {
-		{"1", 1, false, false},
-		{"2", 1, false, false},
-		{"3", 1, false, false},
+	    {"1", 1, false, false},
+	    {"2", 1, false, false},
+	    {"3", 1, false, false},
 	};
 	struct qval params[6];
 	struct buf b;
@@ -338,13 +340,11 @@ START_TEST(key_ranges_column_by_column)
 	buf_reset(&b);
 	/* Only the last column takes the inclusive operator. */
 	schema_key_cmp(two, ">=", &b);
-	ck_assert_str_eq(buf_str(&b),
-			 "((`b` > ?) OR (`b` = ? AND `a` >= ?))");
+	ck_assert_str_eq(buf_str(&b), "((`b` > ?) OR (`b` = ? AND `a` >= ?))");
 	buf_reset(&b);
 	schema_key_cmp(three, "<=", &b);
-	ck_assert_str_eq(buf_str(&b),
-			 "((`x` < ?) OR (`x` = ? AND `y` < ?) OR "
-			 "(`x` = ? AND `y` = ? AND `z` <= ?))");
+	ck_assert_str_eq(buf_str(&b), "((`x` < ?) OR (`x` = ? AND `y` < ?) OR "
+				      "(`x` = ? AND `y` = ? AND `z` <= ?))");
 	ck_assert_uint_eq(schema_key_cmp_nparams(two), 3);
 	ck_assert_uint_eq(schema_key_cmp_nparams(three), 6);
 	buf_free(&b);
