@@ -14,6 +14,31 @@ key(const char *remote, char *out, size_t size)
 	snprintf(out, size, "breaker:%s", remote);
 }
 
+void
+breaker_parse(const char *text, struct breaker *b)
+{
+	memset(b, 0, sizeof(*b));
+	if (text != NULL &&
+	    sscanf(text, "%d %lld", &b->failures, &b->opened_at) != 2)
+		memset(b, 0, sizeof(*b));
+}
+
+void
+breaker_step(struct breaker *b, bool ok, const struct config *cfg,
+	     long long now)
+{
+	if (ok) {
+		b->failures = 0;
+		b->opened_at = 0;
+		return;
+	}
+	b->failures++;
+	/* At the threshold it opens; a failed retry after the cooldown
+	 * opens it again. */
+	if (b->failures >= cfg->sync.breaker_failures)
+		b->opened_at = now;
+}
+
 int
 breaker_load(struct db *db, const char *remote, struct breaker *b,
 	     struct nr_err *err)
@@ -21,12 +46,9 @@ breaker_load(struct db *db, const char *remote, struct breaker *b,
 	char name[96], *value = NULL;
 	int rc;
 
-	memset(b, 0, sizeof(*b));
 	key(remote, name, sizeof(name));
 	rc = meta_get(db, name, &value, err);
-	if (rc == NR_OK && value != NULL &&
-	    sscanf(value, "%d %lld", &b->failures, &b->opened_at) != 2)
-		memset(b, 0, sizeof(*b));
+	breaker_parse(rc == NR_OK ? value : NULL, b);
 	free(value);
 	return rc;
 }
@@ -48,16 +70,7 @@ breaker_record(struct db *db, const char *remote, bool ok,
 {
 	char name[96], value[64];
 
-	if (ok) {
-		b->failures = 0;
-		b->opened_at = 0;
-	} else {
-		b->failures++;
-		/* At the threshold it opens; a failed retry after the
-		 * cooldown opens it again. */
-		if (b->failures >= cfg->sync.breaker_failures)
-			b->opened_at = (long long)time(NULL);
-	}
+	breaker_step(b, ok, cfg, (long long)time(NULL));
 	key(remote, name, sizeof(name));
 	snprintf(value, sizeof(value), "%d %lld", b->failures, b->opened_at);
 	return meta_set(db, name, value, err);

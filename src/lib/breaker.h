@@ -15,6 +15,16 @@ struct breaker {
 	long long opened_at; /* unix time it opened, 0 when closed */
 };
 
+/* Reads b from its stored text "<failures> <opened_at>" (NULL or
+ * malformed: closed, no failures). */
+void breaker_parse(const char *text, struct breaker *b);
+
+/* Moves b by one run's outcome at time now: a success closes it, a
+ * failure counts, and at the threshold (or a failed retry after the
+ * cooldown) opens it at now. */
+void breaker_step(struct breaker *b, bool ok, const struct config *cfg,
+		  long long now);
+
 int breaker_load(struct db *db, const char *remote, struct breaker *b,
 		 struct nr_err *err) NR_WUR;
 
