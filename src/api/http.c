@@ -69,18 +69,6 @@ http_param(const struct http_req *req, const char *name)
 	return FCGX_GetParam(name, req->fcgi->envp);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes n bytes of s; NULL when malformed or holding NUL. */
 static char *
 decode(const char *s, size_t n)
@@ -92,8 +80,8 @@ decode(const char *s, size_t n)
 		if (s[i] == '+') {
 			*o++ = ' ';
 		} else if (s[i] == '%') {
-			int h = i + 2 < n + 1 ? hexval(s[i + 1]) : -1;
-			int l = h >= 0 ? hexval(s[i + 2]) : -1;
+			int h = i + 2 < n + 1 ? util_hex_digit(s[i + 1]) : -1;
+			int l = h >= 0 ? util_hex_digit(s[i + 2]) : -1;
 
 			if (h < 0 || l < 0 || (h == 0 && l == 0)) {
 				free(out);

@@ -293,19 +293,6 @@ schema_key_cmp_params(const struct tmeta *tm, const struct qval *key,
 			params[n++] = key[j];
 }
 
-/* The value of hex digit c, or -1: exactly 0-9, a-f, A-F. */
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses text as one strict JSON value with nothing after it; NULL when
  * it is not. Keys are written by the triggers' JSON_ARRAY: strict JSON,
  * one spelling each. */
@@ -336,7 +323,7 @@ unhex(const char *s, size_t len, char **out, size_t *outlen)
 		return -1;
 	p = util_calloc(1, len / 2 + 1);
 	for (i = 0; i < len; i += 2) {
-		int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
+		int hi = util_hex_digit(s[i]), lo = util_hex_digit(s[i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			free(p);

@@ -184,6 +184,18 @@ util_b64_encode(const void *p, size_t n, bool url)
 	return out;
 }
 
+int
+util_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static int
 b64_value(char c)
 {

@@ -47,6 +47,9 @@ void util_strv_free(char **v, size_t n);
  * string the caller frees. */
 char *util_b64_encode(const void *p, size_t n, bool url);
 
+/* The value of hex digit c, or -1: exactly 0-9, a-f, A-F. */
+int util_hex_digit(char c);
+
 /* Decodes base64 of either alphabet, padding optional, into a new buffer
  * (NUL-terminated, caller frees) and *len. NULL when malformed. */
 char *util_b64_decode(const char *s, size_t n, size_t *len);
