@@ -65,6 +65,7 @@ data_error(unsigned no)
 	    1264, /* out of range */
 	    1265, /* data truncated */
 	    1292, /* incorrect date/time value */
+	    1364, /* no default for a column left out */
 	    1366, /* incorrect value for the type */
 	    1406, /* data too long */
 	    1452, /* foreign key */

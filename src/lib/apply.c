@@ -57,6 +57,8 @@ same_row(const struct qres *rows, long r, const struct change *c, size_t n)
 		const struct qval *a = qres_at(rows, (size_t)r, i + 1);
 		const struct qval *v = &c->vals[i];
 
+		if (c->given != NULL && !c->given[i])
+			continue;
 		if (a->null != v->null)
 			return false;
 		if (!a->null &&
@@ -242,7 +244,10 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 		known.ts = row_ts;
 	if (known.ts != NULL)
 		k.known = &known;
-	if (x->tm->conf->capture == CAPTURE_TIMESTAMP || x->o->newer_only)
+	/* The original API's push: a row that gives its time loses to a
+	 * later one here; one that does not is written. */
+	if (x->tm->conf->capture == CAPTURE_TIMESTAMP ||
+	    (x->o->newer_only && c->ts != NULL))
 		k.row_ts = row_ts;
 
 	x->act[i] = SKIP;
@@ -435,8 +440,9 @@ write_upserts(struct ctx *x, const char *origin, struct nr_err *err)
 	for (i = 0; i <= x->b->n && rc == NR_OK; i++) {
 		const struct change *c = i < x->b->n ? &x->b->v[i] : NULL;
 
-		if (c != NULL && (x->act[i] != WRITE || c->op != 'U' ||
-				  strcmp(c->origin, origin) != 0))
+		if (c != NULL &&
+		    (x->act[i] != WRITE || c->op != 'U' || c->given != NULL ||
+		     strcmp(c->origin, origin) != 0))
 			continue;
 		if (c != NULL) {
 			chg[k] = c;
@@ -450,7 +456,7 @@ write_upserts(struct ctx *x, const char *origin, struct nr_err *err)
 		if (rc != NR_OK)
 			break;
 		buf_reset(&sql);
-		schema_upsert_sql(x->tm, k, &sql);
+		schema_upsert_sql(x->tm, k, NULL, &sql);
 		rc = query_exec(x->db, buf_str(&sql), params, k * nc, NULL,
 				err);
 		if (rc == NR_OK && x->o->detect)
@@ -459,6 +465,77 @@ write_upserts(struct ctx *x, const char *origin, struct nr_err *err)
 	}
 	free(params);
 	free(chg);
+	buf_free(&sql);
+	return rc;
+}
+
+/* Appends "UPDATE t SET `c` = ?, ... WHERE key" for the non-key
+ * columns c gives, and their values then the key's to params; returns
+ * how many, or 0 when c gives no column to set. */
+static size_t
+update_sql(const struct tmeta *tm, const struct change *c, struct buf *sql,
+	   struct qval *params)
+{
+	size_t j, n = 0;
+
+	buf_adds(sql, "UPDATE ");
+	buf_ident(sql, tm->name);
+	buf_adds(sql, " SET ");
+	for (j = 0; j < tm->ncols; j++) {
+		if (!c->given[j] || schema_is_key(tm, j))
+			continue;
+		buf_adds(sql, n ? ", " : "");
+		buf_ident(sql, tm->cols[j].name);
+		buf_adds(sql, " = ?");
+		params[n++] = c->vals[j];
+	}
+	if (n == 0)
+		return 0;
+	buf_adds(sql, " WHERE ");
+	schema_key_eq(tm, sql);
+	for (j = 0; j < tm->npk; j++)
+		params[n++] = c->vals[tm->pk[j]];
+	return n;
+}
+
+/* Writes the partial rows of origin one by one, each with the columns
+ * it gives: a new row is inserted with the table's defaults for the
+ * others, an existing one is updated in those columns only (the
+ * original API's push). */
+static int
+write_partial(struct ctx *x, const char *origin, struct nr_err *err)
+{
+	struct qval *params = util_calloc(x->tm->ncols + x->tm->npk + 1,
+					  sizeof(*params));
+	bool times = x->tm->ts < 0;
+	struct buf sql;
+	size_t i, j, n;
+	int rc = NR_OK;
+
+	buf_init(&sql, 0);
+	for (i = 0; i < x->b->n && rc == NR_OK; i++) {
+		const struct change *c = &x->b->v[i];
+
+		if (x->act[i] != WRITE || c->op != 'U' || c->given == NULL ||
+		    strcmp(c->origin, origin) != 0)
+			continue;
+		buf_reset(&sql);
+		if (x->fresh[i]) {
+			for (j = 0, n = 0; j < x->tm->ncols; j++)
+				if (c->given[j])
+					params[n++] = c->vals[j];
+			schema_upsert_sql(x->tm, 1, c->given, &sql);
+		} else {
+			n = update_sql(x->tm, c, &sql, params);
+		}
+		rc = times && n > 0 ? set_times(x, &c, 1, err) : NR_OK;
+		if (rc == NR_OK && n > 0)
+			rc = query_exec(x->db, buf_str(&sql), params, n, NULL,
+					err);
+		if (rc == NR_OK && x->o->detect)
+			rc = log_fresh(x, &c, 1, origin, times, err);
+	}
+	free(params);
 	buf_free(&sql);
 	return rc;
 }
@@ -598,6 +675,8 @@ write_all(struct ctx *x, struct nr_err *err)
 		rc = set_origin(x, orig[i], err);
 		if (rc == NR_OK)
 			rc = write_upserts(x, orig[i], err);
+		if (rc == NR_OK)
+			rc = write_partial(x, orig[i], err);
 	}
 	if (rc == NR_OK && x->tm->conf->strategy == STRATEGY_MANUAL)
 		rc = close_superseded(x, err);

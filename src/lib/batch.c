@@ -34,6 +34,7 @@ batch_add(struct batch *b, char op, const char *pk, const char *origin,
 	c->origin = util_strdup(origin);
 	c->ts = util_strdup(ts);
 	c->vals = NULL;
+	c->given = NULL;
 	return c;
 }
 
@@ -70,6 +71,7 @@ batch_free(struct batch *b)
 		for (j = 0; c->vals != NULL && j < b->ncols; j++)
 			free((char *)c->vals[j].p);
 		free(c->vals);
+		free(c->given);
 	}
 	free(b->v);
 	util_strv_free(b->cols, b->ncols);

@@ -14,6 +14,8 @@ struct change {
 	char *origin;	   /* node that wrote it */
 	char *ts;	   /* write time at the origin, or NULL */
 	struct qval *vals; /* 'U': one per batch column, owned */
+	bool *given;	   /* a partial 'U': the columns it sets (one
+			    * per batch column, owned); NULL: all */
 };
 
 struct batch {

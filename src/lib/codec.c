@@ -99,9 +99,12 @@ known_column(const struct tmeta *tm, const char *name)
 	return false;
 }
 
-int
-codec_row_parse(json_object *row, const struct tmeta *tm, struct qval **vals,
-		struct nr_err *err)
+/* Reads row into *vals; with given (NULL: every column is required),
+ * a column left out is NULL in *vals and false in given, but for the key
+ * columns, which are always required. */
+static int
+row_parse(json_object *row, const struct tmeta *tm, struct qval **vals,
+	  bool *given, struct nr_err *err)
 {
 	struct qval *v = util_calloc(tm->ncols, sizeof(*v));
 	size_t i;
@@ -124,12 +127,21 @@ codec_row_parse(json_object *row, const struct tmeta *tm, struct qval **vals,
 		}
 	}
 	for (i = 0; i < tm->ncols; i++) {
-		json_object *x;
+		json_object *x = NULL;
+		/* A JSON null is there, as a NULL x. */
+		bool there = json_object_object_get_ex(row, tm->cols[i].name,
+						       &x);
 
-		if (!json_object_object_get_ex(row, tm->cols[i].name, &x)) {
+		if (!there && (given == NULL || schema_is_key(tm, i))) {
 			rc = err_set(err, NR_EINVAL, "row has no column %s",
 				     tm->cols[i].name);
 			goto out;
+		}
+		if (given != NULL)
+			given[i] = there;
+		if (!there) {
+			v[i].null = true;
+			continue;
 		}
 		rc = value(x, &tm->cols[i], &v[i], err);
 		if (rc != NR_OK)
@@ -140,6 +152,13 @@ codec_row_parse(json_object *row, const struct tmeta *tm, struct qval **vals,
 out:
 	schema_key_values_free(v, tm->ncols);
 	return rc;
+}
+
+int
+codec_row_parse(json_object *row, const struct tmeta *tm, struct qval **vals,
+		struct nr_err *err)
+{
+	return row_parse(row, tm, vals, NULL, err);
 }
 
 json_object *
@@ -392,14 +411,17 @@ codec_rows_parse(json_object *arr, const struct tmeta *tm, size_t max,
 			       tm->name);
 	for (i = 0; i < n && rc == NR_OK; i++) {
 		struct change *c;
+		bool *given = util_calloc(tm->ncols, sizeof(*given));
+		size_t k;
 		char *canon;
 
-		rc = codec_row_parse(json_object_array_get_idx(arr, i), tm,
-				     &vals, err);
+		rc = row_parse(json_object_array_get_idx(arr, i), tm, &vals,
+			       given, err);
 		if (rc != NR_OK) {
 			struct nr_err e = *err;
 
 			rc = err_set(err, rc, "data[%zu]: %s", i, e.msg);
+			free(given);
 			break;
 		}
 		schema_row_key(tm, vals, key);
@@ -408,6 +430,7 @@ codec_rows_parse(json_object *arr, const struct tmeta *tm, size_t max,
 
 			rc = err_set(err, NR_EINVAL, "data[%zu]: %s", i, e.msg);
 			schema_key_values_free(vals, tm->ncols);
+			free(given);
 			break;
 		}
 		canon = schema_pk_canonical(tm, key);
@@ -415,6 +438,13 @@ codec_rows_parse(json_object *arr, const struct tmeta *tm, size_t max,
 			      tm->ts >= 0 && !vals[tm->ts].null ? vals[tm->ts].p
 								: NULL);
 		batch_set_row(b, c, vals);
+		/* A row of every column is a whole row. */
+		for (k = 0; k < tm->ncols && given[k]; k++)
+			;
+		if (k < tm->ncols)
+			c->given = given;
+		else
+			free(given);
 		free(canon);
 		schema_key_values_free(vals, tm->ncols);
 		vals = NULL;

@@ -100,7 +100,7 @@ write_resolution(struct db *db, const char *origin, const struct tmeta *tm,
 		rc = codec_row_parse(o, tm, &vals, err);
 		if (rc != NR_OK)
 			goto out;
-		schema_upsert_sql(tm, 1, &sql);
+		schema_upsert_sql(tm, 1, NULL, &sql);
 		rc = query_exec(db, buf_str(&sql), vals, tm->ncols, NULL, err);
 	} else {
 		struct qval *key = NULL;

@@ -418,29 +418,42 @@ schema_keys_match(const struct tmeta *tm, char *const *pks, size_t n,
 	return rc;
 }
 
-void
-schema_upsert_sql(const struct tmeta *tm, size_t nrows, struct buf *sql)
+bool
+schema_is_key(const struct tmeta *tm, size_t col)
 {
-	size_t i, j, n = 0;
+	size_t i;
+
+	for (i = 0; i < tm->npk; i++)
+		if (tm->pk[i] == col)
+			return true;
+	return false;
+}
+
+void
+schema_upsert_sql(const struct tmeta *tm, size_t nrows, const bool *given,
+		  struct buf *sql)
+{
+	size_t i, j, n = 0, ncols = 0;
 
 	buf_adds(sql, "INSERT INTO ");
 	buf_ident(sql, tm->name);
 	buf_adds(sql, " (");
-	schema_collist(tm, "", sql);
+	for (j = 0; j < tm->ncols; j++) {
+		if (given != NULL && !given[j])
+			continue;
+		buf_adds(sql, ncols++ ? ", " : "");
+		buf_ident(sql, tm->cols[j].name);
+	}
 	buf_adds(sql, ") VALUES ");
 	for (i = 0; i < nrows; i++) {
 		buf_adds(sql, i ? ", (" : "(");
-		for (j = 0; j < tm->ncols; j++)
+		for (j = 0; j < ncols; j++)
 			buf_adds(sql, j ? ", ?" : "?");
 		buf_adds(sql, ")");
 	}
 	buf_adds(sql, " ON DUPLICATE KEY UPDATE ");
 	for (j = 0; j < tm->ncols; j++) {
-		bool key = false;
-
-		for (i = 0; i < tm->npk; i++)
-			key = key || tm->pk[i] == j;
-		if (key)
+		if (schema_is_key(tm, j) || (given != NULL && !given[j]))
 			continue;
 		buf_adds(sql, n++ ? ", " : "");
 		buf_ident(sql, tm->cols[j].name);

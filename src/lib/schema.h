@@ -47,9 +47,16 @@ void schema_collist(const struct tmeta *tm, const char *prefix, struct buf *b);
 /* Appends "`k1` = ? AND `k2` = ?" for one key. */
 void schema_key_eq(const struct tmeta *tm, struct buf *b);
 
+/* True when column col is part of tm's primary key. */
+bool schema_is_key(const struct tmeta *tm, size_t col);
+
 /* Appends "INSERT INTO t (cols) VALUES (?, ...), ... ON DUPLICATE KEY
- * UPDATE" every non-key column, for nrows rows. */
-void schema_upsert_sql(const struct tmeta *tm, size_t nrows, struct buf *sql);
+ * UPDATE" every non-key column, for nrows rows; with given (NULL: every
+ * column), only the columns given (the key among them), so a new row
+ * gets the table's defaults for the others and an existing one keeps
+ * them. */
+void schema_upsert_sql(const struct tmeta *tm, size_t nrows, const bool *given,
+		       struct buf *sql);
 
 /* Appends "(`k1` = ? AND ...) OR (...)" matching the n canonical keys
  * pks ("FALSE" when n is 0) and sets *params to their n * npk values,

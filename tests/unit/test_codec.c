@@ -775,6 +775,36 @@ START_TEST(pushed_rows_become_upserts)
 	ck_assert_uint_eq(b.n, 1);
 	ck_assert_str_eq(b.v[0].pk, "[\"FF\", \"k\"]");
 	ck_assert_ptr_null(b.v[0].ts);
+	ck_assert_ptr_null(b.v[0].given);
+	batch_free(&b);
+}
+END_TEST
+
+/* The original client sends rows without the columns it ignores itself:
+ * the row says which columns it gives, and a whole row says nothing. */
+START_TEST(pushed_rows_may_leave_columns_out)
+{
+	struct batch b;
+	struct nr_err err;
+	json_object *arr;
+
+	arr = parse("[{\"id\": 1, \"name\": \"a\", \"updated_at\": "
+		    "\"2024-01-31 12:00:00\"}, {\"id\": 2}, " ROW7 "]");
+	ck_assert_int_eq(codec_rows_parse(arr, items, 10, "hq", &b, &err),
+			 NR_OK);
+	json_object_put(arr);
+	ck_assert_uint_eq(b.n, 3);
+	ck_assert_ptr_nonnull(b.v[0].given);
+	ck_assert(b.v[0].given[0] && b.v[0].given[1] && !b.v[0].given[2] &&
+		  b.v[0].given[3]);
+	ck_assert(b.v[0].vals[2].null);
+	ck_assert_str_eq(b.v[0].ts, "2024-01-31 12:00:00");
+	/* Only the key: no write time either. */
+	ck_assert_ptr_nonnull(b.v[1].given);
+	ck_assert(b.v[1].given[0] && !b.v[1].given[1] && !b.v[1].given[2] &&
+		  !b.v[1].given[3]);
+	ck_assert_ptr_null(b.v[1].ts);
+	ck_assert_ptr_null(b.v[2].given);
 	batch_free(&b);
 }
 END_TEST
@@ -806,8 +836,9 @@ START_TEST(bad_pushed_rows_are_refused)
 	rows_refused("[" ROW7 ", " ROW7 ", " ROW7 "]",
 		     "3 rows; at most 2 in one push");
 	rows_refused("[" ROW7 ", 5]", "data[1]: a row must be a JSON object");
-	rows_refused("[" ROW7 ", {\"id\": \"8\"}]",
-		     "data[1]: row has no column name");
+	/* A row may leave columns out, but not its key. */
+	rows_refused("[" ROW7 ", {\"name\": \"8\"}]",
+		     "data[1]: row has no column id");
 	rows_refused("[{\"id\": null, \"name\": \"n\", \"data\": null, "
 		     "\"updated_at\": null}]",
 		     "data[0]: key column id is null");
@@ -837,6 +868,7 @@ main(void)
 	tcase_add_test(tc, strings_of_objects);
 	tcase_add_test(tc, keys_of_rows);
 	tcase_add_test(tc, pushed_rows_become_upserts);
+	tcase_add_test(tc, pushed_rows_may_leave_columns_out);
 	tcase_add_test(tc, bad_pushed_rows_are_refused);
 	suite_add_tcase(s, tc);
 	return tap_run(s);
