@@ -68,7 +68,6 @@ data_error(unsigned no)
 	    1364, /* no default for a column left out */
 	    1366, /* incorrect value for the type */
 	    1406, /* data too long */
-	    1452, /* foreign key */
 	    3140, /* invalid JSON */
 	    4025, /* CHECK constraint */
 	    4078, /* invalid JSON text */
@@ -84,9 +83,37 @@ data_error(unsigned no)
 void
 api_db_error(struct http_req *req, const struct nr_err *err)
 {
+	api_db_error_in(req, err, NULL);
+}
+
+void
+api_db_error_in(struct http_req *req, const struct nr_err *err,
+		const char *table)
+{
 	const char *m = strstr(err->msg, "database: ");
 	const char *end = strstr(err->msg, " in: ");
 
+	/* The server's text of a foreign key names the tables, columns and
+	 * constraints of the schema: it stays in the server log. */
+	if (err->code == NR_EDB &&
+	    (err->sqlerr == DB_ER_ROW_IS_REFERENCED ||
+	     err->sqlerr == DB_ER_ROW_IS_REFERENCED_OLD)) {
+		log_info("%s %s: %s", req->method, req->path, err->msg);
+		http_error(req, 409, "foreign_key",
+			   "%s%s: other rows refer to a row that this "
+			   "change deletes or rekeys",
+			   table ? "table " : "a table", table ? table : "");
+		return;
+	}
+	if (err->code == NR_EDB &&
+	    (err->sqlerr == DB_ER_NO_REFERENCED_ROW ||
+	     err->sqlerr == DB_ER_NO_REFERENCED_ROW_OLD)) {
+		log_info("%s %s: %s", req->method, req->path, err->msg);
+		http_error(req, 400, "foreign_key",
+			   "%s%s: a row refers to a row that does not exist",
+			   table ? "table " : "a table", table ? table : "");
+		return;
+	}
 	if (err->code == NR_EDB && data_error(err->sqlerr) && m != NULL) {
 		m += 10;
 		http_error(req, 400, "bad_value", "%.*s",

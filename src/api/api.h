@@ -35,6 +35,13 @@ const struct tmeta *api_table(struct api *app, struct http_req *req,
  * otherwise (the message is logged, not sent). */
 void api_db_error(struct http_req *req, const struct nr_err *err);
 
+/* As api_db_error, for a write to table (NULL: unknown). A foreign key
+ * refusal is answered without the server's text, naming table: 409
+ * foreign_key when rows refer to a row deleted, 400 foreign_key when a
+ * row refers to one that does not exist. */
+void api_db_error_in(struct http_req *req, const struct nr_err *err,
+		     const char *table);
+
 /* Replies to a bad request from err: 413 when too big, 400 otherwise. */
 void api_bad_request(struct http_req *req, const struct nr_err *err);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "apply.h"
 #include "auth.h"
@@ -37,6 +38,9 @@ struct cchange {
 	enum apply_outcome outcome; /* apply's */
 	bool replayed;		    /* recorded before: not applied again */
 	char *status;		    /* replayed: the recorded status */
+	char *table; /* replayed: the recorded table (t is its index, or
+		      * the number of tables when this key may not reach
+		      * it any more) */
 };
 
 /* The tables a client of the request may reach: configured with a
@@ -384,10 +388,25 @@ stamp_row(json_object *row, const struct tmeta *tm, const char *tenant,
 	return copy;
 }
 
-/* Parses change i of the request into c; false after replying. */
+/* The latest updated_at a change may have: the server's clock plus
+ * api.clientClockSkewSeconds, as norm_time writes times. */
+static void
+latest_time(const struct config *cfg, char out[27])
+{
+	time_t t = time(NULL) + cfg->api.client_skew;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, 27, "%Y-%m-%d %H:%M:%S", &tm) != 19)
+		snprintf(out, 27, "0000-00-00 00:00:00");
+	memcpy(out + 19, ".999999", 8);
+}
+
+/* Parses change i of the request into c, its time no later than
+ * latest; false after replying. */
 static bool
 parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
-	     struct cchange *c)
+	     const char *latest, struct cchange *c)
 {
 	const struct config *cfg = app->cfg;
 	const char *table, *op, *ts;
@@ -442,6 +461,16 @@ parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
 			   i);
 		return false;
 	}
+	/* A time far ahead would beat every later write of the key, of
+	 * any tenant and from any peer. */
+	if (strcmp(c->ts, latest) > 0) {
+		http_error(req, 400, "bad_time",
+			   "changes[%zu].updated_at is "
+			   "%.19s, more than %d s ahead of the server's "
+			   "clock (UTC); is the client's clock right?",
+			   i, c->ts, app->cfg->api.client_skew);
+		return false;
+	}
 	json_object_object_get_ex(o, "row", &row);
 	tm = api_table(app, req, table);
 	if (tm == NULL)
@@ -473,8 +502,9 @@ parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
 	return true;
 }
 
-/* Marks the changes whose id was recorded before as replays,
- * with the recorded status and key. */
+/* Marks the changes whose id was recorded before as replays, with the
+ * recorded status, table and key: a replay is answered for the change
+ * recorded, whatever table and key it names now. */
 static int
 find_replays(struct api *app, const char *tenant, struct cchange *v, size_t n,
 	     struct nr_err *err)
@@ -495,10 +525,41 @@ find_replays(struct api *app, const char *tenant, struct cchange *v, size_t n,
 				    qres_at(res, r, 1)->p);
 				free(v[i].pk);
 				v[i].pk = util_strdup(qres_at(res, r, 2)->p);
+				v[i].table = util_strdup(qres_at(res, r, 3)->p);
+				if (v[i].vals != NULL)
+					schema_key_values_free(
+					    v[i].vals, app->tms[v[i].t]->ncols);
+				v[i].vals = NULL;
 			}
 	qres_free(res);
 	free(ids);
 	return rc;
+}
+
+/* Points each replay at its recorded table: its index, or the number of
+ * tables when the request's key may not reach it any more (answered
+ * without a row). False after replying. */
+static bool
+replay_tables(struct api *app, struct http_req *req, struct cchange *v,
+	      size_t n)
+{
+	const struct config *cfg = app->cfg;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!v[i].replayed)
+			continue;
+		for (v[i].t = 0; v[i].t < cfg->ntables; v[i].t++)
+			if (strcmp(cfg->tables[v[i].t].name, v[i].table) == 0)
+				break;
+		if (v[i].t < cfg->ntables &&
+		    !tenant_table(req, &cfg->tables[v[i].t]))
+			v[i].t = cfg->ntables;
+		if (v[i].t < cfg->ntables &&
+		    api_table(app, req, v[i].table) == NULL)
+			return false;
+	}
+	return true;
 }
 
 /* Picks, for each key sent more than once, the change that stands for
@@ -611,11 +672,12 @@ record_changes(struct api *app, const char *tenant, const char *client_id,
 	return rc;
 }
 
-/* Applies every table's changes and records them, in one transaction. */
+/* Applies every table's changes and records them, in one transaction.
+ * *failed is the table whose changes failed, if one did. */
 static int
 apply_all(struct api *app, struct http_req *req, json_object *map,
 	  const char *client_id, struct cchange *v, size_t n,
-	  struct nr_err *err)
+	  const char **failed, struct nr_err *err)
 {
 	char origin[64];
 	size_t t;
@@ -625,8 +687,11 @@ apply_all(struct api *app, struct http_req *req, json_object *map,
 	rc = db_exec(app->master, "START TRANSACTION", err);
 	for (t = 0; rc == NR_OK && t < app->cfg->ntables; t++)
 		if (app->tms[t] != NULL &&
-		    tenant_table(req, &app->cfg->tables[t]))
+		    tenant_table(req, &app->cfg->tables[t])) {
 			rc = apply_table(app, req, map, origin, t, v, n, err);
+			if (rc != NR_OK)
+				*failed = app->cfg->tables[t].name;
+		}
 	if (rc == NR_OK)
 		rc = record_changes(app, req->key->tenant, client_id, v, n,
 				    err);
@@ -638,10 +703,10 @@ apply_all(struct api *app, struct http_req *req, json_object *map,
 }
 
 /* The results, in the order of the request, each with the server's row
- * now (null: there is none). */
+ * now (null: there is none, or it is not tenant's). */
 static int
-results_json(struct api *app, struct cchange *v, size_t n, json_object *out,
-	     struct nr_err *err)
+results_json(struct api *app, const char *tenant, struct cchange *v, size_t n,
+	     json_object *out, struct nr_err *err)
 {
 	char **pks = util_calloc(n + 1, sizeof(char *));
 	json_object **rows = util_calloc(n + 1, sizeof(*rows));
@@ -668,11 +733,18 @@ results_json(struct api *app, struct cchange *v, size_t n, json_object *out,
 			long r = v[i].t == t
 				     ? rowidx_find(idx, res->nrows, v[i].pk)
 				     : -1;
+			const struct qval *tv;
 
-			if (r >= 0)
-				rows[i] = codec_row(b.cols, b.binary,
-						    qres_at(res, (size_t)r, 1),
-						    b.ncols);
+			if (r < 0)
+				continue;
+			if (tm->tenant < 0)
+				continue;
+			tv = qres_at(res, (size_t)r, (size_t)tm->tenant + 1);
+			if (tv->null || strcmp(tv->p, tenant) != 0)
+				continue;
+			rows[i] = codec_row(b.cols, b.binary,
+					    qres_at(res, (size_t)r, 1),
+					    b.ncols);
 		}
 		batch_free(&b);
 		free(idx);
@@ -685,7 +757,9 @@ results_json(struct api *app, struct cchange *v, size_t n, json_object *out,
 				       json_object_new_string(v[i].id));
 		json_object_object_add(
 		    o, "table",
-		    json_object_new_string(app->cfg->tables[v[i].t].name));
+		    json_object_new_string(
+			v[i].replayed ? v[i].table
+				      : app->cfg->tables[v[i].t].name));
 		json_object_object_add(
 		    o, "status",
 		    json_object_new_string(status_name(&v[v[i].stand])));
@@ -712,7 +786,7 @@ reply_results(struct api *app, struct http_req *req, struct cchange *v,
 	size_t i, applied = 0, rejected = 0;
 	struct nr_err err;
 
-	if (results_json(app, v, n, results, &err) != NR_OK) {
+	if (results_json(app, req->key->tenant, v, n, results, &err) != NR_OK) {
 		json_object_put(results);
 		json_object_put(body);
 		api_db_error(req, &err);
@@ -754,9 +828,10 @@ void
 clients_changes_post(struct api *app, struct http_req *req)
 {
 	json_object *body = api_json_body(app, req), *arr = NULL, *map = NULL;
-	const char *tenant = req->key->tenant, *client_id;
+	const char *tenant = req->key->tenant, *client_id, *failed = NULL;
 	struct cchange *v = NULL;
 	struct nr_err err;
+	char latest[27];
 	size_t n = 0, i, j;
 	int rc;
 
@@ -790,9 +865,10 @@ clients_changes_post(struct api *app, struct http_req *req)
 	}
 	n = json_object_array_length(arr);
 	v = util_calloc(n, sizeof(*v));
+	latest_time(app->cfg, latest);
 	for (i = 0; i < n; i++) {
 		if (!parse_change(app, req, json_object_array_get_idx(arr, i),
-				  i, &v[i]))
+				  i, latest, &v[i]))
 			goto out;
 		for (j = 0; j < i; j++)
 			if (strcmp(v[j].id, v[i].id) == 0) {
@@ -805,24 +881,25 @@ clients_changes_post(struct api *app, struct http_req *req)
 			}
 	}
 	rc = find_replays(app, tenant, v, n, &err);
+	if (rc == NR_OK && !replay_tables(app, req, v, n))
+		goto out;
 	if (rc == NR_OK) {
 		pick_standing(v, n);
-		rc = apply_all(app, req, map, client_id, v, n, &err);
+		rc = apply_all(app, req, map, client_id, v, n, &failed, &err);
 	}
-	if (rc == NR_EFORBIDDEN)
-		http_error(req, 403, "tenant_forbidden", "%s", err.msg);
-	else if (rc == NR_EDB && err.sqlerr == DB_ER_DUP_ENTRY)
+	if (rc == NR_EDB && err.sqlerr == DB_ER_DUP_ENTRY)
 		http_error(req, 409, "retry",
 			   "these changes are being applied "
 			   "by another request; send them again");
 	else if (rc != NR_OK)
-		api_db_error(req, &err);
+		api_db_error_in(req, &err, failed);
 	else
 		reply_results(app, req, v, n);
 out:
 	for (i = 0; i < n; i++) {
 		free(v[i].pk);
 		free(v[i].status);
+		free(v[i].table);
 		if (v[i].vals != NULL)
 			schema_key_values_free(v[i].vals,
 					       app->tms[v[i].t]->ncols);

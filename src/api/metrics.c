@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "auth.h"
 #include "buf.h"
 #include "changes.h"
 #include "handlers.h"
@@ -96,16 +97,20 @@ counters(const struct metrics *m, struct buf *b)
 }
 
 /* Appends one gauge per row of res: labels from its first nlabels
- * columns (named in labels), the value from column value. */
+ * columns (named in labels), the value from column value; rows whose
+ * column tcol names a table the request's key may not use are left
+ * out. */
 static void
-gauge_rows(const char *name, const char *help, const struct qres *res,
-	   const char *const *labels, size_t nlabels, size_t value,
-	   struct buf *b)
+gauge_rows(const struct http_req *req, const char *name, const char *help,
+	   const struct qres *res, const char *const *labels, size_t nlabels,
+	   size_t tcol, size_t value, struct buf *b)
 {
 	size_t i, c;
 
 	buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 	for (i = 0; i < res->nrows; i++) {
+		if (!auth_allows(req->key, 0, qres_at(res, i, tcol)->p))
+			continue;
 		buf_printf(b, "%s{", name);
 		for (c = 0; c < nlabels; c++)
 			buf_printf(b, "%s%s=\"%s\"", c ? "," : "", labels[c],
@@ -129,28 +134,28 @@ metrics_get(struct api *app, struct http_req *req)
 		counters(app->metrics, &b);
 	rc = peers_list(app->master, &res, &err);
 	if (rc == NR_OK)
-		gauge_rows("nunez_sync_lag_seconds",
+		gauge_rows(req, "nunez_sync_lag_seconds",
 			   "Seconds since a peer's "
 			   "changes of a table last arrived.",
-			   res, peer_table, 2, PEERS_SECONDS, &b);
+			   res, peer_table, 2, PEERS_TABLE, PEERS_SECONDS, &b);
 	qres_free(res);
 	res = NULL;
 	if (rc == NR_OK)
 		rc = resolve_counts(app->master, &res, &err);
 	if (rc == NR_OK)
-		gauge_rows("nunez_conflicts",
+		gauge_rows(req, "nunez_conflicts",
 			   "Conflicts recorded, by table "
 			   "and status.",
-			   res, table_status, 2, 2, &b);
+			   res, table_status, 2, 0, 2, &b);
 	qres_free(res);
 	res = NULL;
 	if (rc == NR_OK)
 		rc = changes_counts(app->master, &res, &err);
 	if (rc == NR_OK)
-		gauge_rows("nunez_changelog_entries",
+		gauge_rows(req, "nunez_changelog_entries",
 			   "Entries in the "
 			   "changelog, by table.",
-			   res, table_status, 1, 1, &b);
+			   res, table_status, 1, 0, 1, &b);
 	qres_free(res);
 	buf_printf(&b,
 		   "# HELP nunez_database_up Whether the master "

@@ -21,18 +21,37 @@
 
 #define MAX_LOG_LIMIT 1000
 
+/* The tables the request's key is bound to; NULL when every table. */
+static const struct strv *
+key_tables(const struct http_req *req)
+{
+	return req->key->tables.n > 0 ? &req->key->tables : NULL;
+}
+
+/* True when the request's key may see rows about table. */
+static bool
+key_sees(const struct http_req *req, const char *table)
+{
+	return table != NULL && auth_allows(req->key, 0, table);
+}
+
 /* Replies with {"success":true, key: the rows of res as objects}, named
  * by names (NULL: the columns' names; a NULL name leaves its column
- * out). Frees res. */
+ * out), leaving out the rows whose column tcol names a table the key
+ * may not use. Frees res. */
 static void
 reply_rows(struct http_req *req, const char *key, struct qres *res,
-	   const char *const *names)
+	   const char *const *names, size_t tcol)
 {
 	json_object *body, *a = json_object_new_array();
 	size_t i, c;
 
 	for (i = 0; i < res->nrows; i++) {
-		json_object *o = json_object_new_object();
+		json_object *o;
+
+		if (!key_sees(req, qres_at(res, i, tcol)->p))
+			continue;
+		o = json_object_new_object();
 
 		for (c = 0; c < res->ncols; c++) {
 			const char *n = names ? names[c] : res->cols[c].name;
@@ -114,8 +133,8 @@ run_row(const struct qres *res, size_t i)
  * (from id above floor on): lastRun, lastSync and lagSeconds (of the
  * last run that succeeded), recentErrors (the last five failures). */
 static int
-runs_json(struct api *app, const char *remote, const char *floor,
-	  json_object *o, struct nr_err *err)
+runs_json(struct api *app, const struct strv *tables, const char *remote,
+	  const char *floor, json_object *o, struct nr_err *err)
 {
 	json_object *last = NULL, *ok = NULL, *lag = NULL;
 	json_object *errors = json_object_new_array();
@@ -124,7 +143,7 @@ runs_json(struct api *app, const char *remote, const char *floor,
 	size_t i;
 	int rc;
 
-	rc = synclog_recent(app->master, remote, floor, &res, err);
+	rc = synclog_recent(app->master, remote, floor, tables, &res, err);
 	if (rc != NR_OK)
 		goto out;
 	for (i = 0; i < res->nrows; i++) {
@@ -148,8 +167,10 @@ out:
 	return rc;
 }
 
+/* Remote r as the request's key may see it: only its tables' arrivals
+ * and runs. */
 static int
-peer_json(struct api *app, const struct config_remote *r,
+peer_json(struct api *app, struct http_req *req, const struct config_remote *r,
 	  const struct qres *cursors, const char *floor, json_object **out,
 	  struct nr_err *err)
 {
@@ -168,14 +189,15 @@ peer_json(struct api *app, const struct config_remote *r,
 	json_object_object_add(o, "enabled",
 			       json_object_new_boolean(r->enabled));
 	for (j = 0; j < cursors->nrows; j++)
-		if (strcmp(qres_at(cursors, j, 0)->p, r->name) == 0)
+		if (strcmp(qres_at(cursors, j, 0)->p, r->name) == 0 &&
+		    key_sees(req, qres_at(cursors, j, PEERS_TABLE)->p))
 			json_object_array_add(t,
 					      api_arrival(cursors, j, false));
 	json_object_object_add(o, "tables", t);
 	rc = circuit_json(app, r->name, &circuit, err);
 	json_object_object_add(o, "circuit", circuit);
 	if (rc == NR_OK)
-		rc = runs_json(app, r->name, floor, o, err);
+		rc = runs_json(app, key_tables(req), r->name, floor, o, err);
 	*out = o;
 	return rc;
 }
@@ -195,7 +217,8 @@ ops_peers(struct api *app, struct http_req *req)
 	if (rc == NR_OK)
 		rc = synclog_floor(app->master, floor, &err);
 	for (i = 0; rc == NR_OK && i < cfg->nremotes; i++) {
-		rc = peer_json(app, &cfg->remotes[i], res, floor, &o, &err);
+		rc = peer_json(app, req, &cfg->remotes[i], res, floor, &o,
+			       &err);
 		json_object_array_add(a, o);
 	}
 	if (rc != NR_OK) {
@@ -224,7 +247,7 @@ ops_lag(struct api *app, struct http_req *req)
 		api_db_error(req, &err);
 		return;
 	}
-	reply_rows(req, "lag", res, names);
+	reply_rows(req, "lag", res, names, PEERS_TABLE);
 }
 
 void
@@ -258,12 +281,12 @@ ops_log(struct api *app, struct http_req *req)
 			   "failed");
 		return;
 	}
-	if (synclog_list(app->master, peer, table, status, limit, &res, &err) !=
-	    NR_OK) {
+	if (synclog_list(app->master, peer, table, status, key_tables(req),
+			 limit, &res, &err) != NR_OK) {
 		api_db_error(req, &err);
 		return;
 	}
-	reply_rows(req, "log", res, NULL);
+	reply_rows(req, "log", res, NULL, 4);
 }
 
 /* One table's row count, changelog head and open conflicts in *out (a
@@ -360,12 +383,12 @@ ops_conflicts(struct api *app, struct http_req *req)
 			   "resolved or all");
 		return;
 	}
-	if (resolve_list(app->master, status ? status : "open", 1000, &res,
-			 &err) != NR_OK) {
+	if (resolve_list(app->master, status ? status : "open", key_tables(req),
+			 1000, &res, &err) != NR_OK) {
 		api_db_error(req, &err);
 		return;
 	}
-	reply_rows(req, "conflicts", res, NULL);
+	reply_rows(req, "conflicts", res, NULL, 1);
 }
 
 void
@@ -377,6 +400,9 @@ ops_conflict(struct api *app, struct http_req *req)
 	size_t c;
 	int rc = resolve_get(app->master, req->id, false, &res, &err);
 
+	/* Another table's conflict is, to this key, none. */
+	if (rc == NR_OK && !key_sees(req, qres_at(res, 0, 1)->p))
+		rc = NR_ENOTFOUND;
 	if (rc == NR_ENOTFOUND) {
 		http_error(req, 404, "no_such_conflict", "no conflict %s",
 			   req->id);
@@ -417,6 +443,7 @@ void
 ops_resolve(struct api *app, struct http_req *req)
 {
 	json_object *body = api_json_body(app, req), *ok;
+	struct qres *res = NULL;
 	struct nr_err err;
 	const char *how;
 	int rc;
@@ -433,8 +460,14 @@ ops_resolve(struct api *app, struct http_req *req)
 	}
 	if (!all_tables(app, req))
 		goto out;
-	rc = resolve_conflict(app->master, app->cfg->node_id, app->tms,
-			      app->cfg->ntables, req->id, how, &err);
+	/* Another table's conflict is, to this key, none; a conflict's
+	 * table never changes, so looking first is enough. */
+	rc = resolve_get(app->master, req->id, false, &res, &err);
+	if (rc == NR_OK && !key_sees(req, qres_at(res, 0, 1)->p))
+		rc = err_set(&err, NR_ENOTFOUND, "no conflict %s", req->id);
+	if (rc == NR_OK)
+		rc = resolve_conflict(app->master, app->cfg->node_id, app->tms,
+				      app->cfg->ntables, req->id, how, &err);
 	if (rc == NR_ENOTFOUND) {
 		http_error(req, 404, "no_such_conflict", "no conflict %s",
 			   req->id);
@@ -453,6 +486,7 @@ ops_resolve(struct api *app, struct http_req *req)
 		http_reply(req, 200, ok);
 	}
 out:
+	qres_free(res);
 	json_object_put(body);
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "handlers.h"
 #include "peers.h"
 #include "query.h"
@@ -44,14 +45,17 @@ table_conf_json(const struct config_table *t)
 	return o;
 }
 
+/* The tables, those key may use (NULL: all). */
 static json_object *
-tables_json(const struct config *cfg)
+tables_json(const struct config *cfg, const struct config_key *key)
 {
 	json_object *a = json_object_new_array();
 	size_t i;
 
 	for (i = 0; i < cfg->ntables; i++)
-		json_object_array_add(a, table_conf_json(&cfg->tables[i]));
+		if (key == NULL || auth_allows(key, 0, cfg->tables[i].name))
+			json_object_array_add(a,
+					      table_conf_json(&cfg->tables[i]));
 	return a;
 }
 
@@ -82,9 +86,10 @@ remote_json(const struct config_remote *r, bool full)
 	return o;
 }
 
-/* Per peer and table: when its changes last arrived and how many. */
+/* Per peer and table the request's key may use: when its changes last
+ * arrived and how many. */
 static json_object *
-arrivals(struct api *app, bool *db_ok)
+arrivals(struct api *app, const struct http_req *req, bool *db_ok)
 {
 	json_object *a = json_object_new_array();
 	struct qres *res = NULL;
@@ -93,7 +98,8 @@ arrivals(struct api *app, bool *db_ok)
 
 	*db_ok = peers_list(app->master, &res, &err) == NR_OK;
 	for (i = 0; *db_ok && i < res->nrows; i++)
-		json_object_array_add(a, api_arrival(res, i, true));
+		if (auth_allows(req->key, 0, qres_at(res, i, PEERS_TABLE)->p))
+			json_object_array_add(a, api_arrival(res, i, true));
 	qres_free(res);
 	return a;
 }
@@ -124,9 +130,9 @@ status_get(struct api *app, struct http_req *req)
 			       json_object_new_string(PACKAGE_VERSION));
 	json_object_object_add(body, "hasSlave",
 			       json_object_new_boolean(cfg->has_slave));
-	json_object_object_add(body, "tables", tables_json(cfg));
+	json_object_object_add(body, "tables", tables_json(cfg, req->key));
 	json_object_object_add(body, "remotes", remotes);
-	sync = arrivals(app, &db_ok);
+	sync = arrivals(app, req, &db_ok);
 	json_object_object_add(body, "arrivals", sync);
 	json_object_object_add(
 	    body, "paused",
@@ -211,7 +217,7 @@ config_get(struct api *app, struct http_req *req)
 		json_object_object_add(o, "slave", db_json(&cfg->slave));
 	json_object_object_add(c, "databases", o);
 	o = json_object_new_object();
-	json_object_object_add(o, "tables", tables_json(cfg));
+	json_object_object_add(o, "tables", tables_json(cfg, NULL));
 	json_object_object_add(c, "replication", o);
 	o = json_object_new_object();
 	for (i = 0; i < cfg->nremotes; i++)

@@ -279,7 +279,7 @@ conflicts_list(struct db *db, bool all, struct nr_err *err)
 	size_t i;
 	int rc;
 
-	rc = resolve_list(db, all ? "all" : "open", UINT_MAX, &res, err);
+	rc = resolve_list(db, all ? "all" : "open", NULL, UINT_MAX, &res, err);
 	if (rc != NR_OK)
 		return rc;
 	printf("%-6s %-8s %-16s %-24s %-12s %-16s %-7s %s\n", "ID", "STATUS",

@@ -45,7 +45,8 @@ struct ctx {
 	struct qres *latest; /* key, op, origin, time of the latest change */
 	struct row_ref *lidx;
 	enum action *act;
-	bool *fresh; /* a WRITE of a key with no row here */
+	bool *fresh;   /* a WRITE of a key with no row here */
+	bool *foreign; /* a key whose row here is another tenant's */
 };
 
 static bool
@@ -104,14 +105,15 @@ read_local(struct ctx *x, struct nr_err *err)
 }
 
 /* Records a delete the destination had no row for, at its origin's
- * time, so an older upsert arriving later by another path loses to it. */
+ * time, so an older upsert arriving later by another path loses to it.
+ * A client's is its tenant's: its tenant's feed carries it. */
 static int
 record_tombstone(struct ctx *x, const struct change *c, struct nr_err *err)
 {
 	struct changes_entry e = {c->pk,      'D',   c->origin,
 				  x->o->peer, c->ts, {0}};
 
-	e.tenant = qv_str(NULL);
+	e.tenant = qv_str(x->tm->tenant >= 0 ? x->o->tenant : NULL);
 	return changes_log(x->db, x->tm->name, &e, 1, err);
 }
 
@@ -167,24 +169,22 @@ outcome(struct ctx *x, size_t i, enum apply_outcome what)
 		x->o->outcome[i] = what;
 }
 
-/* Refuses keys whose local row belongs to another tenant. */
-static int
-check_tenant(struct ctx *x, struct nr_err *err)
+/* Marks the changes whose key's local row belongs to another tenant
+ * (or to none). */
+static void
+find_foreign(struct ctx *x)
 {
-	size_t r;
+	size_t i;
 
-	for (r = 0; r < x->rows->nrows; r++) {
-		const struct qval *v = qres_at(x->rows, r,
-					       (size_t)x->tm->tenant + 1);
+	for (i = 0; i < x->b->n; i++) {
+		long r = rowidx_find(x->ridx, x->rows->nrows, x->b->v[i].pk);
+		const struct qval *v;
 
-		if (v->null || strcmp(v->p, x->o->tenant) != 0)
-			return err_set(err, NR_EFORBIDDEN,
-				       "table %s: the row "
-				       "of key %.200s belongs to another "
-				       "tenant",
-				       x->tm->name, qres_at(x->rows, r, 0)->p);
+		if (r < 0)
+			continue;
+		v = qres_at(x->rows, (size_t)r, (size_t)x->tm->tenant + 1);
+		x->foreign[i] = v->null || strcmp(v->p, x->o->tenant) != 0;
 	}
-	return NR_OK;
 }
 
 /* One side of a conflict from row r of a changelog read (key, op,
@@ -212,6 +212,15 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 	const char *row_ts = NULL;
 	long row, u = -1, lt = -1;
 
+	x->act[i] = SKIP;
+	if (x->foreign[i]) {
+		/* As though the key had no row: a delete finds nothing to
+		 * do, an upsert loses (as to a later delete); nothing is
+		 * written or recorded, nothing of the row told. */
+		x->st->unchanged++;
+		outcome(x, i, c->op == 'D' ? APPLY_SAME : APPLY_LOST);
+		return NR_OK;
+	}
 	row = rowidx_find(x->ridx, x->rows->nrows, c->pk);
 	if (row >= 0 && x->tm->ts >= 0 &&
 	    !qres_at(x->rows, (size_t)row, x->tm->ts + 1)->null)
@@ -250,7 +259,6 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 	    (x->o->newer_only && c->ts != NULL))
 		k.row_ts = row_ts;
 
-	x->act[i] = SKIP;
 	switch (conflict_judge(&k)) {
 	case VERDICT_SAME:
 		x->st->unchanged++;
@@ -718,6 +726,7 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 			       tm->name);
 	x.act = util_calloc(b->n + 1, sizeof(*x.act));
 	x.fresh = util_calloc(b->n + 1, sizeof(*x.fresh));
+	x.foreign = util_calloc(b->n + 1, sizeof(*x.foreign));
 	rc = o->in_trx ? NR_OK : db_exec(db, "START TRANSACTION", err);
 	if (rc == NR_OK && o->cas && o->cursor_token != NULL)
 		rc = check_position(&x, err);
@@ -725,7 +734,7 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 		goto out;
 	rc = read_local(&x, err);
 	if (rc == NR_OK && o->tenant != NULL && tm->tenant >= 0)
-		rc = check_tenant(&x, err);
+		find_foreign(&x);
 	for (i = 0; i < b->n && rc == NR_OK; i++)
 		rc = decide(&x, i, err);
 	if (rc == NR_OK)
@@ -763,5 +772,6 @@ out:
 	free(x.lidx);
 	free(x.act);
 	free(x.fresh);
+	free(x.foreign);
 	return rc;
 }

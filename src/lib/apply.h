@@ -40,9 +40,13 @@ struct apply_opts {
 				    * transaction; NR_EEXIST when seen before */
 	bool in_trx;		   /* inside the caller's transaction: no
 				    * START, COMMIT or ROLLBACK here */
-	const char *tenant;	   /* every local row of the batch's keys must
-				    * hold this in tm's tenant column, else
-				    * NR_EFORBIDDEN; NULL: no check */
+	const char *tenant;	   /* a client's tenant (NULL: none): a key
+				    * whose local row holds another value
+				    * in tm's tenant column (or NULL) is
+				    * left alone as though it had no row,
+				    * a delete APPLY_SAME, an upsert
+				    * APPLY_LOST; its deletes of keys with
+				    * no row are logged as its tenant's */
 	enum apply_outcome *outcome; /* b->n of them, or NULL */
 };
 

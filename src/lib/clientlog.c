@@ -47,7 +47,7 @@ clientlog_find(struct db *db, const char *tenant, const char *const *ids,
 	int rc;
 
 	buf_init(&sql, 0);
-	buf_adds(&sql, "SELECT client_change_id, status, pk FROM "
+	buf_adds(&sql, "SELECT client_change_id, status, pk, tbl FROM "
 		       "_nunez_client_changes WHERE tenant = ? AND "
 		       "client_change_id IN ");
 	p[0] = qv_str(tenant);

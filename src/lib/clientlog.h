@@ -26,7 +26,7 @@ int clientlog_record(struct db *db, const char *tenant, const char *client_id,
 		     struct nr_err *err) NR_WUR;
 
 /* The records of tenant's change ids ids[0..n): rows (change id, status,
- * pk) into *out, the caller's. */
+ * pk, table) into *out, the caller's. */
 int clientlog_find(struct db *db, const char *tenant, const char *const *ids,
 		   size_t n, struct qres **out, struct nr_err *err) NR_WUR;
 

@@ -570,6 +570,8 @@ static const struct field key_fields[] = {
 };
 
 static const struct field api_fields[] = {
+    {"clientClockSkewSeconds", F_INT, OFF(struct config, api.client_skew),
+     false, 0, 86400, 300, NULL, NULL},
     {"headCacheMilliseconds", F_INT, OFF(struct config, api.head_cache_ms),
      false, 0, 1000, 20, NULL, NULL},
     {"maxBodyBytes", F_INT, OFF(struct config, api.max_body), false, 1024,
@@ -864,11 +866,34 @@ check_remote(struct ctx *cx, struct config *cfg, size_t i)
 		problem(cx, p, "a remote cannot have this node's own id");
 }
 
+/* The names of the scope bits in scopes, quoted and joined: "read",
+ * "pull" and "push". */
+static const char *
+scope_list(unsigned scopes, char *buf, size_t size)
+{
+	size_t i, n = 0, k = 0, used = 0;
+
+	for (i = 0; scope_names[i] != NULL; i++)
+		n += (scopes >> i) & 1;
+	buf[0] = '\0';
+	for (i = 0; scope_names[i] != NULL && used < size; i++) {
+		if (!((scopes >> i) & 1))
+			continue;
+		k++;
+		used += (size_t)snprintf(buf + used, size - used, "%s\"%s\"",
+					 k == 1	  ? ""
+					 : k == n ? " and "
+						  : ", ",
+					 scope_names[i]);
+	}
+	return buf;
+}
+
 static void
 check_api_key(struct ctx *cx, struct config *cfg, size_t i)
 {
 	struct config_key *k = &cfg->keys[i];
-	char p[512], q[512];
+	char p[512], q[512], sc[128];
 	size_t j;
 
 	index_path(p, sizeof(p), "api.keys", i);
@@ -913,6 +938,17 @@ check_api_key(struct ctx *cx, struct config *cfg, size_t i)
 		problem(cx, q,
 			"only keys with scope \"client\" are bound to a "
 			"tenant");
+	} else if (k->tenant != NULL && (k->scopes & ~SCOPE_CLIENT) != 0) {
+		/* The other routes do not look at the tenant: such a key
+		 * would reach every tenant's rows through them. */
+		join_path(q, sizeof(q), p, "scopes");
+		problem(cx, q,
+			"a key bound to a tenant (%s.tenant) may have only "
+			"the scope \"client\"; with %s it would reach "
+			"every tenant's rows (only /sync looks at the "
+			"tenant): give those scopes to another key",
+			p,
+			scope_list(k->scopes & ~SCOPE_CLIENT, sc, sizeof(sc)));
 	}
 	for (j = 0; j < k->tables.n; j++)
 		if (config_table_find(cfg, k->tables.v[j]) == NULL) {

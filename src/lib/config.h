@@ -105,6 +105,8 @@ struct config {
 		bool read_from_slave;
 		int max_slave_lag;
 		int signature_window;
+		int client_skew; /* seconds a /sync change's updated_at
+				  * may be ahead of the server's clock */
 	} api;
 	struct {
 		int batch_size;

@@ -14,6 +14,12 @@ struct db;
 
 /* Server error numbers the engine acts on. */
 #define DB_ER_DUP_ENTRY 1062 /* a duplicate key */
+/* A foreign key refused a change: rows refer to the row deleted (1451;
+ * 1217 in older servers), a row refers to one missing (1452; 1216). */
+#define DB_ER_ROW_IS_REFERENCED 1451
+#define DB_ER_ROW_IS_REFERENCED_OLD 1217
+#define DB_ER_NO_REFERENCED_ROW 1452
+#define DB_ER_NO_REFERENCED_ROW_OLD 1216
 
 /* Returns a new handle for conf (borrowed: it must outlive the handle);
  * label names it in messages ("master", "slave"). Connects nothing. */

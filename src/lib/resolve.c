@@ -191,18 +191,28 @@ out:
 }
 
 int
-resolve_list(struct db *db, const char *status, unsigned limit,
-	     struct qres **res, struct nr_err *err)
+resolve_list(struct db *db, const char *status, const struct strv *tables,
+	     unsigned limit, struct qres **res, struct nr_err *err)
 {
-	struct qval p[2] = {qv_str(status), qv_str(status)};
-	char sql[256];
+	size_t nt = tables != NULL ? tables->n : 0, np = 2;
+	struct qval *p = util_calloc(nt + 3, sizeof(*p));
+	struct buf sql;
+	int rc;
 
-	snprintf(sql, sizeof(sql),
-		 "SELECT " RESOLVE_COLUMNS " FROM "
-		 "_nunez_conflicts WHERE status = ? OR ? = 'all' ORDER BY id "
-		 "DESC LIMIT %u",
-		 limit);
-	return query_run(db, sql, p, 2, 0, res, err);
+	buf_init(&sql, 0);
+	p[0] = qv_str(status);
+	p[1] = qv_str(status);
+	buf_adds(&sql, "SELECT " RESOLVE_COLUMNS " FROM _nunez_conflicts "
+		       "WHERE (status = ? OR ? = 'all')");
+	if (nt > 0) {
+		buf_adds(&sql, " AND tbl IN ");
+		np += query_in_list(&sql, tables->v, nt, p + np);
+	}
+	buf_printf(&sql, " ORDER BY id DESC LIMIT %u", limit);
+	rc = query_run(db, buf_str(&sql), p, np, 0, res, err);
+	buf_free(&sql);
+	free(p);
+	return rc;
 }
 
 int

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "config.h"
 #include "db.h"
 #include "query.h"
 #include "schema.h"
@@ -37,10 +38,11 @@ int resolve_record(struct db *db, const struct resolve_entry *e,
 int resolve_supersede(struct db *db, const char *table, char *const *pks,
 		      size_t n, struct nr_err *err) NR_WUR;
 
-/* Conflicts with status ("open", "resolved"; "all" for any), newest
- * first, at most limit, with RESOLVE_COLUMNS, into *res (caller frees). */
-int resolve_list(struct db *db, const char *status, unsigned limit,
-		 struct qres **res, struct nr_err *err) NR_WUR;
+/* Conflicts with status ("open", "resolved"; "all" for any) of the
+ * tables (NULL or empty: of every table), newest first, at most limit,
+ * with RESOLVE_COLUMNS, into *res (caller frees). */
+int resolve_list(struct db *db, const char *status, const struct strv *tables,
+		 unsigned limit, struct qres **res, struct nr_err *err) NR_WUR;
 
 /* Rows (table, status, count) of every table's conflicts into *res. */
 int resolve_counts(struct db *db, struct qres **res, struct nr_err *err) NR_WUR;

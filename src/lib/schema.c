@@ -98,6 +98,44 @@ out:
 	return rc;
 }
 
+/* Refuses a table with a tenant column and a UNIQUE index besides the
+ * primary key that does not hold that column whole: the upsert (INSERT
+ * ... ON DUPLICATE KEY UPDATE) of a /sync client whose row collides on
+ * it would update the colliding row, of whatever tenant, and the tenant
+ * check sees only the rows of the changes' primary keys. */
+static int
+check_unique(const struct tmeta *tm, struct db *db, const char *path,
+	     struct nr_err *err)
+{
+	const struct config_table *t = tm->conf;
+	struct qres *res = NULL;
+	struct qval p[2] = {qv_str(t->name), qv_str(t->tenant_column)};
+	int rc;
+
+	rc = query_run(db,
+		       "SELECT INDEX_NAME, GROUP_CONCAT(COALESCE(COLUMN_NAME, "
+		       "'(an expression)') ORDER BY SEQ_IN_INDEX SEPARATOR "
+		       "', ') FROM information_schema.STATISTICS WHERE "
+		       "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND "
+		       "NON_UNIQUE = 0 AND INDEX_NAME <> 'PRIMARY' GROUP BY "
+		       "INDEX_NAME HAVING SUM(COLUMN_NAME <=> ? AND SUB_PART "
+		       "IS NULL) = 0 ORDER BY INDEX_NAME LIMIT 1",
+		       p, 2, 0, &res, err);
+	if (rc == NR_OK && res->nrows > 0)
+		rc = err_set(err, NR_ECONFIG,
+			     "%s.tenantColumn: table '%s' has the UNIQUE "
+			     "index '%s' (%s) without its tenant column "
+			     "'%s': a /sync client's upsert colliding on it "
+			     "would overwrite another tenant's row; drop "
+			     "the index, add '%s' to it, or remove "
+			     "tenantColumn",
+			     path, t->name, qres_at(res, 0, 0)->p,
+			     qres_at(res, 0, 1)->p, t->tenant_column,
+			     t->tenant_column);
+	qres_free(res);
+	return rc;
+}
+
 int
 schema_load(struct db *db, const struct config *cfg, size_t idx,
 	    struct tmeta **out, struct nr_err *err)
@@ -177,6 +215,8 @@ schema_load(struct db *db, const struct config *cfg, size_t idx,
 		goto out;
 	}
 	rc = check_pk(tm, db, path, err);
+	if (rc == NR_OK && tm->tenant >= 0)
+		rc = check_unique(tm, db, path, err);
 	if (rc != NR_OK)
 		goto out;
 	*out = tm;

@@ -1,6 +1,8 @@
 /* The sync log. */
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "buf.h"
 #include "log.h"
 #include "synclog.h"
 #include "util.h"
@@ -52,44 +54,78 @@ synclog_floor(struct db *db, char floor[24], struct nr_err *err)
 	return rc;
 }
 
+/* Appends " AND tbl IN (...)" of the tables, when any, binding them
+ * from params; returns how many it bound. */
+static size_t
+tables_in(struct buf *sql, const struct strv *tables, struct qval *params)
+{
+	if (tables == NULL || tables->n == 0)
+		return 0;
+	buf_adds(sql, " AND tbl IN ");
+	return query_in_list(sql, tables->v, tables->n, params);
+}
+
 int
 synclog_recent(struct db *db, const char *peer, const char *floor,
-	       struct qres **out, struct nr_err *err)
+	       const struct strv *tables, struct qres **out, struct nr_err *err)
 {
-	static const char *const sql =
+	static const char *const part[] = {
 	    "(SELECT 'last', finished_at, tbl, direction, status, message, "
 	    "TIMESTAMPDIFF(SECOND, finished_at, UTC_TIMESTAMP()) FROM "
-	    "_nunez_sync_log WHERE id > ? AND peer = ? ORDER BY id DESC "
-	    "LIMIT 1) UNION ALL (SELECT 'ok', finished_at, tbl, direction, "
-	    "status, message, TIMESTAMPDIFF(SECOND, finished_at, "
-	    "UTC_TIMESTAMP()) FROM _nunez_sync_log WHERE id > ? AND "
-	    "peer = ? AND status = 'ok' ORDER BY id DESC LIMIT 1) "
-	    "UNION ALL (SELECT 'error', finished_at, tbl, direction, "
-	    "status, message, 0 FROM _nunez_sync_log WHERE id > ? AND "
-	    "peer = ? AND status <> 'ok' ORDER BY id DESC LIMIT 5)";
-	struct qval f = qv_str(floor), r = qv_str(peer);
-	struct qval p[6] = {f, r, f, r, f, r};
+	    "_nunez_sync_log WHERE id > ? AND peer = ?",
+	    " ORDER BY id DESC LIMIT 1) UNION ALL (SELECT 'ok', finished_at, "
+	    "tbl, direction, status, message, TIMESTAMPDIFF(SECOND, "
+	    "finished_at, UTC_TIMESTAMP()) FROM _nunez_sync_log WHERE id > ? "
+	    "AND peer = ? AND status = 'ok'",
+	    " ORDER BY id DESC LIMIT 1) UNION ALL (SELECT 'error', "
+	    "finished_at, tbl, direction, status, message, 0 FROM "
+	    "_nunez_sync_log WHERE id > ? AND peer = ? AND status <> 'ok'",
+	    " ORDER BY id DESC LIMIT 5)"};
+	size_t nt = tables != NULL ? tables->n : 0, np = 0, i;
+	struct qval *p = util_calloc(3 * (nt + 2), sizeof(*p));
+	struct buf sql;
+	int rc;
 
-	return query_run(db, sql, p, 6, 0, out, err);
+	buf_init(&sql, 0);
+	for (i = 0; i < 3; i++) {
+		buf_adds(&sql, part[i]);
+		p[np++] = qv_str(floor);
+		p[np++] = qv_str(peer);
+		np += tables_in(&sql, tables, p + np);
+	}
+	buf_adds(&sql, part[3]);
+	rc = query_run(db, buf_str(&sql), p, np, 0, out, err);
+	buf_free(&sql);
+	free(p);
+	return rc;
 }
 
 int
 synclog_list(struct db *db, const char *peer, const char *table,
-	     const char *status, const char *limit, struct qres **out,
-	     struct nr_err *err)
+	     const char *status, const struct strv *tables, const char *limit,
+	     struct qres **out, struct nr_err *err)
 {
-	struct qval p[7] = {qv_str(peer),  qv_str(peer),   qv_str(table),
-			    qv_str(table), qv_str(status), qv_str(status),
-			    qv_str(limit)};
+	size_t nt = tables != NULL ? tables->n : 0, np = 6;
+	struct qval *p = util_calloc(nt + 7, sizeof(*p));
+	struct buf sql;
+	int rc;
 
-	return query_run(db,
-			 "SELECT id, started_at, finished_at, peer, tbl "
-			 "AS `table`, direction, rows_in, rows_out, "
-			 "conflicts, status, message FROM _nunez_sync_log "
-			 "WHERE (? IS NULL OR peer = ?) AND (? IS NULL OR "
-			 "tbl = ?) AND (? IS NULL OR status = ?) ORDER BY "
-			 "id DESC LIMIT ?",
-			 p, 7, 0, out, err);
+	p[0] = p[1] = qv_str(peer);
+	p[2] = p[3] = qv_str(table);
+	p[4] = p[5] = qv_str(status);
+	buf_init(&sql, 0);
+	buf_adds(&sql, "SELECT id, started_at, finished_at, peer, tbl AS "
+		       "`table`, direction, rows_in, rows_out, conflicts, "
+		       "status, message FROM _nunez_sync_log WHERE (? IS "
+		       "NULL OR peer = ?) AND (? IS NULL OR tbl = ?) AND (? "
+		       "IS NULL OR status = ?)");
+	np += tables_in(&sql, tables, p + np);
+	buf_adds(&sql, " ORDER BY id DESC LIMIT ?");
+	p[np++] = qv_str(limit);
+	rc = query_run(db, buf_str(&sql), p, np, 0, out, err);
+	buf_free(&sql);
+	free(p);
+	return rc;
 }
 
 int

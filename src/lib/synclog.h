@@ -4,6 +4,7 @@
 #ifndef NR_SYNCLOG_H
 #define NR_SYNCLOG_H
 
+#include "config.h"
 #include "db.h"
 #include "nr.h"
 #include "query.h"
@@ -19,17 +20,21 @@ void synclog_add(struct db *db, const char *peer, const char *table,
  * newest 5000 rows, so that a long log is never scanned. */
 int synclog_floor(struct db *db, char floor[24], struct nr_err *err) NR_WUR;
 
-/* peer's runs after floor into *out (the caller's): rows (kind,
- * finished_at, table, direction, status, message, seconds ago) with kind
- * "last" (the newest run), "ok" (the newest that succeeded) and
- * "error" (the newest five that failed). */
+/* peer's runs after floor of the tables (NULL or empty: of every
+ * table) into *out (the caller's): rows (kind, finished_at, table,
+ * direction, status, message, seconds ago) with kind "last" (the newest
+ * run), "ok" (the newest that succeeded) and "error" (the newest five
+ * that failed). */
 int synclog_recent(struct db *db, const char *peer, const char *floor,
-		   struct qres **out, struct nr_err *err) NR_WUR;
+		   const struct strv *tables, struct qres **out,
+		   struct nr_err *err) NR_WUR;
 
-/* The newest limit rows (limit as text), each filter NULL for any, into
- * *out with columns named as the API shows them. */
+/* The newest limit rows (limit as text) of the tables (NULL or empty:
+ * of every table), each filter NULL for any, into *out with columns
+ * named as the API shows them. */
 int synclog_list(struct db *db, const char *peer, const char *table,
-		 const char *status, const char *limit, struct qres **out,
+		 const char *status, const struct strv *tables,
+		 const char *limit, struct qres **out,
 		 struct nr_err *err) NR_WUR;
 
 /* When table was first synced: a new string the caller frees, NULL when

@@ -121,6 +121,7 @@ START_TEST(defaults)
 	ck_assert_int_eq(cfg->sync.breaker_cooldown, 300);
 	ck_assert_int_eq(cfg->api.max_body, 16777216);
 	ck_assert_int_eq(cfg->api.signature_window, 300);
+	ck_assert_int_eq(cfg->api.client_skew, 300);
 	ck_assert_int_eq(cfg->master.connect_timeout, 5);
 	ck_assert_int_eq(cfg->tables[0].capture, CAPTURE_TRIGGER);
 	ck_assert_ptr_null(cfg->tables[0].timestamp_column);
@@ -291,6 +292,31 @@ static const struct bad bad[] = {
     {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
      "\"abcdefghijklmnopq\", \"scopes\": [\"client\"]}]}}",
      "api.keys[0]: a key with scope \"client\" needs a tenant"},
+    /* A key bound to a tenant with a scope whose routes ignore the
+     * tenant reaches every tenant: refused, by the key's path. */
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+     "\"abcdefghijklmnopq\", \"scopes\": [\"client\"], \"tenant\": \"t1\"}, "
+     "{\"key\": \"bcdefghijklmnopqr\", \"scopes\": [\"client\", \"read\"], "
+     "\"tenant\": \"t1\"}]}}",
+     "api.keys[1].scopes: a key bound to a tenant (api.keys[1].tenant) may "
+     "have only the scope \"client\"; with \"read\" it would reach every "
+     "tenant's rows"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+     "\"abcdefghijklmnopq\", \"scopes\": [\"push\", \"client\", \"pull\"], "
+     "\"tenant\": \"t1\"}]}}",
+     "api.keys[0].scopes: a key bound to a tenant (api.keys[0].tenant) may "
+     "have only the scope \"client\"; with \"pull\" and \"push\" it would "
+     "reach every tenant's rows"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+     "\"abcdefghijklmnopq\", \"scopes\": [\"client\", \"admin\", \"read\", "
+     "\"pull\"], \"tenant\": \"t1\"}]}}",
+     "api.keys[0].scopes: a key bound to a tenant (api.keys[0].tenant) may "
+     "have only the scope \"client\"; with \"read\", \"pull\" and \"admin\" "
+     "it would reach every tenant's rows"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"clientClockSkewSeconds\": "
+     "-1}}",
+     "api.clientClockSkewSeconds: expected an integer from 0 to 86400, got "
+     "-1"},
     {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [\"sha256:"
      "1234\"]}}",
      "api.keys[0]: a stored key hash must be \"sha256:\" and 64 hex "
