@@ -88,6 +88,29 @@ cmd_hash_key(const char *key)
 	return 0;
 }
 
+/* What an operator is likely to trip over next, on stderr. */
+static void
+hints(const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nkeys; i++)
+		if (cfg->keys[i].scopes & SCOPE_ADMIN)
+			break;
+	if (i == cfg->nkeys)
+		fprintf(stderr, "hint: no key in api.keys has the admin scope; "
+				"the dashboard and the operations endpoints "
+				"need one: give a key {\"key\": ..., "
+				"\"scopes\": [\"admin\"]}\n");
+	if (cfg->node_id_derived)
+		fprintf(stderr,
+			"warning: node.id is not set, so this node is '%s' "
+			"(host-database); the other environments must use "
+			"that name for it in remoteEnvironments, or set "
+			"node.id\n",
+			cfg->node_id);
+}
+
 static int
 cmd_check(const struct config *cfg)
 {
@@ -109,6 +132,7 @@ cmd_check(const struct config *cfg)
 		       cfg->remotes[i].url,
 		       config_sync_mode_name(cfg->remotes[i].sync_mode));
 	printf("keys: %zu\n", cfg->nkeys);
+	hints(cfg);
 	return 0;
 }
 

@@ -1109,8 +1109,10 @@ config_parse(const char *text, const char *base_dir, struct config **out,
 	}
 	cfg = util_calloc(1, sizeof(*cfg));
 	parse_top(&cx, top, cfg);
-	if (cfg->node_id == NULL)
+	if (cfg->node_id == NULL) {
 		cfg->node_id = default_node_id(cfg);
+		cfg->node_id_derived = true;
+	}
 	cross_check(&cx, cfg);
 	if (diag->nerrors == 0) {
 		*out = cfg;

@@ -88,6 +88,7 @@ struct config {
 	char *path;
 	int mode; /* enum config_mode */
 	char *node_id;
+	bool node_id_derived; /* node.id not given: host-database */
 	int node_priority;
 	struct config_db master;
 	struct config_db slave;

@@ -64,6 +64,15 @@ cp "$NR_SRCDIR/examples/config.example.json" "$T/orig.json"
 is "$?" 0 "the original NunezReplication config.example.json is accepted"
 like "$(cat "$T/out")" "remote: production https://prod-server.example.com bidirectional" \
 	"check-config summarises its remotes"
+# The original config has plain-string keys and no node.id.
+like "$(cat "$T/err")" "hint: no key in api.keys has the admin scope; the dashboard" \
+	"check-config: a hint when no key can run the dashboard"
+like "$(cat "$T/err")" "warning: node.id is not set, so this node is '[^']+' \(host-database\); the other environments must use that name" \
+	"check-config: a warning when the node id is derived"
+NUNEZ_EXAMPLE_PEER_KEY=k-0123456789abcdef "$CTL" --config "$NR_SRCDIR/examples/config.full.json" \
+	check-config >/dev/null 2>"$T/err"
+is "$?:$(grep -c 'hint:\|warning: node.id' "$T/err")" "0:0" \
+	"... and neither with node.id and an admin key"
 "$SYNC" --config "$T/orig.json" --plan >"$T/out" 2>/dev/null
 is "$?" 0 "sync_multi --plan on it exits 0"
 is "$(cat "$T/out")" "local master-slave: users
