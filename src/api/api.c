@@ -9,11 +9,24 @@
 #include "query.h"
 #include "util.h"
 
+void
+api_table_forget(struct api *app, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < app->cfg->ntables; i++)
+		if (strcmp(app->cfg->tables[i].name, name) == 0) {
+			schema_free(app->tms[i]);
+			app->tms[i] = NULL;
+		}
+}
+
 const struct tmeta *
 api_table(struct api *app, struct http_req *req, const char *name)
 {
 	const struct config *cfg = app->cfg;
 	struct nr_err err;
+	bool same = true;
 	size_t i;
 
 	if (name == NULL || name[0] == '\0') {
@@ -38,6 +51,14 @@ api_table(struct api *app, struct http_req *req, const char *name)
 			   "table '%.64s'",
 			   name);
 		return NULL;
+	}
+	/* A schema change is noticed here, before any row is read or
+	 * written with the old columns. */
+	if (app->tms[i] != NULL &&
+	    (schema_current(app->master, app->tms[i], &same, &err) != NR_OK ||
+	     !same)) {
+		schema_free(app->tms[i]);
+		app->tms[i] = NULL;
 	}
 	if (app->tms[i] == NULL &&
 	    schema_load(app->master, cfg, i, &app->tms[i], &err) != NR_OK) {

@@ -18,12 +18,17 @@ struct api {
 	struct config *cfg;	 /* owned by main */
 	struct db *master;	 /* owned by the worker */
 	struct db *slave;	 /* NULL without a slave */
-	struct tmeta **tms;	 /* per configured table, loaded on use */
+	struct tmeta **tms;	 /* per configured table, loaded on use
+				  * and again when its columns change */
 	struct metrics *metrics; /* shared by every worker */
 	struct headcache *heads; /* shared by every worker */
 	time_t slave_checked;	 /* when the slave's lag was last read */
 	bool slave_fresh;	 /* ... and whether it was within the bound */
 };
+
+/* Drops the metadata of table name, so the next api_table reads it
+ * again (its columns changed). */
+void api_table_forget(struct api *app, const char *name);
 
 /* The metadata of the table a request names, checked: configured (else
  * 400), allowed to the request's key (else 403), readable (else 503).

@@ -8,6 +8,7 @@
 #include "batches.h"
 #include "codec.h"
 #include "handlers.h"
+#include "log.h"
 #include "metrics.h"
 #include "query.h"
 #include "util.h"
@@ -142,10 +143,28 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 		goto out;
 	}
 	rc = codec_changes_parse(changes, tm, MAX_CHANGES, &b, &err);
+	if (rc == NR_OK && b.dropped != NULL) {
+		/* Columns this worker does not know: read the table's
+		 * again, it may have changed since. */
+		char name[65];
+
+		snprintf(name, sizeof(name), "%s", tm->name);
+		api_table_forget(app, name);
+		tm = api_table(app, req, name);
+		if (tm == NULL)
+			goto out;
+		batch_free(&b);
+		rc = codec_changes_parse(changes, tm, MAX_CHANGES, &b, &err);
+	}
 	if (rc != NR_OK) {
 		api_bad_request(req, &err);
 		goto out;
 	}
+	if (b.dropped != NULL)
+		log_warn("push from %s: table %s: columns %s are not in this "
+			 "table: dropped from the rows until they are added "
+			 "here",
+			 node, tm->name, b.dropped);
 	apply_opts_init(&ao, app->cfg, node, &seen);
 	ao.cursor_token = token;
 	ao.cas = true;

@@ -7,6 +7,7 @@
 
 #include "auth.h"
 #include "cli.h"
+#include "changes.h"
 #include "env.h"
 #include "housekeeping.h"
 #include "install.h"
@@ -39,6 +40,11 @@ usage(FILE *f)
 	      "  uninstall [--keep-tables]\n"
 	      "                     remove the triggers and the engine "
 	      "tables\n"
+	      "  touch TABLE [COLUMN]\n"
+	      "                     log the table's rows (where COLUMN is "
+	      "not NULL) to\n"
+	      "                     replicate again, as last written: after "
+	      "a schema change\n"
 	      "  verify [--env NAME]\n"
 	      "                     compare every table's checksum on master "
 	      "and slave,\n"
@@ -347,6 +353,34 @@ cmd_housekeeping(struct env *e, struct nr_err *err)
 	return rc;
 }
 
+/* touch TABLE [COLUMN]: the table's rows (where COLUMN is not NULL)
+ * replicate once more. */
+static int
+cmd_touch(struct env *e, int argc, char **argv, struct nr_err *err)
+{
+	unsigned long long n = 0;
+	size_t i;
+	int rc;
+
+	if (argc < 1 || argc > 2)
+		return err_set(err, NR_EINVAL,
+			       "touch: expected TABLE [COLUMN]");
+	rc = env_load_tables(e, err);
+	for (i = 0; rc == NR_OK && i < e->cfg->ntables; i++)
+		if (strcmp(e->tm_master[i]->name, argv[0]) == 0)
+			break;
+	if (rc == NR_OK && i == e->cfg->ntables)
+		rc = err_set(err, NR_EINVAL,
+			     "touch: table '%.64s' is not replicated", argv[0]);
+	if (rc == NR_OK)
+		rc = changes_touch(e->master, e->tm_master[i],
+				   argc == 2 ? argv[1] : NULL, e->cfg->node_id,
+				   &n, err);
+	if (rc == NR_OK)
+		printf("%s: %llu rows logged to replicate again\n", argv[0], n);
+	return rc;
+}
+
 static int
 cmd_conflicts(struct env *e, const struct opts *o, int argc, char **argv,
 	      struct nr_err *err)
@@ -398,6 +432,8 @@ run_db_command(const struct config *cfg, const struct opts *o, int argc,
 		rc = cmd_verify(&e, o, &err, &differ);
 	else if (rc == NR_OK && strcmp(cmd, "housekeeping") == 0)
 		rc = cmd_housekeeping(&e, &err);
+	else if (rc == NR_OK && strcmp(cmd, "touch") == 0)
+		rc = cmd_touch(&e, argc - 1, argv + 1, &err);
 	else if (rc == NR_OK)
 		rc = cmd_conflicts(&e, o, argc - 1, argv + 1, &err);
 	env_close(&e);
@@ -422,7 +458,8 @@ main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const db_cmds[] = {
-	    "init", "uninstall", "verify", "conflicts", "housekeeping", NULL};
+	    "init",	    "uninstall", "verify", "conflicts",
+	    "housekeeping", "touch",	 NULL};
 	struct opts o = {0};
 	struct config *cfg = NULL;
 	const char *path, *cmd;

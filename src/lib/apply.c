@@ -710,6 +710,7 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 {
 	struct ctx x = {0};
 	struct apply_stats mine = {0};
+	struct batch mapped = {0};
 	size_t i;
 	int rc;
 
@@ -718,12 +719,14 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 	x.b = b;
 	x.o = o;
 	x.st = &mine;
-	if (!batch_matches(b, tm))
-		return err_set(err, NR_EINVAL,
-			       "table %s: the batch's columns "
-			       "differ from the destination table's; are the "
-			       "schemas the same?",
-			       tm->name);
+	/* Columns differ while a schema change rolls out: rows carry the
+	 * columns both sides have. */
+	if (!batch_matches(b, tm)) {
+		rc = batch_project(b, tm, &mapped, err);
+		if (rc != NR_OK)
+			return rc;
+		x.b = &mapped;
+	}
 	x.act = util_calloc(b->n + 1, sizeof(*x.act));
 	x.fresh = util_calloc(b->n + 1, sizeof(*x.fresh));
 	x.foreign = util_calloc(b->n + 1, sizeof(*x.foreign));
@@ -773,5 +776,7 @@ out:
 	free(x.act);
 	free(x.fresh);
 	free(x.foreign);
+	if (x.b == &mapped)
+		batch_free(&mapped);
 	return rc;
 }

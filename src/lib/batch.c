@@ -79,7 +79,110 @@ batch_free(struct batch *b)
 	free(b->table);
 	free(b->range_lo);
 	free(b->range_hi);
+	free(b->dropped);
 	memset(b, 0, sizeof(*b));
+}
+
+void
+batch_note_dropped(struct batch *b, const char *col)
+{
+	size_t n = strlen(col), len;
+	const char *p = b->dropped;
+
+	while (p != NULL) {
+		if (strncmp(p, col, n) == 0 && (p[n] == '\0' || p[n] == ','))
+			return;
+		p = strchr(p, ',');
+		p = p != NULL ? p + 2 : NULL;
+	}
+	len = b->dropped != NULL ? strlen(b->dropped) : 0;
+	b->dropped = util_realloc(b->dropped, len + n + 3);
+	if (len > 0)
+		memcpy(b->dropped + len, ", ", 2), len += 2;
+	memcpy(b->dropped + len, col, n + 1);
+}
+
+int
+batch_project(const struct batch *in, const struct tmeta *tm, struct batch *out,
+	      struct nr_err *err)
+{
+	long *from = util_calloc(tm->ncols + 1, sizeof(*from));
+	size_t i, j;
+	int rc = NR_OK;
+
+	batch_init(out, tm);
+	for (j = 0; j < tm->ncols; j++) {
+		from[j] = -1;
+		for (i = 0; i < in->ncols; i++)
+			if (strcmp(in->cols[i], tm->cols[j].name) == 0)
+				from[j] = (long)i;
+		if (from[j] < 0 && schema_is_key(tm, j))
+			rc = err_set(err, NR_ECONFIG,
+				     "table %s: key column %s is not in "
+				     "the source's rows",
+				     tm->name, tm->cols[j].name);
+		else if (from[j] >= 0 &&
+			 in->binary[from[j]] != tm->cols[j].binary)
+			rc = err_set(err, NR_ECONFIG,
+				     "table %s: column %s is %s here and %s "
+				     "at the source; change its type "
+				     "everywhere",
+				     tm->name, tm->cols[j].name,
+				     tm->cols[j].binary ? "binary" : "text",
+				     tm->cols[j].binary ? "text" : "binary");
+		if (rc != NR_OK)
+			goto out;
+	}
+	for (i = 0; i < in->ncols; i++) {
+		for (j = 0; j < tm->ncols && from[j] != (long)i; j++)
+			;
+		if (j == tm->ncols)
+			batch_note_dropped(out, in->cols[i]);
+	}
+	out->snapshot = in->snapshot;
+	out->range_lo = util_strdup(in->range_lo);
+	out->range_hi = util_strdup(in->range_hi);
+	out->has_more = in->has_more;
+	for (i = 0; i < in->n; i++) {
+		const struct change *a = &in->v[i];
+		struct change *c = batch_add(out, a->op, a->pk, a->origin,
+					     a->ts);
+
+		if (a->vals == NULL)
+			continue;
+		c->vals = util_calloc(tm->ncols, sizeof(*c->vals));
+		c->given = util_calloc(tm->ncols, sizeof(*c->given));
+		for (j = 0; j < tm->ncols; j++) {
+			const struct qval *v;
+
+			c->given[j] = from[j] >= 0 &&
+				      (a->given == NULL || a->given[from[j]]);
+			if (!c->given[j]) {
+				c->vals[j].null = true;
+				continue;
+			}
+			v = &a->vals[from[j]];
+			c->vals[j] = *v;
+			c->vals[j].p = NULL;
+			if (!v->null) {
+				char *p = util_calloc(1, v->len + 1);
+
+				memcpy(p, v->p, v->len);
+				c->vals[j].p = p;
+			}
+		}
+		for (j = 0; j < tm->ncols && c->given[j]; j++)
+			;
+		if (j == tm->ncols) {
+			free(c->given);
+			c->given = NULL;
+		}
+	}
+out:
+	free(from);
+	if (rc != NR_OK)
+		batch_free(out);
+	return rc;
 }
 
 bool

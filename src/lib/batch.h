@@ -29,6 +29,8 @@ struct batch {
 	char *range_lo; /* snapshot: the rows cover keys in */
 	char *range_hi; /* (range_lo, range_hi]; NULL is open */
 	bool has_more;
+	char *dropped; /* columns the source sent that this table
+			* lacks, ", "-separated; NULL: none */
 };
 
 /* Starts an empty batch with the columns of tm. */
@@ -44,6 +46,18 @@ void batch_set_row(const struct batch *b, struct change *c,
 
 /* Frees everything b holds; b is then empty. */
 void batch_free(struct batch *b);
+
+/* Adds col to b's dropped columns, once. */
+void batch_note_dropped(struct batch *b, const char *col);
+
+/* A copy of in with tm's columns, for a table whose columns differ from
+ * the source's (a rolling schema change): a column tm lacks is dropped
+ * and noted in out->dropped, a column in lacks is left out of every row
+ * (given false). NR_ECONFIG, naming the column, when a key column is
+ * missing or a column is binary on one side and text on the other. out
+ * is the caller's (batch_free) on NR_OK. */
+int batch_project(const struct batch *in, const struct tmeta *tm,
+		  struct batch *out, struct nr_err *err) NR_WUR;
 
 /* True when the batch's columns are tm's, in the same order. */
 bool batch_matches(const struct batch *b, const struct tmeta *tm);

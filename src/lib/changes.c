@@ -891,3 +891,46 @@ changes_log(struct db *db, const char *table, const struct changes_entry *v,
 	buf_free(&sql);
 	return rc;
 }
+
+int
+changes_touch(struct db *db, const struct tmeta *tm, const char *column,
+	      const char *self, unsigned long long *n, struct nr_err *err)
+{
+	struct qval p[3] = {qv_str(tm->name), qv_str(self), qv_str(tm->name)};
+	struct buf sql;
+	size_t i;
+	int rc;
+
+	for (i = 0; column != NULL && i < tm->ncols; i++)
+		if (strcmp(tm->cols[i].name, column) == 0)
+			break;
+	if (column != NULL && i == tm->ncols)
+		return err_set(err, NR_EINVAL,
+			       "table %s has no replicated column %.64s",
+			       tm->name, column);
+	buf_init(&sql, 0);
+	buf_adds(&sql, "INSERT INTO _nunez_changelog (tbl, pk, op, origin, "
+		       "changed_at, tenant) SELECT ?, k.pk, 'U', "
+		       "COALESCE(l.origin, ?), COALESCE(l.changed_at, "
+		       "UTC_TIMESTAMP(6)), k.tenant FROM (SELECT ");
+	schema_pkexpr(tm, "", &sql);
+	buf_adds(&sql, " AS pk, ");
+	if (tm->tenant >= 0)
+		buf_ident(&sql, tm->cols[tm->tenant].name);
+	else
+		buf_adds(&sql, "NULL");
+	buf_adds(&sql, " AS tenant FROM ");
+	buf_ident(&sql, tm->name);
+	if (column != NULL) {
+		buf_adds(&sql, " WHERE ");
+		buf_ident(&sql, column);
+		buf_adds(&sql, " IS NOT NULL");
+	}
+	buf_adds(&sql, ") k LEFT JOIN (SELECT c.pk, c.origin, c.changed_at "
+		       "FROM _nunez_changelog c JOIN (SELECT MAX(seq) AS m "
+		       "FROM _nunez_changelog WHERE tbl = ? GROUP BY pk) x ON "
+		       "c.seq = x.m) l ON l.pk = k.pk");
+	rc = query_exec(db, buf_str(&sql), p, 3, n, err);
+	buf_free(&sql);
+	return rc;
+}

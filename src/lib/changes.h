@@ -53,6 +53,16 @@ int changes_latest(struct db *db, const struct tmeta *tm, char *const *pks,
 		   size_t n, const char *peer, const struct cursor *seen,
 		   struct qres **out, struct nr_err *err) NR_WUR;
 
+/* Logs every row of tm in db as changed again (only those where column
+ * is not NULL, when given), each at the time and origin of its latest
+ * entry (this node, self, and now for a row never logged), so they
+ * replicate once more without beating a later write elsewhere: after a
+ * rolling schema change, the values written while only some
+ * environments had a column. *n (may be NULL) gets how many. */
+int changes_touch(struct db *db, const struct tmeta *tm, const char *column,
+		  const char *self, unsigned long long *n,
+		  struct nr_err *err) NR_WUR;
+
 /* A changelog entry written by the engine itself rather than by a
  * trigger. Strings are borrowed. */
 struct changes_entry {

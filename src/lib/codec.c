@@ -101,10 +101,12 @@ known_column(const struct tmeta *tm, const char *name)
 
 /* Reads row into *vals; with given (NULL: every column is required),
  * a column left out is NULL in *vals and false in given, but for the key
- * columns, which are always required. */
+ * columns, which are always required. With b (NULL: a column the table
+ * lacks is an error), such a column is dropped and noted in b: the
+ * source has it and this table not yet (a rolling schema change). */
 static int
 row_parse(json_object *row, const struct tmeta *tm, struct qval **vals,
-	  bool *given, struct nr_err *err)
+	  bool *given, struct batch *b, struct nr_err *err)
 {
 	struct qval *v = util_calloc(tm->ncols, sizeof(*v));
 	size_t i;
@@ -118,7 +120,9 @@ row_parse(json_object *row, const struct tmeta *tm, struct qval **vals,
 	json_object_object_foreach(row, key, val)
 	{
 		(void)val;
-		if (!known_column(tm, key)) {
+		if (!known_column(tm, key) && b != NULL) {
+			batch_note_dropped(b, key);
+		} else if (!known_column(tm, key)) {
 			rc = err_set(err, NR_EINVAL,
 				     "unknown column '%.64s' "
 				     "in table %s",
@@ -158,7 +162,7 @@ int
 codec_row_parse(json_object *row, const struct tmeta *tm, struct qval **vals,
 		struct nr_err *err)
 {
-	return row_parse(row, tm, vals, NULL, err);
+	return row_parse(row, tm, vals, NULL, NULL, err);
 }
 
 json_object *
@@ -224,6 +228,7 @@ change_parse(json_object *o, const struct tmeta *tm, struct batch *b,
 	const char *ops, *ts_s = NULL;
 	struct change *c;
 	char *canon = NULL, tsbuf[27];
+	bool *given = NULL;
 	size_t i;
 	int rc;
 
@@ -266,7 +271,8 @@ change_parse(json_object *o, const struct tmeta *tm, struct batch *b,
 			rc = err_set(err, NR_EINVAL, "an upsert needs a row");
 			goto out;
 		}
-		rc = codec_row_parse(row, tm, &vals, err);
+		given = util_calloc(tm->ncols, sizeof(*given));
+		rc = row_parse(row, tm, &vals, given, b, err);
 		if (rc != NR_OK)
 			goto out;
 		schema_row_key(tm, vals, rowkey);
@@ -285,7 +291,16 @@ change_parse(json_object *o, const struct tmeta *tm, struct batch *b,
 	c = batch_add(b, ops[0], canon, json_object_get_string(origin), ts_s);
 	if (vals != NULL)
 		batch_set_row(b, c, vals);
+	/* A row of fewer columns than this table's: the source has not
+	 * added some yet (a rolling schema change). */
+	for (i = 0; given != NULL && i < tm->ncols && given[i]; i++)
+		;
+	if (given != NULL && i < tm->ncols) {
+		c->given = given;
+		given = NULL;
+	}
 out:
+	free(given);
 	free(canon);
 	schema_key_values_free(key, tm->npk);
 	schema_key_values_free(vals, tm->ncols);
@@ -416,7 +431,7 @@ codec_rows_parse(json_object *arr, const struct tmeta *tm, size_t max,
 		char *canon;
 
 		rc = row_parse(json_object_array_get_idx(arr, i), tm, &vals,
-			       given, err);
+			       given, NULL, err);
 		if (rc != NR_OK) {
 			struct nr_err e = *err;
 

@@ -5,6 +5,7 @@
 
 #include "env.h"
 #include "install.h"
+#include "log.h"
 #include "util.h"
 
 int
@@ -25,22 +26,74 @@ env_open(struct env *e, const struct config *cfg, struct nr_err *err)
 	return db_connect(e->slave, err);
 }
 
+/* The column of a named name, or NULL. */
+static const struct tcol *
+find_col(const struct tmeta *a, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < a->ncols; i++)
+		if (strcmp(a->cols[i].name, name) == 0)
+			return &a->cols[i];
+	return NULL;
+}
+
+/* Appends to out the columns of a that b lacks. */
+static void
+only_in(const struct tmeta *a, const struct tmeta *b, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < a->ncols; i++)
+		if (find_col(b, a->cols[i].name) == NULL)
+			buf_printf(out, "%s%s", out->len ? ", " : "",
+				   a->cols[i].name);
+}
+
+/* The slave's columns against the master's: the same key and the same
+ * types, or NR_ECONFIG naming the column; columns on one side only (a
+ * schema change rolling out) are allowed, with a warning. */
 static int
 same_columns(const struct tmeta *a, const struct tmeta *b, size_t idx,
 	     struct nr_err *err)
 {
+	struct log_ctx lc = {"local", a->name, 0};
+	struct buf ma, sl;
 	size_t i;
-	bool same = a->ncols == b->ncols;
 
-	for (i = 0; same && i < a->ncols; i++)
-		same = strcmp(a->cols[i].name, b->cols[i].name) == 0 &&
-		       strcmp(a->cols[i].type, b->cols[i].type) == 0;
-	if (same)
-		return NR_OK;
-	return err_set(err, NR_ECONFIG,
-		       "replication.tables[%zu]: table '%s' "
-		       "has other columns on the slave than on the master",
-		       idx, a->name);
+	for (i = 0; i < a->ncols; i++) {
+		const struct tcol *c = find_col(b, a->cols[i].name);
+
+		if (c != NULL && strcmp(c->type, a->cols[i].type) != 0)
+			return err_set(err, NR_ECONFIG,
+				       "replication.tables[%zu]: column '%s' "
+				       "of table '%s' is %s on the master and "
+				       "%s on the slave; change it on both",
+				       idx, c->name, a->name, a->cols[i].type,
+				       c->type);
+	}
+	for (i = 0; i < a->npk || i < b->npk; i++)
+		if (i >= a->npk || i >= b->npk ||
+		    strcmp(a->cols[a->pk[i]].name, b->cols[b->pk[i]].name))
+			return err_set(err, NR_ECONFIG,
+				       "replication.tables[%zu]: table '%s' "
+				       "has another primary key on the slave "
+				       "than on the master",
+				       idx, a->name);
+	buf_init(&ma, 0);
+	buf_init(&sl, 0);
+	only_in(a, b, &ma);
+	only_in(b, a, &sl);
+	if (ma.len > 0 || sl.len > 0)
+		log_msg(LOG_WARN, &lc,
+			"columns on the master only: %s; on the slave only: "
+			"%s; rows carry the columns both have until both "
+			"have the same (then run nunezctl init)",
+			ma.len ? buf_str(&ma) : "none",
+			sl.len ? buf_str(&sl) : "none");
+	buf_free(&ma);
+	buf_free(&sl);
+	return NR_OK;
 }
 
 int

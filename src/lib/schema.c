@@ -136,6 +136,19 @@ check_unique(const struct tmeta *tm, struct db *db, const char *path,
 	return rc;
 }
 
+/* The names of every column of res (column 0), "a,b,...". */
+static char *
+all_columns(const struct qres *res)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, 0);
+	for (i = 0; i < res->nrows; i++)
+		buf_printf(&b, "%s%s", i ? "," : "", qres_at(res, i, 0)->p);
+	return buf_take(&b);
+}
+
 int
 schema_load(struct db *db, const struct config *cfg, size_t idx,
 	    struct tmeta **out, struct nr_err *err)
@@ -168,6 +181,7 @@ schema_load(struct db *db, const struct config *cfg, size_t idx,
 		goto out;
 	}
 	tm->cols = util_calloc(res->nrows, sizeof(*tm->cols));
+	tm->all = all_columns(res);
 	for (i = 0; i < res->nrows; i++) {
 		const char *name = qres_at(res, i, 0)->p;
 		const char *type = qres_at(res, i, 1)->p;
@@ -241,7 +255,32 @@ schema_free(struct tmeta *tm)
 	free(tm->cols);
 	free(tm->pk);
 	free(tm->name);
+	free(tm->all);
 	free(tm);
+}
+
+int
+schema_current(struct db *db, const struct tmeta *tm, bool *same,
+	       struct nr_err *err)
+{
+	struct qres *res = NULL;
+	struct buf sql, now;
+	size_t i;
+	int rc;
+
+	buf_init(&sql, 0);
+	buf_init(&now, 0);
+	buf_adds(&sql, "SELECT * FROM ");
+	buf_ident(&sql, tm->name);
+	buf_adds(&sql, " LIMIT 0");
+	rc = query_run(db, buf_str(&sql), NULL, 0, 0, &res, err);
+	for (i = 0; rc == NR_OK && i < res->ncols; i++)
+		buf_printf(&now, "%s%s", i ? "," : "", res->cols[i].name);
+	*same = rc == NR_OK && strcmp(buf_str(&now), tm->all) == 0;
+	qres_free(res);
+	buf_free(&sql);
+	buf_free(&now);
+	return rc;
 }
 
 void

@@ -26,6 +26,7 @@ struct tmeta {
 	size_t npk;
 	int ts;	    /* index of the timestamp column, or -1 */
 	int tenant; /* index of the tenant column, or -1 */
+	char *all;  /* every column of the table when loaded, "a,b,..." */
 };
 
 /* Reads table number idx of cfg from db's catalogue and checks it against
@@ -36,6 +37,12 @@ int schema_load(struct db *db, const struct config *cfg, size_t idx,
 		struct tmeta **out, struct nr_err *err) NR_WUR;
 
 void schema_free(struct tmeta *tm);
+
+/* Sets *same to whether db's table still has the columns tm was loaded
+ * with (by name, in order): one cheap statement that reads no row.
+ * When not, load it again before reading or writing rows. */
+int schema_current(struct db *db, const struct tmeta *tm, bool *same,
+		   struct nr_err *err) NR_WUR;
 
 /* Appends the canonical key of a row, a JSON array of the key values as
  * text (binary ones in hex); prefix ("NEW.", "t.", "") qualifies them. */

@@ -103,6 +103,7 @@ source_read(struct source *s, const struct sync_opts *o, const struct tmeta *tm,
 	    struct nr_err *err)
 {
 	struct cursor cur = {0};
+	bool same = true;
 	int rc;
 
 	if (s->local == NULL) {
@@ -120,6 +121,13 @@ source_read(struct source *s, const struct sync_opts *o, const struct tmeta *tm,
 		return NR_OK;
 	}
 	rc = cursor_parse(from, &cur, err);
+	if (rc == NR_OK)
+		rc = schema_current(s->local->db, tm, &same, err);
+	if (rc == NR_OK && !same)
+		rc = err_set(err, NR_ECONFIG,
+			     "table %s: its columns changed during this run; "
+			     "the next run reads it with the new ones",
+			     tm->name);
 	if (rc == NR_OK)
 		rc = changes_read(s->local->db, tm, &cur, &s->co, &s->b, err);
 	if (rc == NR_OK) {
@@ -235,7 +243,7 @@ run(struct source *s, const struct sink *k, const struct tmeta *tm,
 	struct log_ctx lc = {k->rm != NULL ? k->id : s->id, tm->name, 0};
 	struct batch *b;
 	char *from = NULL, *to = NULL;
-	bool more, done;
+	bool more, done, warned = false;
 	int rc, moved = 0;
 
 	changes_opts_init(&s->co, o->cfg, s->id, k->id,
@@ -248,6 +256,13 @@ run(struct source *s, const struct sink *k, const struct tmeta *tm,
 			break;
 		}
 		lc.batch = ++st->batches;
+		if (b->dropped != NULL && !warned) {
+			log_msg(LOG_WARN, &lc,
+				"columns %s are not in this table: dropped "
+				"from the rows until they are added here",
+				b->dropped);
+			warned = true;
+		}
 		rc = sink_deliver(k, s, o, b, from, to, st, err);
 		if (rc == NR_OK) {
 			st->rows += b->n;
