@@ -249,7 +249,7 @@ local_direction(struct env *e, size_t t, bool to_slave, const struct opts *o)
 static int
 remote_direction(struct env *e, struct remote *rm,
 		 const struct config_remote *r, size_t t, bool pull,
-		 const struct opts *o)
+		 const struct opts *o, unsigned long long *arrived)
 {
 	struct sync_side local = {e->master, e->cfg->node_id, e->tm_master[t]};
 	const char *dir = pull ? "pull" : "push";
@@ -270,6 +270,8 @@ remote_direction(struct env *e, struct remote *rm,
 	rc = pull ? sync_pull_remote(rm, r->name, &local, &so, &st, &err)
 		  : sync_push_remote(rm, r->name, &local, &so, &st, &err);
 	summary(what, rc, &st, t0, &err);
+	if (pull)
+		*arrived += st.a.inserted + st.a.updated + st.a.deleted;
 	if (!o->dry_run)
 		synclog_add(e->master, r->name, e->tm_master[t]->name, dir, &st,
 			    t0, rc == NR_OK ? "ok" : "failed",
@@ -280,7 +282,8 @@ remote_direction(struct env *e, struct remote *rm,
 /* Every table with one remote, by its syncMode: pull, then push. Returns
  * the number of failed directions; the breaker counts the run. */
 static int
-remote_env(struct env *e, const struct config_remote *r, const struct opts *o)
+remote_env(struct env *e, const struct config_remote *r, const struct opts *o,
+	   unsigned long long *arrived)
 {
 	struct log_ctx lc = {r->name, NULL, 0};
 	struct breaker br;
@@ -312,10 +315,10 @@ remote_env(struct env *e, const struct config_remote *r, const struct opts *o)
 		    strcmp(o->table, e->cfg->tables[t].name))
 			continue;
 		if ((r->sync_mode & SYNC_PULL) &&
-		    remote_direction(e, rm, r, t, true, o) != NR_OK)
+		    remote_direction(e, rm, r, t, true, o, arrived) != NR_OK)
 			failed++;
 		if ((r->sync_mode & SYNC_PUSH) &&
-		    remote_direction(e, rm, r, t, false, o) != NR_OK)
+		    remote_direction(e, rm, r, t, false, o, arrived) != NR_OK)
 			failed++;
 	}
 	remote_free(rm);
@@ -373,11 +376,35 @@ housekeep(struct env *e)
 			 st.nonces, st.batches, st.client_changes);
 }
 
+/* The local pair, every table: master to slave and, in master-master,
+ * back (not when both_ways is false). Returns how many failed. */
+static int
+local_pair(struct env *e, const struct opts *o, bool both_ways)
+{
+	const struct config *cfg = e->cfg;
+	int failed = 0;
+	size_t t;
+
+	for (t = 0; t < cfg->ntables && e->slave != NULL; t++) {
+		if (o->table != NULL && strcmp(o->table, cfg->tables[t].name))
+			continue;
+		if (o->env != NULL)
+			continue;
+		if (local_direction(e, t, true, o) != NR_OK)
+			failed++;
+		else if (both_ways && cfg->mode == MODE_MASTER_MASTER &&
+			 local_direction(e, t, false, o) != NR_OK)
+			failed++;
+	}
+	return failed;
+}
+
 static int
 run(const struct config *cfg, const struct opts *o)
 {
 	struct env e;
 	struct nr_err err = {0};
+	unsigned long long arrived = 0;
 	int rc, failed = 0;
 	size_t t;
 
@@ -399,24 +426,18 @@ run(const struct config *cfg, const struct opts *o)
 		env_close(&e);
 		return EXIT_SYNCED;
 	}
-	for (t = 0; t < cfg->ntables && e.slave != NULL; t++) {
-		if (o->table != NULL && strcmp(o->table, cfg->tables[t].name))
-			continue;
-		if (o->env != NULL)
-			continue;
-		if (local_direction(&e, t, true, o) != NR_OK)
-			failed++;
-		else if (cfg->mode == MODE_MASTER_MASTER &&
-			 local_direction(&e, t, false, o) != NR_OK)
-			failed++;
-	}
+	failed += local_pair(&e, o, true);
 	for (t = 0; !o->local_only && t < cfg->nremotes; t++) {
 		const struct config_remote *r = &cfg->remotes[t];
 
 		if (!r->enabled || (o->env != NULL && strcmp(o->env, r->name)))
 			continue;
-		failed += remote_env(&e, r, o);
+		failed += remote_env(&e, r, o, &arrived);
 	}
+	/* What arrived from the remotes reaches the slave in this run, so
+	 * a run ends with master and slave equal. */
+	if (arrived > 0 && !o->dry_run)
+		failed += local_pair(&e, o, false);
 	if (!o->dry_run)
 		housekeep(&e);
 	env_close(&e);

@@ -157,13 +157,14 @@ batch_project(const struct batch *in, const struct tmeta *tm, struct batch *out,
 
 			c->given[j] = from[j] >= 0 &&
 				      (a->given == NULL || a->given[from[j]]);
+			c->vals[j].binary = tm->cols[j].binary;
 			if (!c->given[j]) {
 				c->vals[j].null = true;
 				continue;
 			}
 			v = &a->vals[from[j]];
-			c->vals[j] = *v;
-			c->vals[j].p = NULL;
+			c->vals[j].len = v->len;
+			c->vals[j].null = v->null;
 			if (!v->null) {
 				char *p = util_calloc(1, v->len + 1);
 

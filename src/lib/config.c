@@ -855,6 +855,10 @@ check_remote(struct ctx *cx, struct config *cfg, size_t i)
 		len = strlen(r->url);
 		while (len > 0 && r->url[len - 1] == '/')
 			r->url[--len] = '\0';
+		/* The form /.well-known/nunez-instance publishes ("api":
+		 * ".../api") means the same base. */
+		if (len >= 4 && strcmp(r->url + len - 4, "/api") == 0)
+			r->url[len - 4] = '\0';
 	}
 	if (r->api_key != NULL && strncmp(r->api_key, "sha256:", 7) == 0) {
 		join_path(q, sizeof(q), p, "apiKey");

@@ -1,6 +1,7 @@
 /* Unit tests of batch.c: a batch takes its columns from the table,
  * copies every string and value it is given (binary flags from its own
- * columns), grows, frees to empty, and knows the tables it matches. */
+ * columns), grows, frees to empty, knows the tables it matches, and is
+ * projected onto a table of other columns (a rolling schema change). */
 #include "tap.h"
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,62 @@ START_TEST(matching_tables)
 }
 END_TEST
 
+/* The source has (id, name, extra); the table here (id, name, data). */
+START_TEST(projected_onto_other_columns)
+{
+	static const char *const names[] = {"id", "name", "extra"};
+	struct batch in = {0}, out;
+	struct nr_err err;
+	struct change *c;
+	struct qval row[3] = {qv_str("7"), qv_str("n"), qv_str("x")};
+	size_t i;
+
+	batch_init(&in, tm);
+	for (i = 0; i < 3; i++) {
+		free(in.cols[i]);
+		in.cols[i] = util_strdup(names[i]);
+		in.binary[i] = false;
+	}
+	c = batch_add(&in, 'U', "[\"7\"]", "hq", "2024-01-01 00:00:00");
+	batch_set_row(&in, c, row);
+	batch_add(&in, 'D', "[\"8\"]", "hq", NULL);
+	in.snapshot = true;
+	in.range_hi = util_strdup("[\"8\"]");
+	ck_assert(!batch_matches(&in, tm));
+	ck_assert_int_eq(batch_project(&in, tm, &out, &err), NR_OK);
+	ck_assert(batch_matches(&out, tm));
+	ck_assert_str_eq(out.dropped, "extra");
+	ck_assert_uint_eq(out.n, 2);
+	ck_assert(out.snapshot);
+	ck_assert_str_eq(out.range_hi, "[\"8\"]");
+	ck_assert_str_eq(out.v[0].pk, "[\"7\"]");
+	ck_assert_str_eq(out.v[0].ts, "2024-01-01 00:00:00");
+	ck_assert_str_eq(out.v[0].vals[0].p, "7");
+	ck_assert_str_eq(out.v[0].vals[1].p, "n");
+	ck_assert(out.v[0].vals[2].null);
+	ck_assert(out.v[0].vals[2].binary);
+	ck_assert(out.v[0].given[0] && out.v[0].given[1] && !out.v[0].given[2]);
+	ck_assert_int_eq(out.v[1].op, 'D');
+	ck_assert_ptr_null(out.v[1].vals);
+	batch_free(&out);
+
+	/* A key column missing, or text here and bytes there: refused. */
+	free(in.cols[0]);
+	in.cols[0] = util_strdup("uid");
+	ck_assert_int_eq(batch_project(&in, tm, &out, &err), NR_ECONFIG);
+	ck_assert_str_eq(err.msg, "table items: key column id is not in the "
+				  "source's rows");
+	free(in.cols[0]);
+	in.cols[0] = util_strdup("id");
+	in.binary[1] = true;
+	ck_assert_int_eq(batch_project(&in, tm, &out, &err), NR_ECONFIG);
+	ck_assert_str_eq(err.msg, "table items: column name is text here and "
+				  "binary at the source; change its type "
+				  "everywhere");
+	batch_free(&in);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -208,6 +265,7 @@ main(void)
 	tcase_add_test(tc, changes_are_copies);
 	tcase_add_test(tc, many_changes_and_free_to_empty);
 	tcase_add_test(tc, matching_tables);
+	tcase_add_test(tc, projected_onto_other_columns);
 	suite_add_tcase(s, tc);
 	return tap_run(s);
 }

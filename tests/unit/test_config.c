@@ -140,7 +140,9 @@ START_TEST(composite_key_and_options)
 	    "\"tenant_id\", \"softDeleteColumn\": \"deleted\"}]}, "
 	    "\"remoteEnvironments\": {\"dr\": {\"url\": "
 	    "\"https://dr.example.com/\", \"apiKey\": \"k\", \"syncMode\": "
-	    "\"push\", \"priority\": 1, \"verifyTls\": false}}}");
+	    "\"push\", \"priority\": 1, \"verifyTls\": false}, \"b\": "
+	    "{\"url\": \"https://b.example.com/nunez/api/\", \"apiKey\": "
+	    "\"k\"}}}");
 
 	ck_assert_msg(cfg != NULL, "rejected: %s", diag_text());
 	ck_assert_uint_eq(cfg->tables[0].pk.n, 2);
@@ -148,10 +150,14 @@ START_TEST(composite_key_and_options)
 	ck_assert_int_eq(cfg->tables[0].strategy, STRATEGY_MANUAL);
 	ck_assert_int_eq(cfg->tables[0].capture, CAPTURE_TIMESTAMP);
 	ck_assert_str_eq(cfg->tables[0].tenant_column, "tenant_id");
-	ck_assert_str_eq(cfg->remotes[0].url, "https://dr.example.com");
-	ck_assert_int_eq(cfg->remotes[0].sync_mode, SYNC_PUSH);
-	ck_assert(!cfg->remotes[0].verify_tls);
-	ck_assert(cfg->remotes[0].sign_requests);
+	ck_assert_str_eq(config_remote_find(cfg, "dr")->url,
+			 "https://dr.example.com");
+	/* As /.well-known/nunez-instance publishes it: the same base. */
+	ck_assert_str_eq(config_remote_find(cfg, "b")->url,
+			 "https://b.example.com/nunez");
+	ck_assert_int_eq(config_remote_find(cfg, "dr")->sync_mode, SYNC_PUSH);
+	ck_assert(!config_remote_find(cfg, "dr")->verify_tls);
+	ck_assert(config_remote_find(cfg, "dr")->sign_requests);
 	config_free(cfg);
 }
 END_TEST
