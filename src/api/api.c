@@ -143,6 +143,23 @@ api_caller_node(struct http_req *req, const char *given, bool *bad)
 		*bad = true;
 		return NULL;
 	}
+	if (req->key->node == NULL) {
+		http_error(req, 403, "node_forbidden",
+			   "key %s is bound to no node, so it cannot act as "
+			   "node %s; give the key \"node\": \"%s\" in "
+			   "api.keys[]",
+			   req->key->name, given, given);
+		*bad = true;
+		return NULL;
+	}
+	if (strcmp(given, req->key->node) != 0) {
+		http_error(req, 403, "node_forbidden",
+			   "key %s belongs to node %s; it cannot act as "
+			   "node %s",
+			   req->key->name, req->key->node, given);
+		*bad = true;
+		return NULL;
+	}
 	return given;
 }
 

@@ -42,7 +42,9 @@ void api_bad_request(struct http_req *req, const struct nr_err *err);
 json_object *api_json_body(struct api *app, struct http_req *req);
 
 /* The node id of the caller: ?node= or the body's "node", checked; NULL
- * when not given. Replies 400 and sets *bad when malformed. */
+ * when not given. Replies 400 and sets *bad when malformed, 403 when the
+ * key is not bound to that node (api.keys[].node): a key speaks for its
+ * own node only. */
 const char *api_caller_node(struct http_req *req, const char *given, bool *bad);
 
 /* ?limit=, 1..max, dflt when absent; -1 after replying 400. */

@@ -178,6 +178,9 @@ keys_json(const struct config *cfg)
 		json_object_object_add(
 		    o, "requireSignature",
 		    json_object_new_boolean(k->require_signature));
+		json_object_object_add(o, "node", api_str(k->node));
+		json_object_object_add(o, "forwarder",
+				       json_object_new_boolean(k->forwarder));
 		json_object_array_add(a, o);
 	}
 	return a;

@@ -210,6 +210,12 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 	const char *row_ts = NULL;
 	long row, u = -1, lt = -1;
 
+	x->act[i] = SKIP;
+	if (x->o->skip_own && config_own_origin(cfg, c->origin)) {
+		x->st->unchanged++;
+		outcome(x, i, APPLY_SAME);
+		return NR_OK;
+	}
 	row = rowidx_find(x->ridx, x->rows->nrows, c->pk);
 	if (row >= 0 && x->tm->ts >= 0 &&
 	    !qres_at(x->rows, (size_t)row, x->tm->ts + 1)->null)
@@ -245,7 +251,6 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 	if (x->tm->conf->capture == CAPTURE_TIMESTAMP || x->o->newer_only)
 		k.row_ts = row_ts;
 
-	x->act[i] = SKIP;
 	switch (conflict_judge(&k)) {
 	case VERDICT_SAME:
 		x->st->unchanged++;

@@ -44,6 +44,9 @@ struct apply_opts {
 				    * hold this in tm's tenant column, else
 				    * NR_EFORBIDDEN; NULL: no check */
 	enum apply_outcome *outcome; /* b->n of them, or NULL */
+	bool skip_own; /* changes whose origin is this node (cfg's id or its
+			* slave's) are its own writes coming back: skipped,
+			* counted unchanged */
 };
 
 struct apply_stats {

@@ -556,9 +556,12 @@ static const struct field remote_fields[] = {
 };
 
 static const struct field key_fields[] = {
+    {"forwarder", F_BOOL, OFF(struct config_key, forwarder), false, 0, 0, 0,
+     NULL, NULL},
     {"key", F_SECRET, OFF(struct config_key, secret), true, 0, 0, 0, NULL,
      NULL},
     {"name", F_NAME, OFF(struct config_key, name), false, 0, 0, 0, NULL, NULL},
+    {"node", F_NAME, OFF(struct config_key, node), false, 0, 0, 0, NULL, NULL},
     {"requireSignature", F_BOOL, OFF(struct config_key, require_signature),
      false, 0, 0, 0, NULL, NULL},
     {"scopes", F_SCOPES, OFF(struct config_key, scopes), false, 0, 0,
@@ -864,6 +867,28 @@ check_remote(struct ctx *cx, struct config *cfg, size_t i)
 		problem(cx, p, "a remote cannot have this node's own id");
 }
 
+/* The node a key is bound to. */
+static void
+check_key_peer(struct ctx *cx, const struct config *cfg,
+	       const struct config_key *k, const char *p)
+{
+	char q[600];
+
+	if (k->node != NULL && config_own_origin(cfg, k->node)) {
+		join_path(q, sizeof(q), p, "node");
+		problem(cx, q,
+			"\"%s\" is this node's own id; a key names the "
+			"peer that holds it",
+			k->node);
+	}
+	if (k->forwarder && k->node == NULL) {
+		join_path(q, sizeof(q), p, "forwarder");
+		problem(cx, q,
+			"only a key bound to a node (\"node\") forwards "
+			"changes");
+	}
+}
+
 static void
 check_api_key(struct ctx *cx, struct config *cfg, size_t i)
 {
@@ -920,6 +945,7 @@ check_api_key(struct ctx *cx, struct config *cfg, size_t i)
 			problem(cx, q, "\"%s\" is not a replicated table",
 				k->tables.v[j]);
 		}
+	check_key_peer(cx, cfg, k, p);
 }
 
 /* The checks that span several keys. */
@@ -1169,6 +1195,7 @@ config_free(struct config *cfg)
 		free(k->name);
 		free(k->secret);
 		free(k->tenant);
+		free(k->node);
 		util_strv_free(k->tables.v, k->tables.n);
 	}
 	free(cfg->keys);
@@ -1249,6 +1276,15 @@ const char *
 config_capture_name(int capture)
 {
 	return capture_names[capture == CAPTURE_TIMESTAMP];
+}
+
+bool
+config_own_origin(const struct config *cfg, const char *origin)
+{
+	size_t n = strlen(cfg->node_id);
+
+	return strncmp(origin, cfg->node_id, n) == 0 &&
+	       (origin[n] == '\0' || strcmp(origin + n, ".slave") == 0);
 }
 
 unsigned

@@ -82,6 +82,11 @@ struct config_key {
 	char *tenant;	    /* NULL unless bound to a tenant */
 	struct strv tables; /* empty: every configured table */
 	bool require_signature;
+	char *node;	/* the node the key's holder is; NULL: the key
+			 * cannot act as a node (push changes, pull or
+			 * read positions with node=) */
+	bool forwarder; /* may push changes others wrote (rings,
+			 * chains, meshes) */
 };
 
 struct config {
@@ -163,6 +168,9 @@ const char *config_mode_name(int mode);
 const char *config_sync_mode_name(int mode);
 const char *config_strategy_name(int strategy);
 const char *config_capture_name(int capture);
+
+/* True when origin is this node or its slave ("<node id>.slave"). */
+bool config_own_origin(const struct config *cfg, const char *origin);
 
 /* Parses a scope name; 0 when unknown. */
 unsigned config_scope_parse(const char *s);

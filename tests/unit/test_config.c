@@ -155,6 +155,29 @@ START_TEST(composite_key_and_options)
 }
 END_TEST
 
+START_TEST(keys_bound_to_nodes)
+{
+	struct config *cfg = parse(
+	    "{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": ["
+	    "\"original-form-key-1\", {\"key\": \"branch-key-0123456\", "
+	    "\"node\": \"branch\"}, {\"key\": \"ring-key-0123456789\", "
+	    "\"node\": \"ring-b\", \"forwarder\": true}]}}");
+
+	ck_assert_msg(cfg != NULL, "rejected: %s", diag_text());
+	ck_assert_uint_eq(diag.n, 0);
+	/* The original form is bound to no node. */
+	ck_assert_ptr_null(cfg->keys[0].node);
+	ck_assert(!cfg->keys[0].forwarder);
+	ck_assert_str_eq(cfg->keys[1].node, "branch");
+	ck_assert(!cfg->keys[1].forwarder);
+	ck_assert_str_eq(cfg->keys[2].node, "ring-b");
+	ck_assert(cfg->keys[2].forwarder);
+	ck_assert(config_own_origin(cfg, cfg->node_id));
+	ck_assert(!config_own_origin(cfg, "branch"));
+	config_free(cfg);
+}
+END_TEST
+
 START_TEST(secret_from_env_and_file)
 {
 	char dir[] = "/tmp/nunez-test-XXXXXX", path[128];
@@ -340,6 +363,20 @@ static const struct bad bad[] = {
     {"{\"databases\": {\"master\": {\"user\": \"u\", \"database\": \"m\"}, "
      "\"slave\": {\"user\": \"u\", \"database\": \"m\"}}, " BASE_TABLES "}",
      "databases.slave: is the same database as databases.master"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+     "\"abcdefghijklmnopq\", \"forwarder\": true}]}}",
+     "api.keys[0].forwarder: only a key bound to a node (\"node\") "
+     "forwards changes"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"node\": {\"id\": \"hq\"}, \"api\": "
+     "{\"keys\": [{\"key\": \"abcdefghijklmnopq\", \"node\": \"hq\"}]}}",
+     "api.keys[0].node: \"hq\" is this node's own id"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"node\": {\"id\": \"hq\"}, \"api\": "
+     "{\"keys\": [{\"key\": \"abcdefghijklmnopq\", \"node\": "
+     "\"hq.slave\"}]}}",
+     "api.keys[0].node: \"hq.slave\" is this node's own id"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+     "\"abcdefghijklmnopq\", \"node\": \"a b\"}]}}",
+     "api.keys[0].node: \"a b\" is not a valid name"},
     {"{" BASE_DB ", " BASE_TABLES ", } ", "invalid JSON at line 1"},
     {"[1, 2]", "expected a JSON object at the top, got an array"},
     {"{" BASE_DB ", " BASE_TABLES "} trailing",
@@ -408,6 +445,7 @@ main(void)
 	tcase_add_test(tc, full_example_loads);
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, composite_key_and_options);
+	tcase_add_test(tc, keys_bound_to_nodes);
 	tcase_add_test(tc, secret_from_env_and_file);
 	tcase_add_test(tc, hashed_key_is_normalised);
 	tcase_add_test(tc, unknown_key_is_a_warning);

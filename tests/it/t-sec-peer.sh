@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Peer identity: a key speaks for the node it is bound to (its pushes and
+# pulls name that node and no other), changes other nodes wrote come only
+# from a forwarder, and a batch names a bounded number of writers.
+. "$(dirname "$0")/lib.sh"
+
+h_up "$T" 3 --no-slave --forwarders none || bail_out "harness"
+h_env
+for e in e1 e2 e3; do nr_ctl $e init >/dev/null || bail_out "init $e"; done
+# e1's key for e2 (bound to node e2, no forwarder), e1's admin key (no
+# node) and e3's key for e2.
+P="X-API-Key: $NR_E1_KEY_PEER_E2"
+A="X-API-Key: $NR_E1_KEY_ADMIN"
+
+# push KEY-HEADER BODY: POST /api/push to e1.
+push() {
+	h_curl e1 /api/push -X POST -H "$1" --data-binary "$2"
+}
+err() {
+	printf '%s:%s' "$H_STATUS" "$(json_get "$H_BODY" error.code)"
+}
+change() {	# change ID NAME ORIGIN: one upsert of users
+	printf '{"op":"U","pk":["%s"],"row":{"id":"%s","name":"%s","email":"%s@x","updated_at":"2030-01-01 00:00:00.000000"},"origin":"%s","ts":"2030-01-01 00:00:00.000000"}' \
+		"$1" "$1" "$2" "$2" "$3"
+}
+users() { h_sql e1 master "SELECT COALESCE(GROUP_CONCAT(CONCAT(id, '=', name) ORDER BY id), '-') FROM users"; }
+
+# --- a key names only its own node
+push "$P" "{\"table\":\"users\",\"node\":\"e3\",\"from\":\"\",\"cursor\":\"eyJ2IjoxLCJoIjo5OTksImciOltdfQ\",\"changes\":[$(change 1 forged e3)]}"
+is "$(err)" "403:node_forbidden" "push as another node: 403 node_forbidden"
+like "$(json_get "$H_BODY" error.message)" "key peer-e2 belongs to node e2; it cannot act as node e3" \
+	"... saying whose key it is"
+is "$(h_sql e1 master "SELECT COUNT(*) FROM _nunez_cursors WHERE peer = 'e3'"):$(users)" "0:-" \
+	"... nothing written: neither e3's stored position nor the row"
+h_curl e1 "/api/pull?table=users&cursor=&node=e3" -H "$P"
+is "$(err)" "403:node_forbidden" "pull as another node (its echo filter, its seen): 403"
+h_curl e1 "/api/metadata?table=users&node=e3&brief=1" -H "$P"
+is "$(err)" "403:node_forbidden" "metadata of another node's position: 403"
+push "$A" "{\"table\":\"users\",\"node\":\"e2\",\"changes\":[$(change 1 admin e2)]}"
+is "$(err)" "403:node_forbidden" "a key bound to no node cannot push changes as one"
+h_curl e1 "/api/pull?table=users&cursor=&node=e2" -H "$A"
+is "$(err)" "403:node_forbidden" "... nor pull as one"
+h_curl e1 "/api/pull?table=users&cursor=" -H "$A"
+is "$H_STATUS" 200 "... but pulls without naming a node"
+push "$A" '{"table":"users","data":[{"id":7,"name":"orig","email":"o@x","updated_at":"2030-01-01 00:00:00"}]}'
+is "$H_STATUS:$(json_get "$H_BODY" result.inserted)" "200:1" "... and pushes rows by the original API"
+push "$P" "{\"table\":\"users\",\"node\":\"e2\",\"changes\":[$(change 2 own e2)]}"
+is "$H_STATUS:$(json_get "$H_BODY" result.inserted)" "200:1" "its own node's changes: applied"
+
+# --- who wrote the changes
+push "$P" "{\"table\":\"users\",\"node\":\"e2\",\"changes\":[$(change 3 mine e2),$(change 4 forged e3)]}"
+is "$(err)" "403:origin_forbidden" "a change written by another node, from a key that is no forwarder: 403"
+like "$(json_get "$H_BODY" error.message)" 'changes\[1\]: origin e3 is not node e2' "... naming the change"
+is "$(users)" "2=own,7=orig" "... and nothing of that batch applied"
+push "$P" "{\"table\":\"users\",\"node\":\"e2\",\"changes\":[$(change 5 slave e2.slave),$(change 6 client client:web-1),$(change 8 api api-someone)]}"
+is "$H_STATUS:$(json_get "$H_BODY" result.inserted)" "200:3" \
+	"its node's slave, an offline client and an original-API caller of its node: applied"
+push "$P" "{\"table\":\"users\",\"node\":\"e2\",\"changes\":[$(change 9 forged e1)]}"
+is "$H_STATUS:$(json_get "$H_BODY" '[.result.inserted, .result.unchanged] | map(tostring) | join(",")')" \
+	"200:0,1" "a change claiming this node (e1) wrote it: skipped as an echo, not applied"
+is "$(h_sql e1 master "SELECT COUNT(*) FROM users WHERE id = 9")" 0 "... the row is not written"
+api_config e1 '(.api.keys[] | select(.node == "e2")).forwarder = true' || bail_out "reload"
+push "$P" "{\"table\":\"users\",\"node\":\"e2\",\"changes\":[$(change 4 passed e3)]}"
+is "$H_STATUS:$(json_get "$H_BODY" result.inserted)" "200:1" "a forwarder may push changes another node wrote"
+is "$(h_sql e1 master "SELECT CONCAT(origin, ' via ', via) FROM _nunez_changelog WHERE pk = '[\"4\"]'")" \
+	"e3 via e2" "... logged with their writer and the forwarder"
+writers() {	# writers N: N changes, each by another node
+	local i sep=""
+	for i in $(seq 1 "$1"); do
+		printf '%s%s' "$sep" "$(change $((100 + i)) m "n$i")"
+		sep=,
+	done
+}
+push "$P" "{\"table\":\"users\",\"node\":\"e2\",\"changes\":[$(writers 65)]}"
+is "$(err)" "400:too_many_origins" "a batch of 65 writers: 400 too_many_origins"
+push "$P" "{\"table\":\"users\",\"node\":\"e2\",\"changes\":[$(writers 64)]}"
+is "$H_STATUS:$(json_get "$H_BODY" result.total)" "200:64" "... 64 are taken"
+
+# --- end to end: a chain e1 > e2 > e3 needs e3 to take e2's forwarding
+jq --arg u "$NR_E2_URL" --arg k "$NR_E2_KEY_PEER_E1" \
+	'.remoteEnvironments = {"e2": {url: $u, apiKey: $k, syncMode: "push"}}' \
+	"$T/e1/config.json" >"$T/c.json" && mv "$T/c.json" "$T/e1/config.json"
+jq --arg u "$NR_E3_URL" --arg k "$NR_E3_KEY_PEER_E2" \
+	'.remoteEnvironments = {"e3": {url: $u, apiKey: $k, syncMode: "push"}}' \
+	"$T/e2/config.json" >"$T/c.json" && mv "$T/c.json" "$T/e2/config.json"
+h_sql e1 master "INSERT INTO products (id, name, price) VALUES (1, 'chain', 1.00)"
+nr_sync e1 --table products >"$T/chain1.out" 2>&1
+is "$?:$(h_sql e2 master "SELECT name FROM products")" "0:chain" "chain: e1's row reaches e2"
+nr_sync e2 --table products >"$T/chain2.out" 2>&1
+is "$?" 1 "chain: e2's push of e1's change to e3 fails while e3's key for e2 is no forwarder"
+like "$(cat "$T/chain2.out")" "HTTP 403: changes\[0\]: origin e1 is not node e2" "... saying why"
+api_config e3 '(.api.keys[] | select(.node == "e2")).forwarder = true' || bail_out "reload e3"
+nr_sync e2 --table products >"$T/chain3.out" 2>&1
+is "$?:$(h_sql e3 master "SELECT name FROM products")" "0:chain" "... and passes once it is one"
+
+done_testing
