@@ -270,7 +270,7 @@ h_forwards() {
 
 # Writes env $2's config.json. Remotes are every other environment,
 # bidirectional, each reached with the key that environment holds for
-# this one (bound to this node).
+# this one (bound to this node) and signing with that key's secret.
 h_write_config() {
 	local dir=$1 e=$2 n=$3 i other remotes="" sep="" priority slave client
 	local ed="$dir/$e" peers="" p fwd
@@ -280,6 +280,7 @@ h_write_config() {
 		remotes="$remotes$sep
     \"$other\": {\"url\": \"http://127.0.0.1:$(cat "$dir/$other/http-port")\",
       \"apiKey\": \"$(cat "$dir/$other/key-peer-$e")\",
+      \"signingSecret\": \"$(cat "$dir/$other/sign-peer-$e")\",
       \"syncMode\": \"bidirectional\", \"priority\": ${other#e},
       \"timeout\": 30}"
 		sep=","
@@ -290,7 +291,8 @@ h_write_config() {
 		peers="$peers,
 	      {\"name\": \"peer-$p\", \"key\": \"$(cat "$ed/key-peer-$p")\",
 	       \"scopes\": [\"read\", \"pull\", \"push\"], \"node\": \"$p\",
-	       \"forwarder\": $fwd}"
+	       \"forwarder\": $fwd,
+	       \"signingSecret\": \"$(cat "$ed/sign-peer-$p")\"}"
 	done
 	priority=${e#e}
 	slave=""
@@ -430,8 +432,10 @@ h_write_env() {
 			echo "NR_${E}_KEY_ADMIN=$(cat "$ed/key-admin")"
 			echo "NR_${E}_KEY_READ=$(cat "$ed/key-read")"
 			echo "NR_${E}_KEY_PEER=$(cat "$ed/key-peer")"
+			echo "NR_${E}_SIGN_PEER=$(cat "$ed/sign-peer")"
 			for p in $(h_peers "$e" "$n"); do
 				echo "NR_${E}_KEY_PEER_$(echo "$p" | tr e E)=$(cat "$ed/key-peer-$p")"
+				echo "NR_${E}_SIGN_PEER_$(echo "$p" | tr e E)=$(cat "$ed/sign-peer-$p")"
 			done
 			if [ -f "$ed/key-client" ]; then
 				echo "NR_${E}_KEY_CLIENT=$(cat "$ed/key-client")"
@@ -457,8 +461,10 @@ h_write_env() {
 #      [--client-tenant TENANT] [--forwarders SPEC]
 # Starts N environments e1..eN under DIR and writes DIR/harness.env.
 # Env eX holds a key for each peer eY (key-peer-eY, NR_EX_KEY_PEER_EY,
-# bound to node eY); key-peer (NR_EX_KEY_PEER) is its key for e2, or for
-# e1 in every other environment.
+# bound to node eY, with the signing secret sign-peer-eY,
+# NR_EX_SIGN_PEER_EY); key-peer and sign-peer (NR_EX_KEY_PEER,
+# NR_EX_SIGN_PEER) are those for e2, or for e1 in every other
+# environment.
 h_up() {
 	local dir=$1 n=$2 schema="$NR_SRCDIR/sql/demo/schema.sql" slave=1
 	local tmpl i e roles role pids="" p
@@ -492,10 +498,12 @@ h_up() {
 		done
 		for p in $(h_peers "$e" "$n"); do
 			h_new_key >"$dir/$e/key-peer-$p"
+			h_new_key >"$dir/$e/sign-peer-$p"
 		done
 		p=e1
 		[ "$e" = e1 ] && p=e2
 		cp "$dir/$e/key-peer-$p" "$dir/$e/key-peer"
+		cp "$dir/$e/sign-peer-$p" "$dir/$e/sign-peer"
 	done
 	# The database servers start side by side.
 	for i in $(seq 1 "$n"); do

@@ -206,13 +206,14 @@ session_close() {
 }
 
 # A signed request: h_signed ENV METHOD PATH QUERY KEY [BODY [TS [NONCE]]];
-# sets H_STATUS and H_BODY like h_curl. The key signs with its SHA-256.
+# sets H_STATUS and H_BODY like h_curl. It signs with $H_SIGN_SECRET, or,
+# when that is empty, as the old scheme did: with the key's SHA-256.
 h_signed() {
 	local e=$1 method=$2 path=$3 query=$4 key=$5 body=${6:-} ts nonce
 	local khash bhash sig url
 	ts=${7:-$(date +%s)}
 	nonce=${8:-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')}
-	khash=$(h_sha256 "$key")
+	khash=${H_SIGN_SECRET:-$(h_sha256 "$key")}
 	bhash=$(printf '%s' "$body" | sha256sum | awk '{print $1}')
 	sig=$(printf '%s\n%s\n%s\n%s\n%s\n%s' "$method" "$path" "$query" "$ts" \
 		"$nonce" "$bhash" | openssl dgst -sha256 -hmac "$khash" -hex |

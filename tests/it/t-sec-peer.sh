@@ -77,11 +77,11 @@ push "$P" "{\"table\":\"users\",\"node\":\"e2\",\"changes\":[$(writers 64)]}"
 is "$H_STATUS:$(json_get "$H_BODY" result.total)" "200:64" "... 64 are taken"
 
 # --- end to end: a chain e1 > e2 > e3 needs e3 to take e2's forwarding
-jq --arg u "$NR_E2_URL" --arg k "$NR_E2_KEY_PEER_E1" \
-	'.remoteEnvironments = {"e2": {url: $u, apiKey: $k, syncMode: "push"}}' \
+jq --arg u "$NR_E2_URL" --arg k "$NR_E2_KEY_PEER_E1" --arg s "$NR_E2_SIGN_PEER_E1" \
+	'.remoteEnvironments = {"e2": {url: $u, apiKey: $k, signingSecret: $s, syncMode: "push"}}' \
 	"$T/e1/config.json" >"$T/c.json" && mv "$T/c.json" "$T/e1/config.json"
-jq --arg u "$NR_E3_URL" --arg k "$NR_E3_KEY_PEER_E2" \
-	'.remoteEnvironments = {"e3": {url: $u, apiKey: $k, syncMode: "push"}}' \
+jq --arg u "$NR_E3_URL" --arg k "$NR_E3_KEY_PEER_E2" --arg s "$NR_E3_SIGN_PEER_E2" \
+	'.remoteEnvironments = {"e3": {url: $u, apiKey: $k, signingSecret: $s, syncMode: "push"}}' \
 	"$T/e2/config.json" >"$T/c.json" && mv "$T/c.json" "$T/e2/config.json"
 h_sql e1 master "INSERT INTO products (id, name, price) VALUES (1, 'chain', 1.00)"
 nr_sync e1 --table products >"$T/chain1.out" 2>&1
@@ -92,5 +92,41 @@ like "$(cat "$T/chain2.out")" "HTTP 403: changes\[0\]: origin e1 is not node e2"
 api_config e3 '(.api.keys[] | select(.node == "e2")).forwarder = true' || bail_out "reload e3"
 nr_sync e2 --table products >"$T/chain3.out" 2>&1
 is "$?:$(h_sql e3 master "SELECT name FROM products")" "0:chain" "... and passes once it is one"
+
+# --- signatures: keyed with a secret no request carries
+is "$(h_sql e2 master "SELECT COUNT(*) > 0 FROM _nunez_nonces")" 1 \
+	"sync_multi signs its requests with the remote's signingSecret (e2 kept their nonces)"
+remote() {	# remote JQ-UPDATE: edits e1's remote e2
+	jq ".remoteEnvironments[\"e2\"] |= ($1)" "$T/e1/config.json" >"$T/c.json" &&
+		mv "$T/c.json" "$T/e1/config.json"
+}
+h_sql e1 master "INSERT INTO products (id, name, price) VALUES (2, 'signed', 1.00)"
+remote 'del(.signingSecret) | .legacySigning = true'
+nr_sync e1 --table products >"$T/sign1.out" 2>&1
+is "$?" 1 "signing the old way (keyed with the SHA-256 of the API key): refused"
+like "$(cat "$T/sign1.out")" "HTTP 401: the signature does not match the request" "... as a bad signature"
+remote '.signingSecret = "not-the-secret-0123456789"'
+nr_sync e1 --table products >"$T/sign2.out" 2>&1
+like "$?: $(cat "$T/sign2.out")" "^1: .*HTTP 401: the signature does not match" "another secret: refused"
+api_config e2 '(.api.keys[] | select(.node == "e1")).legacySigning = true' || bail_out "reload e2"
+remote 'del(.signingSecret)'
+nr_sync e1 --table products >"$T/sign3.out" 2>&1
+is "$?:$(h_sql e2 master "SELECT name FROM products WHERE id = 2")" "0:signed" \
+	"the old scheme passes where the key says legacySigning: true"
+like "$(grep legacySigning "$T/e2/api.log" | head -1)" "warning: .*legacySigning: signatures keyed with the SHA-256 of the key are taken" \
+	"... which nunez-api warns about when it loads the config"
+
+# --- http:// only to loopback
+jq '.remoteEnvironments = {"far": {url: "http://203.0.113.7:8080/nunez", apiKey: "far-key-0123456789"}}' \
+	"$T/e1/config.json" >"$T/e1/far.json"
+"$NR_BUILDDIR/src/cli/nunezctl" --config "$T/e1/far.json" check-config >"$T/far.out" 2>&1
+is "$?" 2 "a remote over http:// to a host not on loopback: the config is refused"
+like "$(cat "$T/far.out")" "remoteEnvironments.far.url: http:// sends the API key and every row in the clear" \
+	"... naming the path"
+"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/e1/far.json" >"$T/far2.out" 2>&1
+is "$?" 2 "... by sync_multi too (exit 2)"
+jq '.remoteEnvironments.far.allowInsecure = true' "$T/e1/far.json" >"$T/e1/far3.json"
+"$NR_BUILDDIR/src/cli/nunezctl" --config "$T/e1/far3.json" check-config >"$T/far3.out" 2>&1
+is "$?" 0 "... and taken with allowInsecure: true"
 
 done_testing
