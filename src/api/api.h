@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "cursor.h"
 #include "db.h"
 #include "http.h"
 #include "query.h"
@@ -23,6 +24,8 @@ struct api {
 	struct headcache *heads; /* shared by every worker */
 	time_t slave_checked;	 /* when the slave's lag was last read */
 	bool slave_fresh;	 /* ... and whether it was within the bound */
+	struct cursor_key ckey;	 /* seals this node's cursor tokens ... */
+	bool ckey_loaded;	 /* ... once read */
 };
 
 /* The metadata of the table a request names, checked: configured (else
@@ -30,6 +33,16 @@ struct api {
  * Replies and returns NULL on failure. Borrowed from app. */
 const struct tmeta *api_table(struct api *app, struct http_req *req,
 			      const char *name);
+
+/* The key that seals this node's cursor tokens, read once per worker
+ * (meta_cursor_key). Replies 5xx and returns NULL when it cannot be
+ * read. Borrowed from app. */
+const struct cursor_key *api_cursor_key(struct api *app, struct http_req *req);
+
+/* Opens a cursor token from the request (cursor_open, now): true, or
+ * false after replying 400 bad_cursor naming what (e.g. "cursor"). */
+bool api_open_cursor(struct api *app, struct http_req *req, const char *what,
+		     const char *token, struct cursor *c);
 
 /* Replies to a database failure: 503 when it is unreachable, 500
  * otherwise (the message is logged, not sent). */

@@ -78,15 +78,20 @@ replay(struct api *app, struct http_req *req, const char *batch_id,
 	return true;
 }
 
-/* Reads an optional cursor token field; false after replying 400. */
+/* Reads an optional cursor token field; false after replying 400. With
+ * app, the token is this node's and must carry its seal (seen: how far
+ * the sender has read this node's changelog); without, it is the
+ * sender's own, stored and compared, which only the sender can check. */
 static bool
-token_field(struct http_req *req, json_object *body, const char *key,
-	    const char **token, struct cursor *cur)
+token_field(struct api *app, struct http_req *req, json_object *body,
+	    const char *key, const char **token, struct cursor *cur)
 {
 	struct nr_err err;
 	bool bad;
 
 	*token = codec_string(body, key, &bad);
+	if (!bad && app != NULL)
+		return api_open_cursor(app, req, key, *token, cur);
 	if (bad || cursor_parse(*token, cur, &err) != NR_OK) {
 		http_error(req, 400, "bad_cursor",
 			   "%s must be a cursor token "
@@ -210,9 +215,9 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 			   "[A-Za-z0-9_.:-]");
 		goto out;
 	}
-	if (!token_field(req, body, "seen", &seen_token, &seen) ||
-	    !token_field(req, body, "cursor", &token, &next) ||
-	    !token_field(req, body, "from", &from_token, &from))
+	if (!token_field(app, req, body, "seen", &seen_token, &seen) ||
+	    !token_field(NULL, req, body, "cursor", &token, &next) ||
+	    !token_field(NULL, req, body, "from", &from_token, &from))
 		goto out;
 	/* The position moves only from where the batch began (the stored
 	 * one may also be moved by this node's pull of the sender). */

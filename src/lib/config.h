@@ -127,6 +127,8 @@ struct config {
 		int follow_interval;
 		int gap_timeout;
 		int ts_overlap;
+		int legacy_cursor_grace; /* seconds after the upgrade that
+					  * sealed cursor tokens */
 	} sync;
 	struct {
 		int level;  /* enum log_level */

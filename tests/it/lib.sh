@@ -57,13 +57,26 @@ json_get() {
 	esac
 }
 
-# Prints the JSON inside a cursor token (base64url without padding).
+# Prints the JSON inside a cursor token (base64url without padding,
+# then, sealed, "." and the seal).
 cursor_json() {
-	local t=$1
+	local t=${1%%.*}
 	while [ $((${#t} % 4)) != 0 ]; do
 		t="$t="
 	done
 	printf '%s' "$t" | tr -- '-_' '+/' | base64 -d
+}
+
+# cursor_seal ENV JSON: the token of the cursor JSON sealed as ENV's node
+# seals it (with the key in its master's _nunez_meta).
+cursor_seal() {
+	local key body mac
+	key=$(h_sql "$1" master "SELECT value FROM _nunez_meta WHERE name = 'cursor_key'")
+	body=$(printf '%s' "$2" | base64 -w0 | tr '+/' '-_' | tr -d '=')
+	mac=$(printf 'nunez-cursor-v1\n%s' "$body" |
+		openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary |
+		base64 -w0 | tr '+/' '-_' | tr -d '=')
+	printf '%s.%s' "$body" "$mac"
 }
 
 # Loads harness.env into the test's shell after h_up.

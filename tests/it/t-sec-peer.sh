@@ -129,4 +129,96 @@ jq '.remoteEnvironments.far.allowInsecure = true' "$T/e1/far.json" >"$T/e1/far3.
 "$NR_BUILDDIR/src/cli/nunezctl" --config "$T/e1/far3.json" check-config >"$T/far3.out" 2>&1
 is "$?" 0 "... and taken with allowInsecure: true"
 
+# --- cursor tokens: sealed by the node whose changelog they read
+b64() { printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+h_curl e1 "/api/pull?table=users&cursor=&node=e2&limit=2" -H "$P"
+real=$(json_get "$H_BODY" next_cursor)
+like "$H_STATUS:$real" '^200:[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$' "a pull answers a sealed cursor (body.seal)"
+h_curl e1 "/api/pull?table=users&cursor=$real&node=e2" -H "$P"
+is "$H_STATUS" 200 "... which e1 takes back"
+h_curl e1 "/api/pull?table=users&cursor=$(b64 '{"v":1,"h":0,"g":[]}')&node=e2" -H "$P"
+is "$(err)" "400:bad_cursor" 'a forged cursor ("h":0: read the whole changelog again): 400 bad_cursor'
+like "$(json_get "$H_BODY" error.message)" "not sealed by this node" "... saying why"
+h_curl e1 "/api/pull?table=users&cursor=$(b64 '{"v":1,"h":0,"g":[]}').${real#*.}&node=e2" -H "$P"
+is "$(err)" "400:bad_cursor" "another body under a real token's seal: 400"
+h_curl e2 "/api/pull?table=users&cursor=&node=e1&limit=1" -H "X-API-Key: $NR_E2_KEY_PEER_E1"
+other=$(json_get "$H_BODY" next_cursor)
+h_curl e1 "/api/pull?table=users&cursor=$other&node=e2" -H "$P"
+is "$(err)" "400:bad_cursor" "a token sealed by another node (e2): 400"
+like "$(json_get "$H_BODY" error.message)" "another node gave it" "... saying so"
+h_curl e1 "/api/pull?table=users&cursor=$(b64 '{"v":1,"h":5,"g":[[1,1,-9223372036854775807]]}')&node=e2" -H "$P"
+is "$(err)" "400:bad_cursor" "a gap seen before the epoch (its age would overflow): 400"
+push "$P" "{\"table\":\"users\",\"node\":\"e2\",\"seen\":\"$(b64 '{"v":1,"h":999999,"g":[]}')\",\"changes\":[$(change 1 seen e2)]}"
+is "$(err)" "400:bad_cursor" "a push whose seen is forged (it has 'seen' every change here): 400"
+push "$P" "{\"table\":\"users\",\"node\":\"e2\",\"seen\":\"$real\",\"changes\":[$(change 1 seen e2)]}"
+is "$H_STATUS" 200 "... and one e1 gave is taken"
+
+# --- a tenant's feed reads that tenant's changelog entries only: the
+# query of a /sync read (table, tenant, after a seq, in seq order) on a
+# changelog where another tenant has 3000 entries and this one 5.
+h_sql e1 master "INSERT INTO _nunez_changelog (tbl, pk, op, origin, changed_at, tenant)
+	SELECT 'accounts', CONCAT('[\"', seq, '\"]'), 'U', 'e1', UTC_TIMESTAMP(6), IF(seq % 600 = 0, 'small', 'big')
+	FROM seq_1_to_3000; ANALYZE TABLE _nunez_changelog" >/dev/null
+read_rows=$(h_sql e1 master "ANALYZE FORMAT=JSON SELECT seq, pk, op, origin, via, changed_at
+	FROM _nunez_changelog WHERE tbl = 'accounts' AND tenant = 'small' AND (seq > 0) ORDER BY seq LIMIT 100" |
+	sed 's/\\n/ /g' | jq '[.. | objects | select(has("r_rows")) | .r_rows] | max')
+is "$read_rows" 5 "a tenant's changelog read touches its 5 entries, not the other tenant's 3000 (index tbl, tenant, seq)"
+
+# --- the upgrade: positions stored before tokens were sealed
+T2="$T/up"
+mkdir -p "$T2"
+h_up "$T2" 2 || bail_out "harness (upgrade)"
+sql2() { mariadb --no-defaults --socket="$T2/$1/$2/sock" -uroot -N -B appdb -e "$3"; }
+ctl2() { "$NR_BUILDDIR/src/cli/nunezctl" --config "$T2/$1/config.json" "$2" >/dev/null; }
+sync2() { "$NR_BUILDDIR/src/cli/sync_multi" --config "$T2/$1/config.json" "${@:2}"; }
+api2() { h_api_stop "$T2" "$1" && h_api_start "$T2" "$1" && h_api_wait "$T2" "$1"; }
+for e in e1 e2; do ctl2 $e init || bail_out "init $e"; done
+sql2 e1 master "INSERT INTO products (id, name, price) VALUES (1, 'before', 1.00)"
+sql2 e2 master "INSERT INTO products (id, name, price) VALUES (2, 'before', 1.00)"
+# The local pair runs first: e1's slave gets e2's row on the next run.
+sync2 e1 >"$T2/s1.out" 2>&1 && sync2 e2 >"$T2/s2.out" 2>&1 &&
+	sync2 e1 --local-only >>"$T2/s1.out" 2>&1
+is "$?:$(sql2 e1 slave "SELECT COUNT(*) FROM products")" "0:2" "upgrade: both environments synced, the slaves too"
+# As a database of the version before: tokens unsealed, no key, no index.
+for e in e1 e2; do
+	for r in master slave; do
+		sql2 $e $r "UPDATE _nunez_cursors SET cursor_token = SUBSTRING_INDEX(cursor_token, '.', 1);
+			DELETE FROM _nunez_meta WHERE name IN ('cursor_key', 'cursor_legacy');
+			DELETE FROM _nunez_schema_version WHERE version = 4;
+			DROP INDEX tbl_tenant_seq ON _nunez_changelog"
+	done
+done
+is "$(sql2 e2 master "SELECT COUNT(*) FROM _nunez_cursors WHERE cursor_token LIKE '%.%'")" 0 \
+	"upgrade: every stored position is an unsealed token"
+for e in e1 e2; do ctl2 $e init || bail_out "upgrade $e"; api2 $e || bail_out "api $e"; done
+is "$(sql2 e1 master "SELECT COUNT(*) FROM _nunez_meta WHERE name = 'cursor_legacy'"):$(sql2 e1 master "SELECT MAX(version) FROM _nunez_schema_version")" \
+	"1:4" "upgrade: the migration records when tokens were sealed (this database was in use)"
+sql2 e1 master "INSERT INTO products (id, name, price) VALUES (3, 'after', 1.00)"
+sql2 e2 master "INSERT INTO products (id, name, price) VALUES (4, 'after', 1.00)"
+sync2 e1 >"$T2/s3.out" 2>&1
+rc1=$?
+sync2 e2 >"$T2/s4.out" 2>&1 && sync2 e1 --local-only >>"$T2/s4.out" 2>&1
+is "$rc1:$?" "0:0" "upgrade: both sync from the positions stored before: $(grep -ih 'fail\|error' "$T2"/s3.out "$T2"/s4.out | head -2)"
+is "$(sql2 e1 master "SELECT GROUP_CONCAT(id ORDER BY id) FROM products"):$(sql2 e2 master "SELECT GROUP_CONCAT(id ORDER BY id) FROM products"):$(sql2 e1 slave "SELECT GROUP_CONCAT(id ORDER BY id) FROM products")" \
+	"1,2,3,4:1,2,3,4:1,2,3,4" "... every change arrived, nothing twice"
+is "$(sql2 e2 master "SELECT COUNT(*) FROM _nunez_cursors WHERE cursor_token NOT LIKE '%.%'")" 0 \
+	"... and the stored positions are sealed now"
+# The grace is over: a peer's unsealed token is refused; one this node
+# stored itself (the local pair) is still read.
+sql2 e1 master "UPDATE _nunez_meta SET value = CONCAT(UNIX_TIMESTAMP() - 8 * 86400, ' ', SUBSTRING_INDEX(value, ' ', -1)) WHERE name = 'cursor_legacy'"
+api2 e1 || bail_out "api e1"
+for e in e1 e2; do
+	for r in master slave; do
+		sql2 $e $r "UPDATE _nunez_cursors SET cursor_token = SUBSTRING_INDEX(cursor_token, '.', 1)"
+	done
+done
+sql2 e1 master "INSERT INTO products (id, name, price) VALUES (5, 'late', 1.00)"
+sync2 e2 --env e1 >"$T2/s5.out" 2>&1
+is "$?" 1 "after the grace (sync.legacyCursorGraceSeconds) an unsealed token from a peer is refused"
+like "$(cat "$T2/s5.out")" "HTTP 400: cursor: the cursor is not sealed by this node" "... with 400 bad_cursor"
+sync2 e1 --local-only >"$T2/s6.out" 2>&1
+is "$?:$(sql2 e1 slave "SELECT name FROM products WHERE id = 5")" "0:late" \
+	"... while the local pair reads the unsealed position this node stored itself"
+h_down "$T2" >/dev/null
+
 done_testing

@@ -121,6 +121,7 @@ START_TEST(defaults)
 	ck_assert_int_eq(cfg->sync.batch_size, 1000);
 	ck_assert_int_eq(cfg->sync.breaker_failures, 5);
 	ck_assert_int_eq(cfg->sync.breaker_cooldown, 300);
+	ck_assert_int_eq(cfg->sync.legacy_cursor_grace, 604800);
 	ck_assert_int_eq(cfg->api.max_body, 16777216);
 	ck_assert_int_eq(cfg->api.signature_window, 300);
 	ck_assert_int_eq(cfg->master.connect_timeout, 5);
@@ -473,6 +474,10 @@ static const struct bad bad[] = {
      "\"abcdefghijklmnopq\", \"requireSignature\": true}]}}",
      "api.keys[0].requireSignature: needs signingSecret (or legacySigning: "
      "true for clients of the old scheme)"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"legacyCursorGraceSeconds\": "
+     "-1}}",
+     "sync.legacyCursorGraceSeconds: expected an integer from 0 to "
+     "31536000, got -1"},
     {"{" BASE_DB ", " BASE_TABLES ", } ", "invalid JSON at line 1"},
     {"[1, 2]", "expected a JSON object at the top, got an array"},
     {"{" BASE_DB ", " BASE_TABLES "} trailing",
