@@ -5,6 +5,7 @@
 #include "api.h"
 #include "auth.h"
 #include "log.h"
+#include "meta.h"
 #include "peers.h"
 #include "query.h"
 #include "util.h"
@@ -192,7 +193,57 @@ api_caller_node(struct http_req *req, const char *given, bool *bad)
 		*bad = true;
 		return NULL;
 	}
+	if (req->key->node == NULL) {
+		http_error(req, 403, "node_forbidden",
+			   "key %s is bound to no node, so it cannot act as "
+			   "node %s; give the key \"node\": \"%s\" in "
+			   "api.keys[]",
+			   req->key->name, given, given);
+		*bad = true;
+		return NULL;
+	}
+	if (strcmp(given, req->key->node) != 0) {
+		http_error(req, 403, "node_forbidden",
+			   "key %s belongs to node %s; it cannot act as "
+			   "node %s",
+			   req->key->name, req->key->node, given);
+		*bad = true;
+		return NULL;
+	}
 	return given;
+}
+
+const struct cursor_key *
+api_cursor_key(struct api *app, struct http_req *req)
+{
+	struct nr_err err;
+
+	if (app->ckey_loaded)
+		return &app->ckey;
+	if (meta_cursor_key(app->master, app->cfg, &app->ckey, &err) != NR_OK) {
+		api_db_error(req, &err);
+		return NULL;
+	}
+	app->ckey_loaded = true;
+	return &app->ckey;
+}
+
+bool
+api_open_cursor(struct api *app, struct http_req *req, const char *what,
+		const char *token, struct cursor *c)
+{
+	const struct cursor_key *key = api_cursor_key(app, req);
+	struct nr_err err;
+
+	memset(c, 0, sizeof(*c));
+	if (key == NULL)
+		return false;
+	if (cursor_open(token, key, (int64_t)time(NULL), c, &err) == NR_OK)
+		return true;
+	http_error(req, 400, "bad_cursor",
+		   "%s: %s; a cursor is one this node gave, unchanged", what,
+		   err.msg);
+	return false;
 }
 
 long

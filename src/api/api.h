@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "cursor.h"
 #include "db.h"
 #include "http.h"
 #include "query.h"
@@ -24,6 +25,8 @@ struct api {
 	struct headcache *heads; /* shared by every worker */
 	time_t slave_checked;	 /* when the slave's lag was last read */
 	bool slave_fresh;	 /* ... and whether it was within the bound */
+	struct cursor_key ckey;	 /* seals this node's cursor tokens ... */
+	bool ckey_loaded;	 /* ... once read */
 };
 
 /* Drops the metadata of table name, so the next api_table reads it
@@ -35,6 +38,16 @@ void api_table_forget(struct api *app, const char *name);
  * Replies and returns NULL on failure. Borrowed from app. */
 const struct tmeta *api_table(struct api *app, struct http_req *req,
 			      const char *name);
+
+/* The key that seals this node's cursor tokens, read once per worker
+ * (meta_cursor_key). Replies 5xx and returns NULL when it cannot be
+ * read. Borrowed from app. */
+const struct cursor_key *api_cursor_key(struct api *app, struct http_req *req);
+
+/* Opens a cursor token from the request (cursor_open, now): true, or
+ * false after replying 400 bad_cursor naming what (e.g. "cursor"). */
+bool api_open_cursor(struct api *app, struct http_req *req, const char *what,
+		     const char *token, struct cursor *c);
 
 /* Replies to a database failure: 503 when it is unreachable, 500
  * otherwise (the message is logged, not sent). */
@@ -54,7 +67,9 @@ void api_bad_request(struct http_req *req, const struct nr_err *err);
 json_object *api_json_body(struct api *app, struct http_req *req);
 
 /* The node id of the caller: ?node= or the body's "node", checked; NULL
- * when not given. Replies 400 and sets *bad when malformed. */
+ * when not given. Replies 400 and sets *bad when malformed, 403 when the
+ * key is not bound to that node (api.keys[].node): a key speaks for its
+ * own node only. */
 const char *api_caller_node(struct http_req *req, const char *given, bool *bad);
 
 /* ?limit=, 1..max, dflt when absent; -1 after replying 400. */

@@ -114,22 +114,19 @@ token_encode(json_object *map)
 	return util_b64_encode(text, strlen(text), true);
 }
 
-/* The engine cursor of table in map into *cur (fresh when absent);
- * false after replying 400. */
+/* The engine cursor of table in map into *cur (fresh when absent),
+ * sealed by this node; false after replying 400. */
 static bool
-table_cursor(struct http_req *req, json_object *map, const char *table,
-	     struct cursor *cur)
+table_cursor(struct api *app, struct http_req *req, json_object *map,
+	     const char *table, struct cursor *cur)
 {
 	json_object *v = NULL;
-	struct nr_err err;
+	char what[96];
 
 	json_object_object_get_ex(map, table, &v);
-	if (cursor_parse(v ? json_object_get_string(v) : NULL, cur, &err) ==
-	    NR_OK)
-		return true;
-	http_error(req, 400, "bad_cursor", "the cursor of table %s: %s", table,
-		   err.msg);
-	return false;
+	snprintf(what, sizeof(what), "the cursor of table %.64s", table);
+	return api_open_cursor(app, req, what,
+			       v ? json_object_get_string(v) : NULL, cur);
 }
 
 /* {"col": value} of a canonical key. A new object the caller puts. */
@@ -210,7 +207,7 @@ read_feed(struct api *app, struct http_req *req, const char *tenant,
 		if (!tenant_table(req, &cfg->tables[i]))
 			continue;
 		tm = api_table(app, req, cfg->tables[i].name);
-		if (tm == NULL || !table_cursor(req, map, tm->name, &cur))
+		if (tm == NULL || !table_cursor(app, req, map, tm->name, &cur))
 			return false;
 		done = false;
 		for (rounds = 0; n < limit && rounds < MAX_ROUNDS; rounds++) {
@@ -230,7 +227,7 @@ read_feed(struct api *app, struct http_req *req, const char *tenant,
 				break;
 		}
 		if (rc == NR_OK) {
-			char *token = cursor_encode(&cur);
+			char *token = cursor_seal(&cur, &app->ckey);
 
 			json_object_object_add(map, tm->name,
 					       json_object_new_string(token));
@@ -810,14 +807,14 @@ reply_results(struct api *app, struct http_req *req, struct cchange *v,
 
 /* Checks every engine cursor of map; false after replying 400. */
 static bool
-cursors_ok(struct http_req *req, json_object *map)
+cursors_ok(struct api *app, struct http_req *req, json_object *map)
 {
 	struct cursor cur = {0};
 
 	json_object_object_foreach(map, table, v)
 	{
 		(void)v;
-		if (!table_cursor(req, map, table, &cur))
+		if (!table_cursor(app, req, map, table, &cur))
 			return false;
 		cursor_clear(&cur);
 	}
@@ -851,7 +848,7 @@ clients_changes_post(struct api *app, struct http_req *req)
 		goto out;
 	}
 	map = token_parse(req, codec_string(body, "cursor", NULL));
-	if (map == NULL || !cursors_ok(req, map))
+	if (map == NULL || !cursors_ok(app, req, map))
 		goto out;
 	if (!json_object_object_get_ex(body, "changes", &arr) ||
 	    !json_object_is_type(arr, json_type_array) ||

@@ -57,7 +57,7 @@ instance_get(struct api *app, struct http_req *req)
 	json_object_object_add(sig, "algorithm",
 			       json_object_new_string("HMAC-SHA256"));
 	json_object_object_add(sig, "keyedWith",
-			       json_object_new_string("sha256-of-api-key"));
+			       json_object_new_string("signing-secret"));
 	json_object_object_add(sig, "headers",
 			       json_object_new_string("X-Nunez-Timestamp, "
 						      "X-Nunez-Nonce, "

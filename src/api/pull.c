@@ -81,8 +81,9 @@ static void
 pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 	    long limit)
 {
-	struct cursor cur = {0}, seen = {0};
+	struct cursor cur = {0};
 	struct changes_opts co = {0};
+	const struct cursor_key *key;
 	struct batch b = {0};
 	json_object *body;
 	const char *node;
@@ -94,20 +95,21 @@ pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 	node = api_caller_node(req, NULL, &bad);
 	if (bad)
 		return;
-	if (cursor_parse(http_query(req, "cursor"), &cur, &err) != NR_OK) {
-		http_error(req, 400, "bad_cursor", "cursor: %s", err.msg);
+	key = api_cursor_key(app, req);
+	if (key == NULL || !api_open_cursor(app, req, "cursor",
+					    http_query(req, "cursor"), &cur))
 		return;
-	}
 	if (at_head(app, tm, &cur)) {
 		batch_init(&b, tm);
-		next = cursor_encode(&cur);
+		next = cursor_seal(&cur, key);
 		goto reply;
 	}
 	changes_opts_init(&co, app->cfg, app->cfg->node_id, node,
 			  (size_t)limit);
 	rc = changes_read(app->master, tm, &cur, &co, &b, &err);
 	if (rc == NR_OK && node != NULL)
-		rc = peers_load(app->master, node, tm->name, &seen, &err);
+		rc = peers_token(app->master, node, tm->name, &seen_token,
+				 &err);
 	if (rc != NR_OK) {
 		if (rc == NR_EINVAL)
 			http_error(req, 409, "cursor_stale", "%s", err.msg);
@@ -115,9 +117,7 @@ pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 			api_db_error(req, &err);
 		goto out;
 	}
-	next = cursor_encode(&cur);
-	if (seen.started)
-		seen_token = cursor_encode(&seen);
+	next = cursor_seal(&cur, key);
 reply:
 	body = json_object_new_object();
 	json_object_object_add(body, "success", json_object_new_boolean(1));
@@ -139,7 +139,6 @@ out:
 	free(seen_token);
 	batch_free(&b);
 	cursor_clear(&cur);
-	cursor_clear(&seen);
 }
 
 /* The original API: rows whose timestamp column is after since. */
@@ -258,7 +257,6 @@ static void
 metadata_brief(struct api *app, struct http_req *req, const struct tmeta *tm,
 	       const char *node)
 {
-	struct cursor peer = {0};
 	char *token = NULL;
 	json_object *m;
 	struct nr_err err;
@@ -269,13 +267,10 @@ metadata_brief(struct api *app, struct http_req *req, const struct tmeta *tm,
 			   "cursor of node; give node");
 		return;
 	}
-	if (peers_load(app->master, node, tm->name, &peer, &err) != NR_OK) {
+	if (peers_token(app->master, node, tm->name, &token, &err) != NR_OK) {
 		api_db_error(req, &err);
 		return;
 	}
-	if (peer.started)
-		token = cursor_encode(&peer);
-	cursor_clear(&peer);
 	m = json_object_new_object();
 	json_object_object_add(m, "peer_cursor", api_str(token));
 	free(token);
@@ -296,7 +291,6 @@ metadata_get(struct api *app, struct http_req *req)
 	uint64_t head = 0;
 	int rc;
 
-	struct cursor peer = {0};
 	char *peer_token = NULL, *last = NULL, *first = NULL;
 	const char *node;
 	bool bad;
@@ -334,17 +328,16 @@ metadata_get(struct api *app, struct http_req *req)
 	if (rc == NR_OK && want_sum != NULL && strcmp(want_sum, "1") == 0)
 		rc = verify_sum(app->master, tm, &sum, &err);
 	if (rc == NR_OK && node != NULL)
-		rc = peers_load(app->master, node, tm->name, &peer, &err);
+		rc = peers_token(app->master, node, tm->name, &peer_token,
+				 &err);
 	if (rc != NR_OK) {
 		qres_free(res);
 		free(last);
 		free(first);
+		free(peer_token);
 		api_db_error(req, &err);
 		return;
 	}
-	if (peer.started)
-		peer_token = cursor_encode(&peer);
-	cursor_clear(&peer);
 	m = json_object_new_object();
 	json_object_object_add(
 	    m, "total_records",

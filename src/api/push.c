@@ -14,6 +14,9 @@
 #include "util.h"
 
 #define MAX_CHANGES NR_MAX_BATCH
+/* Distinct writers in one pushed batch: a batch of a ring or a mesh
+ * carries a few nodes' changes, not thousands. */
+#define MAX_ORIGINS 64
 
 static json_object *
 result_json(const struct apply_stats *st, size_t total)
@@ -76,21 +79,105 @@ replay(struct api *app, struct http_req *req, const char *batch_id,
 	return true;
 }
 
-/* Reads an optional cursor token field; false after replying 400. */
+/* Reads an optional cursor token field; false after replying 400. With
+ * app, the token is this node's and must carry its seal (seen: how far
+ * the sender has read this node's changelog); without, it is the
+ * sender's own, stored and compared, which only the sender can check. */
 static bool
-token_field(struct http_req *req, json_object *body, const char *key,
-	    const char **token, struct cursor *cur)
+token_field(struct api *app, struct http_req *req, json_object *body,
+	    const char *key, const char **token, struct cursor *cur)
 {
 	struct nr_err err;
 	bool bad;
 
 	*token = codec_string(body, key, &bad);
+	if (!bad && app != NULL)
+		return api_open_cursor(app, req, key, *token, cur);
 	if (bad || cursor_parse(*token, cur, &err) != NR_OK) {
 		http_error(req, 400, "bad_cursor",
 			   "%s must be a cursor token "
 			   "or null",
 			   key);
 		return false;
+	}
+	return true;
+}
+
+/* True when name, or the node it is the slave of, is a node this
+ * environment knows: itself, a remote, or the node of a key. */
+static bool
+names_node(const struct config *cfg, const char *name)
+{
+	char node[80];
+	size_t i, n = strlen(name);
+
+	snprintf(node, sizeof(node), "%s", name);
+	if (n > 6 && n < sizeof(node) && strcmp(node + n - 6, ".slave") == 0)
+		node[n - 6] = '\0';
+	if (strcmp(node, cfg->node_id) == 0 ||
+	    config_remote_find(cfg, node) != NULL)
+		return true;
+	for (i = 0; i < cfg->nkeys; i++)
+		if (cfg->keys[i].node != NULL &&
+		    strcmp(cfg->keys[i].node, node) == 0)
+			return true;
+	return false;
+}
+
+/* True when a key bound to node may send a change written by origin
+ * without being a forwarder: its node, its node's slave, this node (an
+ * echo, skipped when applied), or a writer its API took changes from
+ * that is no node (an offline client "client:ID", an original-API push
+ * "api-KEY") and names none known here. */
+static bool
+own_change(const struct config *cfg, const char *node, const char *origin)
+{
+	size_t n = strlen(node);
+
+	if (strncmp(origin, node, n) == 0 &&
+	    (origin[n] == '\0' || strcmp(origin + n, ".slave") == 0))
+		return true;
+	if (config_own_origin(cfg, origin))
+		return true;
+	return (strncmp(origin, "client:", 7) == 0 ||
+		strncmp(origin, "api-", 4) == 0) &&
+	       !names_node(cfg, origin);
+}
+
+/* Checks who wrote the batch's changes; false after replying. A key
+ * speaks for its node: changes other nodes wrote come only from a
+ * forwarder, and a batch names at most MAX_ORIGINS writers. */
+static bool
+origins_ok(struct api *app, struct http_req *req, const struct batch *b)
+{
+	const char *seen[MAX_ORIGINS];
+	const struct config_key *k = req->key;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < b->n; i++) {
+		const char *o = b->v[i].origin;
+
+		if (!k->forwarder && !own_change(app->cfg, k->node, o)) {
+			http_error(req, 403, "origin_forbidden",
+				   "changes[%zu]: origin %s is not node %s; "
+				   "only a key with \"forwarder\": true may "
+				   "push changes other nodes wrote",
+				   i, o, k->node);
+			return false;
+		}
+		for (j = 0; j < n; j++)
+			if (strcmp(seen[j], o) == 0)
+				break;
+		if (j < n)
+			continue;
+		if (n == MAX_ORIGINS) {
+			http_error(req, 400, "too_many_origins",
+				   "a batch may carry the changes of at most "
+				   "%d writers (origins)",
+				   MAX_ORIGINS);
+			return false;
+		}
+		seen[n++] = o;
 	}
 	return true;
 }
@@ -129,9 +216,9 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 			   "[A-Za-z0-9_.:-]");
 		goto out;
 	}
-	if (!token_field(req, body, "seen", &seen_token, &seen) ||
-	    !token_field(req, body, "cursor", &token, &next) ||
-	    !token_field(req, body, "from", &from_token, &from))
+	if (!token_field(app, req, body, "seen", &seen_token, &seen) ||
+	    !token_field(NULL, req, body, "cursor", &token, &next) ||
+	    !token_field(NULL, req, body, "from", &from_token, &from))
 		goto out;
 	/* The position moves only from where the batch began (the stored
 	 * one may also be moved by this node's pull of the sender). */
@@ -160,12 +247,15 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 		api_bad_request(req, &err);
 		goto out;
 	}
+	if (!origins_ok(app, req, &b))
+		goto out;
 	if (b.dropped != NULL)
 		log_warn("push from %s: table %s: columns %s are not in this "
 			 "table: dropped from the rows until they are added "
 			 "here",
 			 node, tm->name, b.dropped);
 	apply_opts_init(&ao, app->cfg, node, &seen);
+	ao.skip_own = true;
 	ao.cursor_token = token;
 	ao.cas = true;
 	ao.cursor_from = from_token;

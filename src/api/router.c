@@ -126,9 +126,10 @@ check_signature(struct api *app, struct http_req *req)
 	const char *ts = http_param(req, "HTTP_X_NUNEZ_TIMESTAMP");
 	const char *nonce = http_param(req, "HTTP_X_NUNEZ_NONCE");
 	const char *sig = http_param(req, "HTTP_X_NUNEZ_SIGNATURE");
-	char key_hash[65], want[65], *end;
+	enum sign_verdict v;
 	struct nr_err err;
 	long long t, now;
+	char *end;
 	int rc;
 
 	if (ts == NULL && nonce == NULL && sig == NULL) {
@@ -164,10 +165,17 @@ check_signature(struct api *app, struct http_req *req)
 		api_bad_request(req, &err);
 		return false;
 	}
-	auth_key_hash(req->key, key_hash);
-	sign_request(key_hash, req->method, req->raw_path, req->query, ts,
-		     nonce, req->body, req->body_len, want);
-	if (!sign_equal(want, sig)) {
+	v = sign_verify(req->key, req->method, req->raw_path, req->query, ts,
+			nonce, req->body, req->body_len, sig);
+	if (v == SIGN_NO_SECRET) {
+		http_error(req, 401, "signature_unverifiable",
+			   "key %s has no signingSecret here, so its "
+			   "signature cannot be checked; give both sides the "
+			   "same signingSecret, or send the request unsigned",
+			   req->key->name);
+		return false;
+	}
+	if (v != SIGN_OK) {
 		http_error(req, 401, "signature_invalid",
 			   "the signature does "
 			   "not match the request");

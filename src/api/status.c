@@ -83,6 +83,13 @@ remote_json(const struct config_remote *r, bool full)
 			       json_object_new_boolean(r->verify_tls));
 	json_object_object_add(o, "signRequests",
 			       json_object_new_boolean(r->sign_requests));
+	json_object_object_add(
+	    o, "signingSecret",
+	    api_str(r->signing_secret != NULL ? REDACTED : NULL));
+	json_object_object_add(o, "legacySigning",
+			       json_object_new_boolean(r->legacy_signing));
+	json_object_object_add(o, "allowInsecure",
+			       json_object_new_boolean(r->allow_insecure));
 	return o;
 }
 
@@ -184,6 +191,15 @@ keys_json(const struct config *cfg)
 		json_object_object_add(
 		    o, "requireSignature",
 		    json_object_new_boolean(k->require_signature));
+		json_object_object_add(o, "node", api_str(k->node));
+		json_object_object_add(o, "forwarder",
+				       json_object_new_boolean(k->forwarder));
+		json_object_object_add(
+		    o, "signingSecret",
+		    api_str(k->signing_secret != NULL ? REDACTED : NULL));
+		json_object_object_add(
+		    o, "legacySigning",
+		    json_object_new_boolean(k->legacy_signing));
 		json_object_array_add(a, o);
 	}
 	return a;

@@ -17,6 +17,7 @@
 #include "housekeeping.h"
 #include "remote.h"
 #include "log.h"
+#include "meta.h"
 #include "query.h"
 #include "sync.h"
 #include "synclog.h"
@@ -229,6 +230,7 @@ local_direction(struct env *e, size_t t, bool to_slave, const struct opts *o)
 	int rc;
 
 	so.cfg = e->cfg;
+	so.ckey = &e->ckey;
 	so.detect = e->cfg->mode == MODE_MASTER_MASTER;
 	so.mirror = e->cfg->mode == MODE_MASTER_SLAVE;
 	so.dry_run = o->dry_run;
@@ -261,6 +263,7 @@ remote_direction(struct env *e, struct remote *rm,
 	int rc;
 
 	so.cfg = e->cfg;
+	so.ckey = &e->ckey;
 	so.detect = true; /* the master captures its writes */
 	so.dry_run = o->dry_run;
 	snprintf(what, sizeof(what), "remote %s %s %s", r->name, dir,
@@ -415,6 +418,8 @@ run(const struct config *cfg, const struct opts *o)
 		rc = env_check_installed(&e, &err);
 	if (rc == NR_OK)
 		rc = env_load_tables(&e, &err);
+	if (rc == NR_OK)
+		rc = meta_cursor_key(e.master, cfg, &e.ckey, &err);
 	if (rc != NR_OK) {
 		log_error("%s", err.msg);
 		env_close(&e);

@@ -221,6 +221,11 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 		outcome(x, i, c->op == 'D' ? APPLY_SAME : APPLY_LOST);
 		return NR_OK;
 	}
+	if (x->o->skip_own && config_own_origin(cfg, c->origin)) {
+		x->st->unchanged++;
+		outcome(x, i, APPLY_SAME);
+		return NR_OK;
+	}
 	row = rowidx_find(x->ridx, x->rows->nrows, c->pk);
 	if (row >= 0 && x->tm->ts >= 0 &&
 	    !qres_at(x->rows, (size_t)row, x->tm->ts + 1)->null)

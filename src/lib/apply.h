@@ -48,6 +48,9 @@ struct apply_opts {
 				    * APPLY_LOST; its deletes of keys with
 				    * no row are logged as its tenant's */
 	enum apply_outcome *outcome; /* b->n of them, or NULL */
+	bool skip_own; /* changes whose origin is this node (cfg's id or its
+			* slave's) are its own writes coming back: skipped,
+			* counted unchanged */
 };
 
 struct apply_stats {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -534,6 +535,8 @@ static const struct field table_fields[] = {
 };
 
 static const struct field remote_fields[] = {
+    {"allowInsecure", F_BOOL, OFF(struct config_remote, allow_insecure), false,
+     0, 0, 0, NULL, NULL},
     {"apiKey", F_SECRET, OFF(struct config_remote, api_key), true, 0, 0, 0,
      NULL, NULL},
     {"caFile", F_STR, OFF(struct config_remote, ca_file), false, 0, 0, 0, NULL,
@@ -542,10 +545,14 @@ static const struct field remote_fields[] = {
      1, 3600, 10, NULL, NULL},
     {"enabled", F_BOOL, OFF(struct config_remote, enabled), false, 0, 0, 1,
      NULL, NULL},
+    {"legacySigning", F_BOOL, OFF(struct config_remote, legacy_signing), false,
+     0, 0, 0, NULL, NULL},
     {"priority", F_INT, OFF(struct config_remote, priority), false, 1, 1000000,
      100, NULL, NULL},
     {"signRequests", F_BOOL, OFF(struct config_remote, sign_requests), false, 0,
      0, 1, NULL, NULL},
+    {"signingSecret", F_SECRET, OFF(struct config_remote, signing_secret),
+     false, 0, 0, 0, NULL, NULL},
     {"syncMode", F_ENUM, OFF(struct config_remote, sync_mode), false, 0, 0,
      SYNC_BIDIRECTIONAL, NULL, sync_mode_names},
     {"timeout", F_INT, OFF(struct config_remote, timeout), false, 1, 86400, 30,
@@ -556,13 +563,20 @@ static const struct field remote_fields[] = {
 };
 
 static const struct field key_fields[] = {
+    {"forwarder", F_BOOL, OFF(struct config_key, forwarder), false, 0, 0, 0,
+     NULL, NULL},
     {"key", F_SECRET, OFF(struct config_key, secret), true, 0, 0, 0, NULL,
      NULL},
+    {"legacySigning", F_BOOL, OFF(struct config_key, legacy_signing), false, 0,
+     0, 0, NULL, NULL},
     {"name", F_NAME, OFF(struct config_key, name), false, 0, 0, 0, NULL, NULL},
+    {"node", F_NAME, OFF(struct config_key, node), false, 0, 0, 0, NULL, NULL},
     {"requireSignature", F_BOOL, OFF(struct config_key, require_signature),
      false, 0, 0, 0, NULL, NULL},
     {"scopes", F_SCOPES, OFF(struct config_key, scopes), false, 0, 0,
      SCOPE_READ | SCOPE_PULL | SCOPE_PUSH, NULL, NULL},
+    {"signingSecret", F_SECRET, OFF(struct config_key, signing_secret), false,
+     0, 0, 0, NULL, NULL},
     {"tables", F_IDENTS, OFF(struct config_key, tables), false, 0, 0, 0, NULL,
      NULL},
     {"tenant", F_STR, OFF(struct config_key, tenant), false, 0, 0, 0, NULL,
@@ -604,6 +618,9 @@ static const struct field sync_fields[] = {
      false, 1, 86400, 2, NULL, NULL},
     {"gapTimeoutSeconds", F_INT, OFF(struct config, sync.gap_timeout), false, 1,
      604800, 600, NULL, NULL},
+    {"legacyCursorGraceSeconds", F_INT,
+     OFF(struct config, sync.legacy_cursor_grace), false, 0, 31536000, 604800,
+     NULL, NULL},
     {"retries", F_INT, OFF(struct config, sync.retries), false, 0, 100, 3, NULL,
      NULL},
     {"retryBackoffMs", F_INT, OFF(struct config, sync.retry_backoff_ms), false,
@@ -690,7 +707,7 @@ static void
 parse_remotes(struct ctx *cx, json_object *top, struct config *cfg)
 {
 	json_object *o = child_object(cx, "", top, "remoteEnvironments", false);
-	char p[512];
+	char p[512], q[600];
 	size_t n;
 
 	if (o == NULL)
@@ -714,6 +731,18 @@ parse_remotes(struct ctx *cx, json_object *top, struct config *cfg)
 		}
 		parse_object(cx, p, val, remote_fields, NF(remote_fields), NULL,
 			     NULL, r);
+		/* Asked for in so many words, signing needs a key to sign
+		 * with; by default a remote without one goes unsigned. */
+		if (json_object_object_get_ex(val, "signRequests", NULL) &&
+		    r->sign_requests && r->signing_secret == NULL &&
+		    !r->legacy_signing) {
+			join_path(q, sizeof(q), p, "signRequests");
+			problem(cx, q,
+				"signing needs signingSecret (the one the "
+				"remote's api.keys[] entry holds), or "
+				"legacySigning: true for a remote that only "
+				"knows the old scheme");
+		}
 	}
 }
 
@@ -836,6 +865,49 @@ check_table(struct ctx *cx, struct config *cfg, size_t i)
 	}
 }
 
+/* True when the URL (after "http://") names a loopback host:
+ * localhost, 127.0.0.0/8 or [::1]. */
+static bool
+loopback_url(const char *rest)
+{
+	size_t n = strcspn(rest, "/?#"), hl, i;
+	const char *at, *host = rest;
+	unsigned part = 0, parts = 2; /* "127" and the one after it */
+	char h[256];
+
+	for (at = rest; at < rest + n; at++)
+		if (*at == '@')
+			host = at + 1;
+	n -= (size_t)(host - rest);
+	if (n > 0 && host[0] == '[')
+		return n >= 5 && strncmp(host, "[::1]", 5) == 0 &&
+		       (n == 5 || host[5] == ':');
+	hl = strcspn(host, ":/?#");
+	if (hl > n || hl == 0 || hl >= sizeof(h))
+		return false;
+	memcpy(h, host, hl);
+	h[hl] = '\0';
+	if (strcasecmp(h, "localhost") == 0)
+		return true;
+	if (strncmp(h, "127.", 4) != 0)
+		return false;
+	for (i = 4; h[i] != '\0'; i++) {
+		if (h[i] == '.') {
+			if (h[i - 1] == '.')
+				return false;
+			parts++;
+			part = 0;
+		} else if (h[i] >= '0' && h[i] <= '9') {
+			part = part * 10 + (unsigned)(h[i] - '0');
+			if (part > 255)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return parts == 4 && h[i - 1] != '.';
+}
+
 static void
 check_remote(struct ctx *cx, struct config *cfg, size_t i)
 {
@@ -859,12 +931,26 @@ check_remote(struct ctx *cx, struct config *cfg, size_t i)
 		 * ".../api") means the same base. */
 		if (len >= 4 && strcmp(r->url + len - 4, "/api") == 0)
 			r->url[len - 4] = '\0';
+		if (strncmp(r->url, "http://", 7) == 0 &&
+		    !loopback_url(r->url + 7) && !r->allow_insecure)
+			problem(cx, q,
+				"http:// sends the API key and every row in "
+				"the clear; use https://, a loopback host "
+				"(localhost, 127.0.0.0/8, [::1]), or set "
+				"allowInsecure: true");
 	}
 	if (r->api_key != NULL && strncmp(r->api_key, "sha256:", 7) == 0) {
 		join_path(q, sizeof(q), p, "apiKey");
 		problem(cx, q,
 			"a stored hash cannot be sent to a remote; give "
 			"the key itself");
+	}
+	if (r->signing_secret != NULL && r->api_key != NULL &&
+	    strcmp(r->signing_secret, r->api_key) == 0) {
+		join_path(q, sizeof(q), p, "signingSecret");
+		problem(cx, q,
+			"must differ from apiKey: the key is sent with "
+			"every request, the signing secret never");
 	}
 	if (cfg->node_id != NULL && strcmp(r->name, cfg->node_id) == 0)
 		problem(cx, p, "a remote cannot have this node's own id");
@@ -891,6 +977,55 @@ scope_list(unsigned scopes, char *buf, size_t size)
 					 scope_names[i]);
 	}
 	return buf;
+}
+
+/* The node a key is bound to, and how its signatures are checked. */
+static void
+check_key_peer(struct ctx *cx, const struct config *cfg,
+	       const struct config_key *k, const char *p)
+{
+	char q[600];
+
+	if (k->node != NULL && config_own_origin(cfg, k->node)) {
+		join_path(q, sizeof(q), p, "node");
+		problem(cx, q,
+			"\"%s\" is this node's own id; a key names the "
+			"peer that holds it",
+			k->node);
+	}
+	if (k->forwarder && k->node == NULL) {
+		join_path(q, sizeof(q), p, "forwarder");
+		problem(cx, q,
+			"only a key bound to a node (\"node\") forwards "
+			"changes");
+	}
+	if (k->signing_secret != NULL && !k->hashed &&
+	    strcmp(k->signing_secret, k->secret) == 0) {
+		join_path(q, sizeof(q), p, "signingSecret");
+		problem(cx, q,
+			"must differ from the key: the key is sent with "
+			"every request, the signing secret never");
+	} else if (k->signing_secret != NULL &&
+		   strlen(k->signing_secret) < 16) {
+		join_path(q, sizeof(q), p, "signingSecret");
+		warning(cx, q,
+			"shorter than 16 characters; use \"nunezctl "
+			"gen-key\" for a strong one");
+	}
+	if (k->require_signature && k->signing_secret == NULL &&
+	    !k->legacy_signing) {
+		join_path(q, sizeof(q), p, "requireSignature");
+		problem(cx, q,
+			"needs signingSecret (or legacySigning: true for "
+			"clients of the old scheme)");
+	}
+	if (k->legacy_signing) {
+		join_path(q, sizeof(q), p, "legacySigning");
+		warning(cx, q,
+			"signatures keyed with the SHA-256 of the key are "
+			"taken: anyone who saw one request can sign others; "
+			"give the client signingSecret and drop this");
+	}
 }
 
 static void
@@ -960,6 +1095,7 @@ check_api_key(struct ctx *cx, struct config *cfg, size_t i)
 			problem(cx, q, "\"%s\" is not a replicated table",
 				k->tables.v[j]);
 		}
+	check_key_peer(cx, cfg, k, p);
 }
 
 /* The checks that span several keys. */
@@ -1203,6 +1339,7 @@ config_free(struct config *cfg)
 		free(r->url);
 		free(r->api_key);
 		free(r->ca_file);
+		free(r->signing_secret);
 	}
 	free(cfg->remotes);
 	for (i = 0; i < cfg->nkeys; i++) {
@@ -1211,6 +1348,8 @@ config_free(struct config *cfg)
 		free(k->name);
 		free(k->secret);
 		free(k->tenant);
+		free(k->node);
+		free(k->signing_secret);
 		util_strv_free(k->tables.v, k->tables.n);
 	}
 	free(cfg->keys);
@@ -1291,6 +1430,15 @@ const char *
 config_capture_name(int capture)
 {
 	return capture_names[capture == CAPTURE_TIMESTAMP];
+}
+
+bool
+config_own_origin(const struct config *cfg, const char *origin)
+{
+	size_t n = strlen(cfg->node_id);
+
+	return strncmp(origin, cfg->node_id, n) == 0 &&
+	       (origin[n] == '\0' || strcmp(origin + n, ".slave") == 0);
 }
 
 unsigned

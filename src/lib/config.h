@@ -68,7 +68,11 @@ struct config_remote {
 	int priority; /* 1 is the primary */
 	char *ca_file;
 	bool verify_tls;
-	bool sign_requests;
+	bool sign_requests;   /* sign when there is a key to sign with */
+	char *signing_secret; /* the HMAC key of signatures; never sent */
+	bool legacy_signing;  /* without one, sign with the hex SHA-256 of
+			       * api_key (the old scheme) */
+	bool allow_insecure;  /* http:// to a host not on loopback */
 	bool enabled;
 };
 
@@ -82,6 +86,14 @@ struct config_key {
 	char *tenant;	    /* NULL unless bound to a tenant */
 	struct strv tables; /* empty: every configured table */
 	bool require_signature;
+	char *node;	      /* the node the key's holder is; NULL: the key
+			       * cannot act as a node (push changes, pull or
+			       * read positions with node=) */
+	bool forwarder;	      /* may push changes others wrote (rings,
+			       * chains, meshes) */
+	char *signing_secret; /* checks signatures; never sent */
+	bool legacy_signing;  /* also takes signatures keyed with the hex
+			       * SHA-256 of the key (the old scheme) */
 };
 
 struct config {
@@ -118,6 +130,8 @@ struct config {
 		int follow_interval;
 		int gap_timeout;
 		int ts_overlap;
+		int legacy_cursor_grace; /* seconds after the upgrade that
+					  * sealed cursor tokens */
 	} sync;
 	struct {
 		int level;  /* enum log_level */
@@ -166,6 +180,9 @@ const char *config_mode_name(int mode);
 const char *config_sync_mode_name(int mode);
 const char *config_strategy_name(int strategy);
 const char *config_capture_name(int capture);
+
+/* True when origin is this node or its slave ("<node id>.slave"). */
+bool config_own_origin(const struct config *cfg, const char *origin);
 
 /* Parses a scope name; 0 when unknown. */
 unsigned config_scope_parse(const char *s);

@@ -1,16 +1,38 @@
 /* Cursors: gap bookkeeping and the token form. The token is base64url of
  * {"v":1,"s":snapshot,"d":tombs,"k":after_pk,"t":after_ts,"m":mark_ts,
  *  "h":high,
- *  "g":[[lo,hi,seen],...]}. */
+ *  "g":[[lo,hi,seen],...]}, then, sealed, "." and the base64url
+ * HMAC-SHA256 of what precedes the dot, keyed with the node's cursor key
+ * (tokens written before sealing have no dot). */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "cursor.h"
 #include "util.h"
 
 #define TOKEN_MAX 65536
+#define MAC_CHARS 43 /* base64url of 32 bytes, unpadded */
+/* The MAC covers this, then the body: the key seals nothing else. */
+#define MAC_CONTEXT "nunez-cursor-v1\n"
+
+/* a - b, held at the ends of int64_t instead of overflowing: a forged
+ * or corrupt time must not wrap into a small age. */
+static int64_t
+sat_sub(int64_t a, int64_t b)
+{
+	if (b < 0 && a > INT64_MAX + b)
+		return INT64_MAX;
+	if (b > 0 && a < INT64_MIN + b)
+		return INT64_MIN;
+	return a - b;
+}
 
 void
 cursor_clear(struct cursor *c)
@@ -149,9 +171,10 @@ cursor_drop_dead(struct cursor *c, bool trx_known, int64_t oldest_open,
 
 	for (i = 0; i < c->ngaps; i++) {
 		const struct gap *g = &c->gaps[i];
-		bool dead = now - g->seen > CURSOR_GAP_SETTLE_US &&
+		int64_t age = sat_sub(now, g->seen);
+		bool dead = age > CURSOR_GAP_SETTLE_US &&
 			    (trx_known ? g->seen < oldest_open
-				       : now - g->seen > timeout_us);
+				       : age > timeout_us);
 
 		if (!dead)
 			c->gaps[kept++] = *g;
@@ -230,8 +253,9 @@ parse_gaps(json_object *g, struct cursor *c)
 			return -1;
 		gp->seen = json_object_get_int64(
 		    json_object_array_get_idx(e, 2));
+		/* A time is us since the epoch, never before it. */
 		if (gp->lo > gp->hi || gp->hi > c->high ||
-		    (i > 0 && gp->lo <= prev))
+		    (i > 0 && gp->lo <= prev) || gp->seen < 0)
 			return -1;
 		prev = gp->hi;
 		c->ngaps++;
@@ -254,12 +278,49 @@ opt_string(json_object *o, const char *key, char **out)
 	return true;
 }
 
+/* The MAC of a token's body (n bytes) under key, base64url. */
+static void
+mac_of(const struct cursor_key *key, const char *body, size_t n,
+       char out[MAC_CHARS + 1])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	size_t cl = strlen(MAC_CONTEXT);
+	char *text = util_calloc(1, cl + n + 1), *b64;
+
+	memcpy(text, MAC_CONTEXT, cl);
+	memcpy(text + cl, body, n);
+	HMAC(EVP_sha256(), key->k, CURSOR_KEY_BYTES, (unsigned char *)text,
+	     cl + n, md, &mdlen);
+	free(text);
+	b64 = util_b64_encode(md, mdlen, true);
+	snprintf(out, MAC_CHARS + 1, "%s", b64);
+	free(b64);
+}
+
+/* The body of a token and its length; *mac is the seal after the dot,
+ * NULL when unsealed. False when the seal is not MAC_CHARS long. */
+static bool
+split(const char *token, size_t *body_len, const char **mac)
+{
+	const char *dot = strchr(token, '.');
+
+	*mac = NULL;
+	*body_len = strlen(token);
+	if (dot == NULL)
+		return true;
+	*body_len = (size_t)(dot - token);
+	*mac = dot + 1;
+	return strlen(*mac) == MAC_CHARS;
+}
+
 int
 cursor_parse(const char *token, struct cursor *c, struct nr_err *err)
 {
 	json_object *o = NULL, *v, *g;
+	const char *mac;
 	char *text = NULL;
-	size_t len;
+	size_t len, n;
 	int rc = NR_OK;
 
 	memset(c, 0, sizeof(*c));
@@ -267,7 +328,9 @@ cursor_parse(const char *token, struct cursor *c, struct nr_err *err)
 		return NR_OK;
 	if (strlen(token) > TOKEN_MAX)
 		return err_set(err, NR_EINVAL, "cursor is too long");
-	text = util_b64_decode(token, strlen(token), &len);
+	if (!split(token, &n, &mac))
+		return err_set(err, NR_EINVAL, "malformed cursor seal");
+	text = util_b64_decode(token, n, &len);
 	if (text != NULL)
 		o = json_tokener_parse(text);
 	if (o == NULL || !json_object_is_type(o, json_type_object) ||
@@ -304,4 +367,62 @@ out:
 	json_object_put(o);
 	free(text);
 	return rc;
+}
+
+/* True when the unsealed cursor c is a position key's node may have
+ * handed out before it sealed its tokens, and the time to take such
+ * tokens (now, unix seconds) has not run out. */
+static bool
+legacy_ok(const struct cursor_key *key, const struct cursor *c, int64_t now)
+{
+	size_t i;
+
+	if (now >= key->legacy_until || c->high > key->legacy_high)
+		return false;
+	for (i = 0; i < c->ngaps; i++)
+		if (c->gaps[i].seen > key->legacy_seen)
+			return false;
+	return true;
+}
+
+int
+cursor_open(const char *token, const struct cursor_key *key, int64_t now,
+	    struct cursor *c, struct nr_err *err)
+{
+	char want[MAC_CHARS + 1];
+	const char *mac;
+	size_t n;
+	int rc;
+
+	rc = cursor_parse(token, c, err);
+	if (rc != NR_OK || !c->started)
+		return rc;
+	split(token, &n, &mac);
+	if (mac == NULL && legacy_ok(key, c, now))
+		return NR_OK;
+	if (mac != NULL) {
+		mac_of(key, token, n, want);
+		if (CRYPTO_memcmp(want, mac, MAC_CHARS) == 0)
+			return NR_OK;
+	}
+	cursor_clear(c);
+	return err_set(err, NR_EINVAL,
+		       mac == NULL ? "the cursor is not sealed by this node"
+				   : "the cursor's seal does not match: it "
+				     "was altered, or another node gave it");
+}
+
+char *
+cursor_seal(const struct cursor *c, const struct cursor_key *key)
+{
+	char *body = cursor_encode(c), mac[MAC_CHARS + 1], *token;
+	size_t n = strlen(body);
+
+	mac_of(key, body, n, mac);
+	token = util_calloc(1, n + MAC_CHARS + 2);
+	memcpy(token, body, n);
+	token[n] = '.';
+	memcpy(token + n + 1, mac, MAC_CHARS + 1);
+	free(body);
+	return token;
 }

@@ -3,7 +3,9 @@
  * {high, gaps}: every seq <= high was delivered except those in gaps,
  * which were missing when read and are read again until they appear or
  * are known dead. A cursor may also be in the middle of the first copy
- * of the table (snapshot). Opaque to clients: a base64url token. */
+ * of the table (snapshot). Opaque to clients: a base64url token, sealed
+ * with a MAC by the node whose changelog it reads, which checks the MAC
+ * when the token comes back from outside. */
 #ifndef NR_CURSOR_H
 #define NR_CURSOR_H
 
@@ -35,13 +37,43 @@ struct cursor {
 	char *mark_ts;
 };
 
-/* Parses a token; NULL or "" gives a fresh cursor. On failure c is
- * fresh and err says why. c's contents are the caller's (cursor_clear). */
+#define CURSOR_KEY_BYTES 32
+
+/* What seals a node's tokens, and which unsealed tokens (written before
+ * tokens were sealed) it still takes from outside. */
+struct cursor_key {
+	unsigned char k[CURSOR_KEY_BYTES];
+	/* An unsealed token is taken before legacy_until (unix seconds; 0:
+	 * never) if its high is at most legacy_high and its gaps were seen
+	 * at or before legacy_seen (us): a position from before the
+	 * upgrade that sealed tokens. */
+	int64_t legacy_until;
+	uint64_t legacy_high;
+	int64_t legacy_seen;
+};
+
+/* Parses a token's structure; NULL or "" gives a fresh cursor. A seal is
+ * allowed and not checked: for tokens this node stored itself, and for
+ * positions it keeps for a peer and only compares or hands back. On
+ * failure c is fresh and err says why. c's contents are the caller's
+ * (cursor_clear). */
 int cursor_parse(const char *token, struct cursor *c,
 		 struct nr_err *err) NR_WUR;
 
-/* The token of c; a new string the caller frees. */
+/* Parses a token that came from outside (a peer, a client, a remote's
+ * answer) to read key's node's changelog with: it must be sealed with
+ * key, or be an unsealed token key's legacy rule takes at now (unix
+ * seconds). NULL or "" gives a fresh cursor. NR_EINVAL when forged,
+ * altered, another node's or malformed; c as cursor_parse. */
+int cursor_open(const char *token, const struct cursor_key *key, int64_t now,
+		struct cursor *c, struct nr_err *err) NR_WUR;
+
+/* The unsealed token of c; a new string the caller frees. */
 char *cursor_encode(const struct cursor *c);
+
+/* The token of c sealed with key: cursor_encode's text, ".", and the
+ * base64url HMAC-SHA256 of that text. A new string the caller frees. */
+char *cursor_seal(const struct cursor *c, const struct cursor_key *key);
 
 /* Frees what c holds and makes it fresh. */
 void cursor_clear(struct cursor *c);

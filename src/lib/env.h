@@ -4,6 +4,7 @@
 #define NR_ENV_H
 
 #include "config.h"
+#include "cursor.h"
 #include "db.h"
 #include "schema.h"
 
@@ -14,6 +15,8 @@ struct env {
 	char *slave_id;		  /* node id of the slave's writes */
 	struct tmeta **tm_master; /* one per configured table */
 	struct tmeta **tm_slave;
+	struct cursor_key ckey; /* this node's (meta_cursor_key), once
+				 * read by the caller */
 };
 
 /* Connects to the master (and the slave) of cfg. */

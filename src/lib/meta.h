@@ -1,9 +1,11 @@
-/* Small named values of this node (_nunez_meta): the paused flag and
- * the circuit breakers' state. The one module that reads and writes that
- * table. */
+/* Small named values of this node (_nunez_meta): the paused flag, the
+ * circuit breakers' state and the key that seals cursor tokens. The one
+ * module that reads and writes that table. */
 #ifndef NR_META_H
 #define NR_META_H
 
+#include "config.h"
+#include "cursor.h"
 #include "db.h"
 #include "nr.h"
 
@@ -14,5 +16,14 @@ int meta_get(struct db *db, const char *name, char **value,
 /* Sets name to value. */
 int meta_set(struct db *db, const char *name, const char *value,
 	     struct nr_err *err) NR_WUR;
+
+/* Fills *key with this node's cursor key, from db (the master): made of
+ * random bytes on first use and kept as "cursor_key", so every worker,
+ * host and program of the node seals alike. Its legacy rule comes from
+ * "cursor_legacy" (written by the migration that sealed tokens, on a
+ * database that had been in use) and cfg's sync.legacyCursorGraceSeconds;
+ * without that row unsealed tokens are never taken from outside. */
+int meta_cursor_key(struct db *db, const struct config *cfg,
+		    struct cursor_key *key, struct nr_err *err) NR_WUR;
 
 #endif

@@ -33,6 +33,24 @@ peers_load(struct db *db, const char *peer, const char *table,
 }
 
 int
+peers_token(struct db *db, const char *peer, const char *table, char **token,
+	    struct nr_err *err)
+{
+	struct qval p[2] = {qv_str(peer), qv_str(table)};
+	int rc;
+
+	rc = query_text(db,
+			"SELECT cursor_token FROM _nunez_cursors WHERE "
+			"peer = ? AND tbl = ?",
+			p, 2, token, err);
+	if (rc == NR_OK && *token != NULL && (*token)[0] == '\0') {
+		free(*token);
+		*token = NULL;
+	}
+	return rc;
+}
+
+int
 peers_lock(struct db *db, const char *peer, const char *table,
 	   struct cursor *cur, struct nr_err *err)
 {

@@ -14,6 +14,13 @@
 int peers_load(struct db *db, const char *peer, const char *table,
 	       struct cursor *cur, struct nr_err *err) NR_WUR;
 
+/* peer's position for table as stored, *token (a new string the caller
+ * frees; NULL when none): a token of the peer's changelog, sealed by the
+ * peer, handed back to it unchanged (parsing and encoding it again would
+ * drop the seal). */
+int peers_token(struct db *db, const char *peer, const char *table,
+		char **token, struct nr_err *err) NR_WUR;
+
 /* As peers_load, and locks the position until the caller's
  * transaction ends. */
 int peers_lock(struct db *db, const char *peer, const char *table,

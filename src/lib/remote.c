@@ -24,6 +24,7 @@ struct remote {
 	const struct config *cfg;
 	const struct config_remote *r;
 	CURL *curl;
+	const char *sign_key; /* NULL: requests go unsigned */
 	char key_hash[65];
 	char prefix[512]; /* the path part of the remote's URL */
 };
@@ -36,7 +37,7 @@ remote_new(const struct config *cfg, const struct config_remote *r)
 
 	rm->cfg = cfg;
 	rm->r = r;
-	auth_sha256_hex(r->api_key, strlen(r->api_key), rm->key_hash);
+	rm->sign_key = sign_client_key(r, rm->key_hash);
 	p = p != NULL ? strchr(p + 3, '/') : NULL;
 	snprintf(rm->prefix, sizeof(rm->prefix), "%s", p ? p : "");
 	rm->curl = curl_easy_init();
@@ -99,7 +100,7 @@ sign_headers(struct remote *rm, const char *method, const char *path,
 	if (auth_new_key(nonce) != NR_OK)
 		snprintf(nonce, sizeof(nonce), "n%lld%d", (long long)time(NULL),
 			 (int)getpid());
-	sign_request(rm->key_hash, method, path, query, ts, nonce, body, len,
+	sign_request(rm->sign_key, method, path, query, ts, nonce, body, len,
 		     sig);
 	snprintf(line, sizeof(line), "X-Nunez-Timestamp: %s", ts);
 	h = curl_slist_append(h, line);
@@ -134,7 +135,7 @@ exchange(struct remote *rm, const char *method, const char *path,
 	h = curl_slist_append(h, line);
 	h = curl_slist_append(h, "Content-Type: application/json");
 	h = curl_slist_append(h, "Expect:");
-	if (r->sign_requests)
+	if (rm->sign_key != NULL)
 		h = sign_headers(rm, method, path, query, body, len, h);
 	curl_easy_reset(rm->curl);
 	curl_easy_setopt(rm->curl, CURLOPT_URL, buf_str(&url));

@@ -11,7 +11,7 @@
 #include "sign.h"
 
 void
-sign_request(const char *key_sha256, const char *method, const char *path,
+sign_request(const char *key, const char *method, const char *path,
 	     const char *query, const char *timestamp, const char *nonce,
 	     const void *body, size_t len, char out[65])
 {
@@ -25,7 +25,7 @@ sign_request(const char *key_sha256, const char *method, const char *path,
 	buf_init(&text, 0);
 	buf_printf(&text, "%s\n%s\n%s\n%s\n%s\n%s", method, path,
 		   query ? query : "", timestamp, nonce, body_hash);
-	HMAC(EVP_sha256(), key_sha256, (int)strlen(key_sha256),
+	HMAC(EVP_sha256(), key, (int)strlen(key),
 	     (const unsigned char *)buf_str(&text), text.len, mac, &n);
 	for (i = 0; i < 32; i++) {
 		out[2 * i] = hex[mac[i] >> 4];
@@ -41,4 +41,42 @@ sign_equal(const char *a, const char *b)
 	if (a == NULL || b == NULL || strlen(a) != 64 || strlen(b) != 64)
 		return 0;
 	return CRYPTO_memcmp(a, b, 64) == 0;
+}
+
+const char *
+sign_client_key(const struct config_remote *r, char buf[65])
+{
+	if (!r->sign_requests)
+		return NULL;
+	if (r->signing_secret != NULL)
+		return r->signing_secret;
+	if (!r->legacy_signing)
+		return NULL;
+	auth_sha256_hex(r->api_key, strlen(r->api_key), buf);
+	return buf;
+}
+
+enum sign_verdict
+sign_verify(const struct config_key *k, const char *method, const char *path,
+	    const char *query, const char *timestamp, const char *nonce,
+	    const void *body, size_t len, const char *sig)
+{
+	char want[65], hash[65];
+
+	if (k->signing_secret == NULL && !k->legacy_signing)
+		return SIGN_NO_SECRET;
+	if (k->signing_secret != NULL) {
+		sign_request(k->signing_secret, method, path, query, timestamp,
+			     nonce, body, len, want);
+		if (sign_equal(want, sig))
+			return SIGN_OK;
+	}
+	if (k->legacy_signing) {
+		auth_key_hash(k, hash);
+		sign_request(hash, method, path, query, timestamp, nonce, body,
+			     len, want);
+		if (sign_equal(want, sig))
+			return SIGN_OK;
+	}
+	return SIGN_MISMATCH;
 }

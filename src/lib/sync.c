@@ -61,17 +61,38 @@ struct sink {
 	const char *verb;	 /* for the log */
 };
 
-/* The token of the position db holds for peer's table, or NULL when it
- * holds none yet. */
+/* The token of the position db holds for peer's table, as stored (the
+ * peer's seal kept), or NULL when it holds none yet. */
 static int
 load_token(struct db *db, const char *peer, const char *table, char **token,
 	   struct nr_err *err)
 {
-	struct cursor c = {0};
-	int rc = peers_load(db, peer, table, &c, err);
+	return peers_token(db, peer, table, token, err);
+}
 
-	*token = rc == NR_OK && c.started ? cursor_encode(&c) : NULL;
-	cursor_clear(&c);
+/* Parses a token of this node's changelog: checked against its seal
+ * when it came from a remote (outside), only parsed when this node
+ * stored it itself (the local pair; such a token may predate sealing). */
+static int
+own_token(const struct sync_opts *o, bool from_remote, const char *token,
+	  struct cursor *c, struct nr_err *err)
+{
+	int rc;
+
+	if (!from_remote)
+		return cursor_parse(token, c, err);
+	rc = cursor_open(token, o->ckey, (int64_t)time(NULL), c, err);
+	if (rc != NR_OK) {
+		struct nr_err e = *err;
+
+		rc = err_set(
+		    err, rc,
+		    "the remote handed back a position of this "
+		    "node's changelog that this node did not give: "
+		    "%s (resync the table on the remote if this node's "
+		    "cursor key was lost)",
+		    e.msg);
+	}
 	return rc;
 }
 
@@ -98,9 +119,9 @@ locate(struct source *s, const struct sink *k, const char *table, char **from,
 /* Reads the batch after from: *b and *more (the source's), *to (owned)
  * where it ends. */
 static int
-source_read(struct source *s, const struct sync_opts *o, const struct tmeta *tm,
-	    const char *from, struct batch **b, char **to, bool *more,
-	    struct nr_err *err)
+source_read(struct source *s, const struct sink *k, const struct sync_opts *o,
+	    const struct tmeta *tm, const char *from, struct batch **b,
+	    char **to, bool *more, struct nr_err *err)
 {
 	struct cursor cur = {0};
 	bool same = true;
@@ -120,7 +141,8 @@ source_read(struct source *s, const struct sync_opts *o, const struct tmeta *tm,
 					       : NULL;
 		return NR_OK;
 	}
-	rc = cursor_parse(from, &cur, err);
+	/* A remote sink said where it stands: it held our token. */
+	rc = own_token(o, k->rm != NULL, from, &cur, err);
 	if (rc == NR_OK)
 		rc = schema_current(s->local->db, tm, &same, err);
 	if (rc == NR_OK && !same)
@@ -132,7 +154,7 @@ source_read(struct source *s, const struct sync_opts *o, const struct tmeta *tm,
 		rc = changes_read(s->local->db, tm, &cur, &s->co, &s->b, err);
 	if (rc == NR_OK) {
 		*b = &s->b;
-		*to = cursor_encode(&cur);
+		*to = cursor_seal(&cur, o->ckey);
 		*more = s->b.has_more;
 	}
 	cursor_clear(&cur);
@@ -191,7 +213,8 @@ sink_deliver(const struct sink *k, const struct source *s,
 				  : remote_push(k->rm, b, s->seen, from, to, id,
 						&st->a, err);
 	}
-	rc = cursor_parse(s->seen, &seen, err);
+	/* A remote source's seen is our token it held. */
+	rc = own_token(o, s->rm != NULL, s->seen, &seen, err);
 	apply_opts_init(&ao, o->cfg, s->id, &seen);
 	ao.detect = o->detect;
 	ao.mirror = o->mirror;
@@ -250,7 +273,7 @@ run(struct source *s, const struct sink *k, const struct tmeta *tm,
 			  (size_t)o->cfg->sync.batch_size);
 	rc = locate(s, k, tm->name, &from, err);
 	while (rc == NR_OK) {
-		rc = source_read(s, o, tm, from, &b, &to, &more, err);
+		rc = source_read(s, k, o, tm, from, &b, &to, &more, err);
 		if (rc != NR_OK) {
 			source_release(s);
 			break;

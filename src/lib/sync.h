@@ -17,6 +17,9 @@ struct sync_side {
 
 struct sync_opts {
 	const struct config *cfg;
+	const struct cursor_key *ckey; /* this node's: seals the tokens of
+					* its changelogs, checks those a
+					* remote hands back */
 	bool detect; /* the destination captures: find conflicts
 		      * (applying; a push's remote decides) */
 	bool mirror; /* the destination is a copy of the source */

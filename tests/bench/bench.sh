@@ -154,7 +154,7 @@ put pt_table_sync_ms_big $pt_big
 note "request rates"
 cur=""
 while :; do
-	h_curl e1 "/api/pull?table=bench&cursor=$cur&limit=10000&node=bench" -H "X-API-Key: $NR_E1_KEY_PEER"
+	h_curl e1 "/api/pull?table=bench&cursor=$cur&limit=10000&node=e2" -H "X-API-Key: $NR_E1_KEY_PEER"
 	cur=$(printf '%s' "$H_BODY" | jq -r .next_cursor)
 	[ "$(printf '%s' "$H_BODY" | jq -r .has_more)" = false ] && break
 done
@@ -197,7 +197,7 @@ quiet
 : >"$T/pull.rate"
 : >"$T/trivial.rate"
 for i in $(seq 1 $RUNS); do
-	rate "$NR_E1_URL/api/pull?table=bench&cursor=$cur&node=bench" >>"$T/pull.rate"
+	rate "$NR_E1_URL/api/pull?table=bench&cursor=$cur&node=e2" >>"$T/pull.rate"
 	echo >>"$T/pull.rate"
 	rate "http://127.0.0.1:$tport/api/pull" >>"$T/trivial.rate"
 	echo >>"$T/trivial.rate"

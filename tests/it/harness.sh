@@ -5,7 +5,7 @@
 # Sourced, it gives shell functions (h_up, h_down, h_sql, ...); run, it
 # takes subcommands for other languages:
 #   harness.sh up DIR N [--schema FILE] [--tables JSON] [--mode MODE]
-#                       [--client-tenant TENANT]
+#                       [--client-tenant TENANT] [--forwarders SPEC]
 #   harness.sh down DIR
 # See tests/README.md.
 
@@ -241,20 +241,58 @@ h_sha256() {
 	printf '%s' "$1" | sha256sum | awk '{print $1}'
 }
 
+# The peers env $1 holds a key for: every other of e1..eN, and e2 (or e1)
+# when N is 1, so that one environment still has a peer's key to test.
+h_peers() {
+	local e=$1 n=$2 i
+	[ "$n" -lt 2 ] && n=2
+	for i in $(seq 1 "$n"); do
+		[ "e$i" = "$e" ] || echo "e$i"
+	done
+}
+
+# True when env $1's key for node $2 is a forwarder: --forwarders SPEC is
+# "all", "none" or pairs AT:FOR ("e3:e2": e3 takes e2's pushes of
+# others' changes); by default all when N >= 3 (every environment lists
+# every other, and a mesh forwards), none below.
+h_forwards() {
+	local spec=${H_FORWARDERS:-} pair
+	[ -n "$spec" ] || { [ "$3" -ge 3 ] && spec=all || spec=none; }
+	case $spec in
+	all) return 0 ;;
+	none) return 1 ;;
+	esac
+	for pair in $spec; do
+		[ "$pair" = "$1:$2" ] && return 0
+	done
+	return 1
+}
+
 # Writes env $2's config.json. Remotes are every other environment,
-# bidirectional, reached with that environment's peer key.
+# bidirectional, each reached with the key that environment holds for
+# this one (bound to this node) and signing with that key's secret.
 h_write_config() {
 	local dir=$1 e=$2 n=$3 i other remotes="" sep="" priority slave client
-	local ed="$dir/$e"
+	local ed="$dir/$e" peers="" p fwd
 	for i in $(seq 1 "$n"); do
 		other="e$i"
 		[ "$other" = "$e" ] && continue
 		remotes="$remotes$sep
     \"$other\": {\"url\": \"http://127.0.0.1:$(cat "$dir/$other/http-port")\",
-      \"apiKey\": \"$(cat "$dir/$other/key-peer")\",
+      \"apiKey\": \"$(cat "$dir/$other/key-peer-$e")\",
+      \"signingSecret\": \"$(cat "$dir/$other/sign-peer-$e")\",
       \"syncMode\": \"bidirectional\", \"priority\": ${other#e},
       \"timeout\": 30}"
 		sep=","
+	done
+	for p in $(h_peers "$e" "$n"); do
+		fwd=false
+		h_forwards "$e" "$p" "$n" && fwd=true
+		peers="$peers,
+	      {\"name\": \"peer-$p\", \"key\": \"$(cat "$ed/key-peer-$p")\",
+	       \"scopes\": [\"read\", \"pull\", \"push\"], \"node\": \"$p\",
+	       \"forwarder\": $fwd,
+	       \"signingSecret\": \"$(cat "$ed/sign-peer-$p")\"}"
 	done
 	priority=${e#e}
 	slave=""
@@ -283,9 +321,7 @@ h_write_config() {
 	       "scopes": ["read", "pull", "push", "admin"]},
 	      {"name": "reader",
 	       "key": "sha256:$(h_sha256 "$(cat "$ed/key-read")")",
-	       "scopes": ["read"]},
-	      {"name": "peer", "key": "$(cat "$ed/key-peer")",
-	       "scopes": ["read", "pull", "push"]}$client
+	       "scopes": ["read"]}$peers$client
 	    ]
 	  },
 	  "databases": {
@@ -382,7 +418,7 @@ h_nginx_wait() {
 
 # Writes DIR/harness.env: every address, key and pid a test needs.
 h_write_env() {
-	local dir=$1 n=$2 i e E ed role R
+	local dir=$1 n=$2 i e E ed role R p
 	{
 		echo "NR_H_DIR=$dir"
 		echo "NR_H_N=$n"
@@ -396,6 +432,11 @@ h_write_env() {
 			echo "NR_${E}_KEY_ADMIN=$(cat "$ed/key-admin")"
 			echo "NR_${E}_KEY_READ=$(cat "$ed/key-read")"
 			echo "NR_${E}_KEY_PEER=$(cat "$ed/key-peer")"
+			echo "NR_${E}_SIGN_PEER=$(cat "$ed/sign-peer")"
+			for p in $(h_peers "$e" "$n"); do
+				echo "NR_${E}_KEY_PEER_$(echo "$p" | tr e E)=$(cat "$ed/key-peer-$p")"
+				echo "NR_${E}_SIGN_PEER_$(echo "$p" | tr e E)=$(cat "$ed/sign-peer-$p")"
+			done
 			if [ -f "$ed/key-client" ]; then
 				echo "NR_${E}_KEY_CLIENT=$(cat "$ed/key-client")"
 				echo "NR_${E}_CLIENT_TENANT=$H_CLIENT_TENANT"
@@ -417,8 +458,13 @@ h_write_env() {
 }
 
 # h_up DIR N [--schema FILE] [--tables JSON] [--mode MODE] [--no-slave]
-#      [--client-tenant TENANT]
+#      [--client-tenant TENANT] [--forwarders SPEC]
 # Starts N environments e1..eN under DIR and writes DIR/harness.env.
+# Env eX holds a key for each peer eY (key-peer-eY, NR_EX_KEY_PEER_EY,
+# bound to node eY, with the signing secret sign-peer-eY,
+# NR_EX_SIGN_PEER_EY); key-peer and sign-peer (NR_EX_KEY_PEER,
+# NR_EX_SIGN_PEER) are those for e2, or for e1 in every other
+# environment.
 h_up() {
 	local dir=$1 n=$2 schema="$NR_SRCDIR/sql/demo/schema.sql" slave=1
 	local tmpl i e roles role pids="" p
@@ -430,6 +476,7 @@ h_up() {
 		--mode) H_MODE=$2; shift 2 ;;
 		--no-slave) slave=0; shift ;;
 		--client-tenant) H_CLIENT_TENANT=$2; shift 2 ;;
+		--forwarders) H_FORWARDERS=$2; shift 2 ;;
 		*) h_die "h_up: unknown option $1"; return 1 ;;
 		esac
 	done
@@ -446,9 +493,17 @@ h_up() {
 		e="e$i"
 		mkdir -p "$dir/$e"
 		h_port "$dir" >"$dir/$e/http-port" || return 1
-		for p in admin read peer ${H_CLIENT_TENANT:+client}; do
+		for p in admin read ${H_CLIENT_TENANT:+client}; do
 			h_new_key >"$dir/$e/key-$p"
 		done
+		for p in $(h_peers "$e" "$n"); do
+			h_new_key >"$dir/$e/key-peer-$p"
+			h_new_key >"$dir/$e/sign-peer-$p"
+		done
+		p=e1
+		[ "$e" = e1 ] && p=e2
+		cp "$dir/$e/key-peer-$p" "$dir/$e/key-peer"
+		cp "$dir/$e/sign-peer-$p" "$dir/$e/sign-peer"
 	done
 	# The database servers start side by side.
 	for i in $(seq 1 "$n"); do

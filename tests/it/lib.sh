@@ -57,13 +57,26 @@ json_get() {
 	esac
 }
 
-# Prints the JSON inside a cursor token (base64url without padding).
+# Prints the JSON inside a cursor token (base64url without padding,
+# then, sealed, "." and the seal).
 cursor_json() {
-	local t=$1
+	local t=${1%%.*}
 	while [ $((${#t} % 4)) != 0 ]; do
 		t="$t="
 	done
 	printf '%s' "$t" | tr -- '-_' '+/' | base64 -d
+}
+
+# cursor_seal ENV JSON: the token of the cursor JSON sealed as ENV's node
+# seals it (with the key in its master's _nunez_meta).
+cursor_seal() {
+	local key body mac
+	key=$(h_sql "$1" master "SELECT value FROM _nunez_meta WHERE name = 'cursor_key'")
+	body=$(printf '%s' "$2" | base64 -w0 | tr '+/' '-_' | tr -d '=')
+	mac=$(printf 'nunez-cursor-v1\n%s' "$body" |
+		openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" -binary |
+		base64 -w0 | tr '+/' '-_' | tr -d '=')
+	printf '%s.%s' "$body" "$mac"
 }
 
 # Loads harness.env into the test's shell after h_up.
@@ -206,13 +219,14 @@ session_close() {
 }
 
 # A signed request: h_signed ENV METHOD PATH QUERY KEY [BODY [TS [NONCE]]];
-# sets H_STATUS and H_BODY like h_curl. The key signs with its SHA-256.
+# sets H_STATUS and H_BODY like h_curl. It signs with $H_SIGN_SECRET, or,
+# when that is empty, as the old scheme did: with the key's SHA-256.
 h_signed() {
 	local e=$1 method=$2 path=$3 query=$4 key=$5 body=${6:-} ts nonce
 	local khash bhash sig url
 	ts=${7:-$(date +%s)}
 	nonce=${8:-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')}
-	khash=$(h_sha256 "$key")
+	khash=${H_SIGN_SECRET:-$(h_sha256 "$key")}
 	bhash=$(printf '%s' "$body" | sha256sum | awk '{print $1}')
 	sig=$(printf '%s\n%s\n%s\n%s\n%s\n%s' "$method" "$path" "$query" "$ts" \
 		"$nonce" "$bhash" | openssl dgst -sha256 -hmac "$khash" -hex |

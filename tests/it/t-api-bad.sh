@@ -19,7 +19,8 @@ h_up "$T" 1 --no-slave --schema "$T/schema.sql" --tables '[
 h_env
 nr_ctl e1 init >/dev/null || bail_out "init"
 jq '.api.keys += [{"name": "signer", "key": "signer-key-0123456789abcdef",
-   "scopes": ["pull"], "requireSignature": true},
+   "scopes": ["pull"], "requireSignature": true,
+   "signingSecret": "signer-signing-secret-0123456789"},
   {"name": "items-only", "key": "items-key-0123456789abcdef",
    "scopes": ["pull", "push"], "tables": ["items"]}]' "$T/e1/config.json" >"$T/c.json"
 mv "$T/c.json" "$T/e1/config.json"
@@ -148,6 +149,9 @@ bad 401 signature_expired "a signature from yesterday" /api/pull?table=users \
 	-H "X-Nunez-Nonce: nonce-0123456789abcdef" -H "X-Nunez-Signature: $(printf '%064d' 0)"
 bad 401 signature_invalid "a forged signature" /api/pull?table=users \
 	-H "X-API-Key: signer-key-0123456789abcdef" -H "X-Nunez-Timestamp: $(date +%s)" \
+	-H "X-Nunez-Nonce: nonce-0123456789abcdef" -H "X-Nunez-Signature: $(printf '%064d' 0)"
+bad 401 signature_unverifiable "a signature from a key with no signing secret" /api/pull?table=users \
+	-H "X-API-Key: $NR_E1_KEY_ADMIN" -H "X-Nunez-Timestamp: $(date +%s)" \
 	-H "X-Nunez-Nonce: nonce-0123456789abcdef" -H "X-Nunez-Signature: $(printf '%064d' 0)"
 
 # Operations and routing.

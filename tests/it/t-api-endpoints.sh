@@ -24,12 +24,13 @@ A="X-API-Key: $NR_E1_KEY_ADMIN"
 R="X-API-Key: $NR_E1_KEY_READ"
 P="X-API-Key: $NR_E1_KEY_PEER"
 SIGNER=signer-key-0123456789abcdef
+SIGNER_SECRET=signer-signing-secret-0123456789
 PRODUCTS=products-key-0123456789abcd
 
 # More keys, added by a reload (SIGHUP) of nunez-api.
-jq --arg s "$SIGNER" --arg p "$PRODUCTS" '.api.keys += [
+jq --arg s "$SIGNER" --arg ss "$SIGNER_SECRET" --arg p "$PRODUCTS" '.api.keys += [
   {"name": "signer", "key": $s, "scopes": ["read", "pull", "push"],
-   "requireSignature": true},
+   "requireSignature": true, "signingSecret": $ss},
   {"name": "products-only", "key": $p, "scopes": ["pull", "push"],
    "tables": ["products"]}]' "$T/e1/config.json" >"$T/new.json"
 cp "$T/e1/config.json" "$T/old.json"
@@ -59,10 +60,11 @@ h_curl e1 /api/config -H "$A"
 is "$H_STATUS" 200 "config with an admin key"
 leak=0
 for secret in "$NR_E1_KEY_ADMIN" "$NR_E1_KEY_PEER" "$NR_E2_KEY_PEER" "$SIGNER" \
+	"$SIGNER_SECRET" "$NR_E1_SIGN_PEER" "$NR_E2_SIGN_PEER" \
 	"$NR_DB_PASSWORD" "$(h_sha256 "$NR_E1_KEY_READ")"; do
 	case $H_BODY in *"$secret"*) leak=$((leak + 1)) ;; esac
 done
-is "$leak" 0 "config shows no key, hash, remote apiKey or database password"
+is "$leak" 0 "config shows no key, hash, signing secret, remote apiKey or database password"
 is "$(json_get "$H_BODY" '.config.remoteEnvironments["e2"].apiKey')" "********" "remote apiKey redacted"
 is "$(json_get "$H_BODY" config.databases.master.password)" "********" "database password redacted"
 h_curl e1 /metrics
@@ -155,12 +157,16 @@ is "$H_STATUS" 200 "... but can push products"
 # --- signed requests
 h_curl e1 "/api/pull?table=users" -H "X-API-Key: $SIGNER"
 is "$H_STATUS:$(json_get "$H_BODY" error.code)" "401:signature_required" "a key that must sign: unsigned refused"
+H_SIGN_SECRET="" h_signed e1 GET /api/pull "table=users" "$SIGNER"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "401:signature_invalid" \
+	"a signature keyed with the SHA-256 of the key (which every request carries): refused"
+H_SIGN_SECRET=$SIGNER_SECRET
 h_signed e1 GET /api/pull "table=users" "$SIGNER"
-is "$H_STATUS" 200 "a correctly signed pull"
+is "$H_STATUS" 200 "a pull signed with the key's signing secret"
 nonce=$H_NONCE
 h_signed e1 GET /api/pull "table=users" "$SIGNER" "" "" "$nonce"
 is "$H_STATUS:$(json_get "$H_BODY" error.code)" "401:nonce_replayed" "the same nonce again: a replay, refused"
-khash=$(h_sha256 "$SIGNER")
+khash=$SIGNER_SECRET
 ts=$(date +%s)
 sig=$(printf 'GET\n/api/pull\ntable=users\n%s\nfresh-nonce-0123456789\n%s' "$ts" \
 	"$(printf '' | sha256sum | awk '{print $1}')" | openssl dgst -sha256 -hmac "$khash" -hex | awk '{print $NF}')
@@ -185,10 +191,15 @@ h_api_start "$T" e1
 h_api_wait "$T" e1
 h_signed e1 POST /api/push "" "$SIGNER" "$body" "" "$nonce"
 is "$(json_get "$H_BODY" error.code)" nonce_replayed "a replay is refused after a restart too"
+H_SIGN_SECRET=$NR_E1_SIGN_PEER
 h_signed e1 GET /api/pull "table=users" "$NR_E1_KEY_PEER"
 is "$H_STATUS" 200 "a key that need not sign may sign"
 H_SIG_OVERRIDE=$(printf '%064d' 0) h_signed e1 GET /api/pull "table=users" "$NR_E1_KEY_PEER"
 is "$H_STATUS" 401 "... and is checked when it does"
+H_SIGN_SECRET=""
+h_signed e1 GET /api/pull "table=users" "$NR_E1_KEY_ADMIN"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "401:signature_unverifiable" \
+	"a key with no signing secret cannot have its signature checked: 401, not taken as unsigned"
 
 # --- gzip
 printf '%s' '{"table":"users","data":[{"id":4,"name":"Di","email":"di@x","updated_at":"2024-06-01 00:00:00"}]}' |

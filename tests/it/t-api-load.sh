@@ -11,16 +11,16 @@ h_sql e1 master "INSERT INTO users (id, name, email) SELECT seq, CONCAT('u', seq
 K=$NR_E1_KEY_PEER
 cur=""
 while :; do
-	h_curl e1 "/api/pull?table=users&cursor=$cur&limit=1000&node=bench" -H "X-API-Key: $K"
+	h_curl e1 "/api/pull?table=users&cursor=$cur&limit=1000&node=e2" -H "X-API-Key: $K"
 	cur=$(json_get "$H_BODY" next_cursor)
 	[ "$(json_get "$H_BODY" has_more)" = false ] && break
 done
-h_curl e1 "/api/pull?table=users&cursor=$cur&node=bench" -H "X-API-Key: $K"
+h_curl e1 "/api/pull?table=users&cursor=$cur&node=e2" -H "X-API-Key: $K"
 is "$(json_get "$H_BODY" '.changes | length')" 0 "the cursor is at the head"
 
 cat >"$T/mixed.lua" <<LUA
 local paths = {
-  "/api/pull?table=users&cursor=$cur&node=bench",
+  "/api/pull?table=users&cursor=$cur&node=e2",
   "/api/metadata?table=users",
   "/api/status",
   "/health",
@@ -46,7 +46,7 @@ like "$(grep Requests/sec "$T/mixed.out")" "Requests/sec: +[0-9]" "a rate is rep
 cat >"$T/pull.lua" <<LUA
 wrk.headers["X-API-Key"] = "$K"
 LUA
-wrk -t1 -c8 -d5s -s "$T/pull.lua" "$NR_E1_URL/api/pull?table=users&cursor=$cur&node=bench" >"$T/pull.out" 2>&1
+wrk -t1 -c8 -d5s -s "$T/pull.lua" "$NR_E1_URL/api/pull?table=users&cursor=$cur&node=e2" >"$T/pull.out" 2>&1
 wrk -t1 -c8 -d5s "$NR_E1_URL/health" >"$T/health.out" 2>&1
 echo "# empty pull at head: $(grep Requests/sec "$T/pull.out")  (wrk -t1 -c8 -d5s)"
 echo "# /health: $(grep Requests/sec "$T/health.out")  (wrk -t1 -c8 -d5s)"

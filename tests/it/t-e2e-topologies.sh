@@ -39,7 +39,8 @@ workload() {
 	}'
 }
 
-# set_remotes ENV JSON: that environment's remoteEnvironments.
+# set_remotes ENV SPEC: that environment's remoteEnvironments, each
+# reached with the key the remote holds for ENV.
 set_remotes() {
 	local e=$1 spec=$2 json="{}" name mode
 	for pair in $spec; do
@@ -47,7 +48,7 @@ set_remotes() {
 		mode=${pair#*:}
 		json=$(jq --arg n "$name" --arg m "$mode" \
 			--arg url "$(sed -n "s/^NR_E${name#e}_URL=//p" "$T/harness.env")" \
-			--arg key "$(cat "$T/$name/key-peer")" \
+			--arg key "$(cat "$T/$name/key-peer-$e")" \
 			'. + {($n): {url: $url, apiKey: $key, syncMode: $m, priority: ($n[1:] | tonumber)}}' <<<"$json")
 	done
 	jq --argjson r "$json" '.remoteEnvironments = $r | .sync = {batchSize: 300, retries: 1, retryBackoffMs: 100}' \
@@ -69,14 +70,18 @@ run_all() {
 	done
 }
 
-# NR_E2E_ONLY="active-active pair" runs that topology alone.
+# NR_E2E_ONLY="active-active pair" runs that topology alone. FORWARDERS
+# are the keys that take others' changes, as AT:FOR (h_up --forwarders):
+# the links over which a node passes on what it received.
 topology() {
 	local name=$1 spec1=$2 spec2=$3 spec3=$4 writers=$5 runners=$6 members=$7
+	local forwarders=${8:-none}
 	local start=$(h_now_ms) pids="" w seed=0 round moved
 	[ -z "${NR_E2E_ONLY:-}" ] || [ "$name" = "$NR_E2E_ONLY" ] || return 0
 	h_down "$T" >/dev/null 2>&1
 	rm -rf "${T:?}"/e1 "$T"/e2 "$T"/e3 "$T"/harness.env "$T"/pids "$T"/ports "$T"/*.out
-	h_up "$T" 3 --no-slave --schema "$T/schema.sql" --tables "$TABLES" || bail_out "harness"
+	h_up "$T" 3 --no-slave --schema "$T/schema.sql" --tables "$TABLES" \
+		--forwarders "$forwarders" || bail_out "harness"
 	for e in e1 e2 e3; do nr_ctl $e init >/dev/null || bail_out "init"; done
 	set_remotes e1 "$spec1"
 	set_remotes e2 "$spec2"
@@ -122,7 +127,10 @@ topology() {
 
 topology "primary to two replicas" "e2:push e3:push" "" "" "e1" "e1" "e1 e2 e3"
 topology "active-active pair" "e2:bidirectional" "e1:bidirectional" "" "e1 e2" "e1 e2" "e1 e2"
-topology "ring of three" "e2:bidirectional" "e3:bidirectional" "e1:bidirectional" "e1 e2 e3" "e1 e2 e3" "e1 e2 e3"
-topology "chain e1 > e2 > e3" "e2:push" "e3:push" "" "e1" "e1 e2" "e1 e2 e3"
+# In the ring each node pushes to the next what it received from the
+# one before; in the chain e2 passes e1's changes on to e3.
+topology "ring of three" "e2:bidirectional" "e3:bidirectional" "e1:bidirectional" "e1 e2 e3" "e1 e2 e3" "e1 e2 e3" \
+	"e2:e1 e3:e2 e1:e3"
+topology "chain e1 > e2 > e3" "e2:push" "e3:push" "" "e1" "e1 e2" "e1 e2 e3" "e3:e2"
 
 done_testing

@@ -128,6 +128,11 @@ h_curl e1 "/sync/changes/t1" -H "$K1"
 is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:missing_since" "changes: since is required"
 h_curl e1 "/sync/changes/t1?since=garbage" -H "$K1"
 is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:bad_cursor" "changes: a cursor not from the server is refused"
+b64() { printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+forged=$(b64 "{\"accounts\":\"$(b64 '{"v":1,"h":0,"g":[]}')\"}")
+h_curl e1 "/sync/changes/t1?since=$forged" -H "$K1"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "400:bad_cursor" \
+	'changes: a well-formed cursor the server did not seal ("h":0, every tenant'"'"'s changes again) is refused'
 h_curl e1 "/sync/changes/t2?since=$CUR2" -H "$K1"
 is "$H_STATUS:$(json_get "$H_BODY" error.code)" "403:tenant_forbidden" "changes: another tenant's changes are refused"
 h_curl e1 "/sync/changes/t1?since=$CUR2&limit=0" -H "$K1"
@@ -330,7 +335,7 @@ done
 h_sql e1 master "INSERT INTO products SELECT seq + 1000, 'more' FROM seq_1_to_300"
 head=$(h_sql e1 master "SELECT MAX(seq) FROM _nunez_changelog")
 gaps=$(seq 1 "$head" | head -n 300 | awk '{ sep = ","; if (NR == 1) sep = ""; printf "%s[%d,%d,0]", sep, $1, $1 }')
-token=$(printf '{"v":1,"h":%s,"g":[%s]}' "$head" "$gaps" | base64 -w0 | tr '+/' '-_' | tr -d '=')
+token=$(cursor_seal e1 "$(printf '{"v":1,"h":%s,"g":[%s]}' "$head" "$gaps")")
 h_sql e2 master "UPDATE _nunez_cursors SET cursor_token = '$token' WHERE peer = 'e1' AND tbl = 'accounts'"
 h_sql e1 master "INSERT INTO accounts (id, tenant_id, name) VALUES ('a1000000-0000-0000-0000-0000000000ff', 't1', 'After the gaps')"
 nr_sync e2 --env e1 >"$T/sync4.out" 2>&1

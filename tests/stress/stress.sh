@@ -111,7 +111,7 @@ EOF
 TOPOLOGIES="master-master primary-replicas active-active ring-one-way chain ring-both-ways"
 link() {	# link FROM TO MODE: FROM's sync_multi syncs TO by MODE
 	jq --arg to "$2" --arg u "$(eval echo "\$NR_${2^^}_URL")" \
-		--arg k "$(eval echo "\$NR_${2^^}_KEY_PEER")" --arg m "$3" \
+		--arg k "$(eval echo "\$NR_${2^^}_KEY_PEER_${1^^}")" --arg m "$3" \
 		--argjson p "${2#e}" \
 		'.remoteEnvironments[$to] = {url: $u, apiKey: $k, syncMode: $m,
 		   priority: $p, timeout: 20, connectTimeout: 2}' \

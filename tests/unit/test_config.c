@@ -98,6 +98,8 @@ START_TEST(full_example_loads)
 	int rc;
 
 	setenv("NUNEZ_EXAMPLE_PEER_KEY", "peer-key-from-environment", 1);
+	setenv("NUNEZ_EXAMPLE_SIGNING_SECRET",
+	       "signing-secret-from-environment", 1);
 	config_diag_free(&diag);
 	rc = config_load(TOP_SRCDIR "/examples/config.full.json", &cfg, &diag);
 	ck_assert_msg(rc == NR_OK, "rejected: %s", diag_text());
@@ -119,6 +121,7 @@ START_TEST(defaults)
 	ck_assert_int_eq(cfg->sync.batch_size, 1000);
 	ck_assert_int_eq(cfg->sync.breaker_failures, 5);
 	ck_assert_int_eq(cfg->sync.breaker_cooldown, 300);
+	ck_assert_int_eq(cfg->sync.legacy_cursor_grace, 604800);
 	ck_assert_int_eq(cfg->api.max_body, 16777216);
 	ck_assert_int_eq(cfg->api.signature_window, 300);
 	ck_assert_int_eq(cfg->api.client_skew, 300);
@@ -158,6 +161,89 @@ START_TEST(composite_key_and_options)
 	ck_assert_int_eq(config_remote_find(cfg, "dr")->sync_mode, SYNC_PUSH);
 	ck_assert(!config_remote_find(cfg, "dr")->verify_tls);
 	ck_assert(config_remote_find(cfg, "dr")->sign_requests);
+	config_free(cfg);
+}
+END_TEST
+
+START_TEST(keys_bound_to_nodes)
+{
+	struct config *cfg = parse(
+	    "{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": ["
+	    "\"original-form-key-1\", {\"key\": \"branch-key-0123456\", "
+	    "\"node\": \"branch\"}, {\"key\": \"ring-key-0123456789\", "
+	    "\"node\": \"ring-b\", \"forwarder\": true}]}}");
+
+	ck_assert_msg(cfg != NULL, "rejected: %s", diag_text());
+	ck_assert_uint_eq(diag.n, 0);
+	/* The original form is bound to no node. */
+	ck_assert_ptr_null(cfg->keys[0].node);
+	ck_assert(!cfg->keys[0].forwarder);
+	ck_assert_str_eq(cfg->keys[1].node, "branch");
+	ck_assert(!cfg->keys[1].forwarder);
+	ck_assert_str_eq(cfg->keys[2].node, "ring-b");
+	ck_assert(cfg->keys[2].forwarder);
+	ck_assert(config_own_origin(cfg, cfg->node_id));
+	ck_assert(!config_own_origin(cfg, "branch"));
+	config_free(cfg);
+}
+END_TEST
+
+/* http:// only to loopback, or when allowed in so many words; signing
+ * with a secret that is not the key, the old scheme only when asked. */
+START_TEST(remote_transport_and_signing)
+{
+	static const char *const loopback[] = {"http://127.0.0.1:8080/nunez",
+					       "http://localhost",
+					       "http://LocalHost:81/",
+					       "http://[::1]:8080/api",
+					       "http://[::1]",
+					       "http://127.255.0.9",
+					       "http://user:pw@127.0.0.1/x",
+					       "https://db.example.com"};
+	char text[1024];
+	struct config *cfg;
+	size_t i;
+
+	for (i = 0; i < sizeof(loopback) / sizeof(loopback[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "{" BASE_DB ", " BASE_TABLES
+			 ", \"remoteEnvironments\": {\"p\": {\"url\": "
+			 "\"%s\", \"apiKey\": \"k\"}}}",
+			 loopback[i]);
+		cfg = parse(text);
+		ck_assert_msg(cfg != NULL, "%s rejected: %s", loopback[i],
+			      diag_text());
+		ck_assert(!cfg->remotes[0].allow_insecure);
+		ck_assert_ptr_null(cfg->remotes[0].signing_secret);
+		ck_assert(!cfg->remotes[0].legacy_signing);
+		ck_assert(cfg->remotes[0].sign_requests);
+		config_free(cfg);
+	}
+	cfg = parse("{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": "
+		    "{\"p\": {\"url\": \"http://db.example.com\", \"apiKey\": "
+		    "\"k\", \"allowInsecure\": true, \"signingSecret\": "
+		    "\"signing-secret-0123456\"}, \"q\": {\"url\": "
+		    "\"https://q\", \"apiKey\": \"k\", \"signRequests\": true, "
+		    "\"legacySigning\": true}}, \"api\": {\"keys\": [{\"key\": "
+		    "\"abcdefghijklmnopq\", \"requireSignature\": true, "
+		    "\"signingSecret\": \"signing-secret-0123456\"}, {\"key\": "
+		    "\"bcdefghijklmnopqr\", \"legacySigning\": true}]}}");
+	ck_assert_msg(cfg != NULL, "rejected: %s", diag_text());
+	ck_assert(config_remote_find(cfg, "p")->allow_insecure);
+	ck_assert_str_eq(config_remote_find(cfg, "p")->signing_secret,
+			 "signing-secret-0123456");
+	ck_assert(config_remote_find(cfg, "q")->legacy_signing);
+	ck_assert_str_eq(cfg->keys[0].signing_secret, "signing-secret-0123456");
+	ck_assert(!cfg->keys[0].legacy_signing);
+	ck_assert(cfg->keys[1].legacy_signing);
+	/* The old scheme is taken, and said to be weak. */
+	ck_assert_uint_eq(diag.nerrors, 0);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert(diag.v[0].warning);
+	ck_assert_msg(strstr(diag.v[0].text, "api.keys[1].legacySigning: "
+					     "signatures keyed with the "
+					     "SHA-256 of the key") != NULL,
+		      "%s", diag.v[0].text);
 	config_free(cfg);
 }
 END_TEST
@@ -372,6 +458,58 @@ static const struct bad bad[] = {
     {"{\"databases\": {\"master\": {\"user\": \"u\", \"database\": \"m\"}, "
      "\"slave\": {\"user\": \"u\", \"database\": \"m\"}}, " BASE_TABLES "}",
      "databases.slave: is the same database as databases.master"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+     "\"abcdefghijklmnopq\", \"forwarder\": true}]}}",
+     "api.keys[0].forwarder: only a key bound to a node (\"node\") "
+     "forwards changes"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"node\": {\"id\": \"hq\"}, \"api\": "
+     "{\"keys\": [{\"key\": \"abcdefghijklmnopq\", \"node\": \"hq\"}]}}",
+     "api.keys[0].node: \"hq\" is this node's own id"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"node\": {\"id\": \"hq\"}, \"api\": "
+     "{\"keys\": [{\"key\": \"abcdefghijklmnopq\", \"node\": "
+     "\"hq.slave\"}]}}",
+     "api.keys[0].node: \"hq.slave\" is this node's own id"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+     "\"abcdefghijklmnopq\", \"node\": \"a b\"}]}}",
+     "api.keys[0].node: \"a b\" is not a valid name"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"p\": "
+     "{\"url\": \"http://db.example.com:8080/nunez\", \"apiKey\": \"k\"}}}",
+     "remoteEnvironments.p.url: http:// sends the API key and every row in "
+     "the clear; use https://, a loopback host (localhost, 127.0.0.0/8, "
+     "[::1]), or set allowInsecure: true"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"p\": "
+     "{\"url\": \"http://127.0.0.1.example.com/\", \"apiKey\": \"k\"}}}",
+     "remoteEnvironments.p.url: http:// sends the API key"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"p\": "
+     "{\"url\": \"http://localhost.example.com\", \"apiKey\": \"k\"}}}",
+     "remoteEnvironments.p.url: http:// sends the API key"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"p\": "
+     "{\"url\": \"http://127.0.0.1@evil.example.com\", \"apiKey\": "
+     "\"k\"}}}",
+     "remoteEnvironments.p.url: http:// sends the API key"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"p\": "
+     "{\"url\": \"http://[::2]:80\", \"apiKey\": \"k\"}}}",
+     "remoteEnvironments.p.url: http:// sends the API key"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"p\": "
+     "{\"url\": \"https://p\", \"apiKey\": \"k\", \"signRequests\": "
+     "true}}}",
+     "remoteEnvironments.p.signRequests: signing needs signingSecret"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"remoteEnvironments\": {\"p\": "
+     "{\"url\": \"https://p\", \"apiKey\": \"same-0123456789abcdef\", "
+     "\"signingSecret\": \"same-0123456789abcdef\"}}}",
+     "remoteEnvironments.p.signingSecret: must differ from apiKey"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+     "\"same-0123456789abcdef\", \"signingSecret\": "
+     "\"same-0123456789abcdef\"}]}}",
+     "api.keys[0].signingSecret: must differ from the key"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"keys\": [{\"key\": "
+     "\"abcdefghijklmnopq\", \"requireSignature\": true}]}}",
+     "api.keys[0].requireSignature: needs signingSecret (or legacySigning: "
+     "true for clients of the old scheme)"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"legacyCursorGraceSeconds\": "
+     "-1}}",
+     "sync.legacyCursorGraceSeconds: expected an integer from 0 to "
+     "31536000, got -1"},
     {"{" BASE_DB ", " BASE_TABLES ", } ", "invalid JSON at line 1"},
     {"[1, 2]", "expected a JSON object at the top, got an array"},
     {"{" BASE_DB ", " BASE_TABLES "} trailing",
@@ -440,6 +578,8 @@ main(void)
 	tcase_add_test(tc, full_example_loads);
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, composite_key_and_options);
+	tcase_add_test(tc, keys_bound_to_nodes);
+	tcase_add_test(tc, remote_transport_and_signing);
 	tcase_add_test(tc, secret_from_env_and_file);
 	tcase_add_test(tc, hashed_key_is_normalised);
 	tcase_add_test(tc, unknown_key_is_a_warning);

@@ -1,5 +1,6 @@
 /* Unit tests of cursor.c: tokens round-trip, gaps split, merge and die
- * by the rules of the design. */
+ * by the rules of the design (with no overflow whatever a token says),
+ * and a sealed token opens only with its node's key, unchanged. */
 #include "tap.h"
 #include <stdint.h>
 #include <stdlib.h>
@@ -62,6 +63,10 @@ START_TEST(bad_tokens_are_refused)
 	    "eyJ2IjoxfQ",			    /* {"v":1}: no h, g */
 	    "eyJ2IjoxLCJoIjo1LCJnIjpbWzYsNywxXV19", /* gap above high */
 	    "eyJ2IjoxLCJoIjotNSwiZyI6W119",	    /* negative high */
+	    /* a gap seen before the epoch */
+	    "eyJ2IjoxLCJoIjo1LCJnIjpbWzEsMSwtNV1dfQ",
+	    /* a seal that is not 43 characters */
+	    "eyJ2IjoxLCJoIjo1LCJnIjpbXX0.abc",
 	};
 	struct cursor c;
 	struct nr_err err;
@@ -130,6 +135,123 @@ START_TEST(gaps_die_when_their_transactions_are_gone)
 	ck_assert_uint_eq(cursor_drop_dead(&c, false, 0, 5000000, 10000000), 0);
 	ck_assert_uint_eq(cursor_drop_dead(&c, false, 0, 12000000, 10000000),
 			  1);
+	cursor_clear(&c);
+}
+END_TEST
+
+/* A gap whose time is near the ends of int64_t (a corrupt or forged
+ * token's) is far in the past or the future: its age does not wrap. */
+START_TEST(gap_ages_do_not_overflow)
+{
+	struct cursor c = {0};
+	int64_t now = 1700000000000000LL;
+
+	c.started = true;
+	c.high = 100;
+	cursor_add_gap(&c, 10, 10, INT64_MIN + 1);
+	/* Ages past the timeout: dead. */
+	ck_assert_uint_eq(cursor_drop_dead(&c, false, 0, now, 600000000), 1);
+	cursor_add_gap(&c, 20, 20, INT64_MIN);
+	ck_assert_uint_eq(cursor_drop_dead(&c, true, INT64_MAX, now, 0), 1);
+	/* In the future: younger than the settling margin, kept. */
+	cursor_add_gap(&c, 30, 30, INT64_MAX);
+	ck_assert_uint_eq(cursor_drop_dead(&c, false, 0, now, 600000000), 0);
+	ck_assert_uint_eq(cursor_drop_dead(&c, true, INT64_MAX, INT64_MIN, 0),
+			  0);
+	cursor_clear(&c);
+}
+END_TEST
+
+static void
+make_key(struct cursor_key *k, unsigned char fill)
+{
+	memset(k, 0, sizeof(*k));
+	memset(k->k, fill, sizeof(k->k));
+}
+
+START_TEST(sealed_tokens_open_with_their_key_only)
+{
+	struct cursor c = {0}, d, f = {0};
+	struct cursor_key a, b;
+	struct nr_err err;
+	char *t, *u, *forged;
+	size_t n;
+
+	make_key(&a, 1);
+	make_key(&b, 2);
+	c.started = true;
+	c.high = 77;
+	cursor_add_gap(&c, 70, 71, 1700000000000000LL);
+	t = cursor_seal(&c, &a);
+	n = strcspn(t, ".");
+	ck_assert_uint_eq(strlen(t) - n, 44);
+	ck_assert_ptr_null(strpbrk(t, "+/="));
+	ck_assert_int_eq(cursor_open(t, &a, 0, &d, &err), NR_OK);
+	ck_assert(cursor_same(&c, &d));
+	cursor_clear(&d);
+	/* The structure alone reads without the key. */
+	ck_assert_int_eq(cursor_parse(t, &d, &err), NR_OK);
+	ck_assert(cursor_same(&c, &d));
+	cursor_clear(&d);
+	/* Another node's key. */
+	ck_assert_int_eq(cursor_open(t, &b, 0, &d, &err), NR_EINVAL);
+	ck_assert(!d.started);
+	/* "h":0, which would read the whole changelog again: unsealed, and
+	 * then under a real token's seal. */
+	f.started = true;
+	forged = cursor_encode(&f);
+	ck_assert_int_eq(cursor_open(forged, &a, 0, &d, &err), NR_EINVAL);
+	ck_assert_str_eq(err.msg, "the cursor is not sealed by this node");
+	forged = realloc(forged, strlen(forged) + 45);
+	strcat(forged, t + n);
+	ck_assert_int_eq(cursor_open(forged, &a, 0, &d, &err), NR_EINVAL);
+	ck_assert(!d.started);
+	free(forged);
+	/* One character of the seal changed. */
+	u = strdup(t);
+	u[strlen(u) - 1] = u[strlen(u) - 1] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(cursor_open(u, &a, 0, &d, &err), NR_EINVAL);
+	/* No token: a fresh cursor, as before. */
+	ck_assert_int_eq(cursor_open(NULL, &a, 0, &d, &err), NR_OK);
+	ck_assert(!d.started);
+	free(t);
+	free(u);
+	cursor_clear(&c);
+}
+END_TEST
+
+/* Tokens from before sealing: taken while the grace lasts, if they could
+ * be one this node gave before it sealed. */
+START_TEST(unsealed_tokens_only_within_the_grace)
+{
+	struct cursor c = {0}, d;
+	struct cursor_key k;
+	struct nr_err err;
+	char *t;
+
+	make_key(&k, 3);
+	c.started = true;
+	c.high = 50;
+	cursor_add_gap(&c, 40, 41, 900);
+	t = cursor_encode(&c);
+	/* No grace (a database that never handed out unsealed ones). */
+	ck_assert_int_eq(cursor_open(t, &k, 100, &d, &err), NR_EINVAL);
+	k.legacy_until = 200;
+	k.legacy_high = 50;
+	k.legacy_seen = 1000;
+	ck_assert_int_eq(cursor_open(t, &k, 100, &d, &err), NR_OK);
+	ck_assert(cursor_same(&c, &d));
+	cursor_clear(&d);
+	/* The grace is over. */
+	ck_assert_int_eq(cursor_open(t, &k, 200, &d, &err), NR_EINVAL);
+	/* Past the head when sealing began. */
+	k.legacy_high = 49;
+	ck_assert_int_eq(cursor_open(t, &k, 100, &d, &err), NR_EINVAL);
+	k.legacy_high = 50;
+	/* A gap first seen after sealing began. */
+	k.legacy_seen = 899;
+	ck_assert_int_eq(cursor_open(t, &k, 100, &d, &err), NR_EINVAL);
+	free(t);
 	cursor_clear(&c);
 }
 END_TEST
@@ -230,6 +352,9 @@ main(void)
 	tcase_add_test(tc, bad_tokens_are_refused);
 	tcase_add_test(tc, covers_and_found_split_gaps);
 	tcase_add_test(tc, gaps_die_when_their_transactions_are_gone);
+	tcase_add_test(tc, gap_ages_do_not_overflow);
+	tcase_add_test(tc, sealed_tokens_open_with_their_key_only);
+	tcase_add_test(tc, unsealed_tokens_only_within_the_grace);
 	tcase_add_test(tc, too_many_gaps_merge_without_losing_any);
 	tcase_add_test(tc, copy_is_deep);
 	tcase_add_test(tc, deletes_phase_round_trips_and_is_not_delivery);

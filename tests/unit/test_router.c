@@ -132,6 +132,12 @@ api_db_error(struct http_req *req, const struct nr_err *err)
 #define PEER_KEY "peer-key-0123456789"
 #define CLIENT_KEY "client-key-0123456789"
 #define SIGNER_KEY "signer-key-0123456789"
+#define OLD_KEY "old-scheme-key-0123456789"
+#define UNSIGNED_KEY "no-secret-key-0123456789"
+/* The signing secrets: never sent, unlike the keys. */
+#define ADMIN_SECRET "admin-signing-secret-0123"
+#define PEER_SECRET "peer-signing-secret-01234"
+#define SIGNER_SECRET "signer-signing-secret-012"
 
 static struct config *cfg;
 static struct api app;
@@ -149,13 +155,21 @@ setup(void)
 			 "{\"maxBodyBytes\": 2048, \"signatureWindowSeconds\": "
 			 "300, \"keys\": ["
 			 "{\"name\": \"admin\", \"key\": \"" ADMIN_KEY "\", "
-			 "\"scopes\": [\"read\", \"admin\"]}, "
+			 "\"scopes\": [\"read\", \"admin\"], "
+			 "\"signingSecret\": \"" ADMIN_SECRET "\"}, "
 			 "{\"name\": \"peer\", \"key\": \"" PEER_KEY "\", "
-			 "\"scopes\": [\"read\", \"pull\", \"push\"]}, "
+			 "\"scopes\": [\"read\", \"pull\", \"push\"], "
+			 "\"signingSecret\": \"" PEER_SECRET "\"}, "
 			 "{\"name\": \"client\", \"key\": \"" CLIENT_KEY "\", "
 			 "\"scopes\": [\"client\"], \"tenant\": \"42\"}, "
 			 "{\"name\": \"signer\", \"key\": \"" SIGNER_KEY "\", "
-			 "\"scopes\": [\"read\"], \"requireSignature\": true}"
+			 "\"scopes\": [\"read\"], \"requireSignature\": true, "
+			 "\"signingSecret\": \"" SIGNER_SECRET "\"}, "
+			 "{\"name\": \"old\", \"key\": \"" OLD_KEY "\", "
+			 "\"scopes\": [\"read\"], \"requireSignature\": true, "
+			 "\"legacySigning\": true}, "
+			 "{\"name\": \"unsigned\", \"key\": \"" UNSIGNED_KEY
+			 "\", \"scopes\": [\"read\"]}"
 			 "]}}",
 			 NULL, &cfg, &diag),
 	    NR_OK);
@@ -529,18 +543,17 @@ START_TEST(a_handler_without_reply_is_500)
 }
 END_TEST
 
-/* Signs a request as the client of secret would: "NAME=value" headers
- * into ts, nonce and sig (each 100 bytes). */
+/* Signs a request with the signing secret: "NAME=value" headers into
+ * ts, nonce and sig (each 100 bytes). */
 static void
 sign(const char *secret, const char *method, const char *path,
      const char *query, long long when, const char *nonce, const char *body,
      char *ts, char *nh, char *sig)
 {
-	char hash[65], s[65], t[32];
+	char s[65], t[32];
 
-	auth_sha256_hex(secret, strlen(secret), hash);
 	snprintf(t, sizeof(t), "%lld", when);
-	sign_request(hash, method, path, query, t, nonce, body,
+	sign_request(secret, method, path, query, t, nonce, body,
 		     body ? strlen(body) : 0, s);
 	snprintf(ts, 100, "HTTP_X_NUNEZ_TIMESTAMP=%s", t);
 	snprintf(nh, 100, "HTTP_X_NUNEZ_NONCE=%s", nonce);
@@ -560,8 +573,8 @@ START_TEST(signed_requests)
 		"this key must sign its requests (X-Nunez-Timestamp, "
 		"X-Nunez-Nonce, X-Nunez-Signature)");
 	/* Signed, with the query and the path as sent. */
-	sign(SIGNER_KEY, "GET", "/api/status", "q=1", now, NONCE, NULL, ts, nh,
-	     sig);
+	sign(SIGNER_SECRET, "GET", "/api/status", "q=1", now, NONCE, NULL, ts,
+	     nh, sig);
 	r = request("GET", "/api/status?q=1", SIGNER_KEY, NULL, ts, nh, sig,
 		    NULL);
 	ck_assert_int_eq(r.status, 200);
@@ -575,8 +588,8 @@ START_TEST(signed_requests)
 	ck_assert_str_eq(r.code, "nonce_replayed");
 	ck_assert_str_eq(r.handler, "");
 	/* Another query than the one signed. */
-	sign(SIGNER_KEY, "GET", "/api/status", "q=1", now, NONCE "2", NULL, ts,
-	     nh, sig);
+	sign(SIGNER_SECRET, "GET", "/api/status", "q=1", now, NONCE "2", NULL,
+	     ts, nh, sig);
 	r = request("GET", "/api/status?q=2", SIGNER_KEY, NULL, ts, nh, sig,
 		    NULL);
 	ck_assert_int_eq(r.status, 401);
@@ -584,18 +597,70 @@ START_TEST(signed_requests)
 	ck_assert_str_eq(r.message, "the signature does not match the "
 				    "request");
 	/* Signed by another key. */
-	sign(PEER_KEY, "GET", "/api/status", "", now, NONCE "3", NULL, ts, nh,
-	     sig);
+	sign(PEER_SECRET, "GET", "/api/status", "", now, NONCE "3", NULL, ts,
+	     nh, sig);
 	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, nh, sig, NULL);
 	ck_assert_str_eq(r.code, "signature_invalid");
 	/* A key that need not sign is checked when it does. */
-	sign(ADMIN_KEY, "GET", "/api/status", "", now, NONCE "4", NULL, ts, nh,
-	     sig);
+	sign(ADMIN_SECRET, "GET", "/api/status", "", now, NONCE "4", NULL, ts,
+	     nh, sig);
 	r = request("GET", "/api/status", ADMIN_KEY, NULL, ts, nh, sig, NULL);
 	ck_assert_str_eq(r.handler, "status_get");
 	ck_assert_str_eq(seen.nonce, NONCE "4");
 	r = request("GET", "/api/config", ADMIN_KEY, NULL, ts, nh, sig, NULL);
 	ck_assert_str_eq(r.code, "signature_invalid");
+}
+END_TEST
+
+/* The old scheme: the HMAC keyed with the hex SHA-256 of the API key,
+ * which every request carries. */
+static void
+sign_legacy(const char *key, const char *method, const char *path,
+	    long long when, const char *nonce, char *ts, char *nh, char *sig)
+{
+	char hash[65];
+
+	auth_sha256_hex(key, strlen(key), hash);
+	sign(hash, method, path, "", when, nonce, NULL, ts, nh, sig);
+}
+
+START_TEST(signatures_need_the_signing_secret)
+{
+	char ts[100], nh[100], sig[100];
+	long long now = (long long)time(NULL);
+	struct reply r;
+
+	/* Keyed with what the key (sent with every request) gives: anyone
+	 * who saw one request could make it. Refused. */
+	sign_legacy(SIGNER_KEY, "GET", "/api/status", now, NONCE, ts, nh, sig);
+	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, nh, sig, NULL);
+	ck_assert_int_eq(r.status, 401);
+	ck_assert_str_eq(r.code, "signature_invalid");
+	ck_assert_str_eq(r.handler, "");
+	sign_legacy(PEER_KEY, "GET", "/api/status", now, NONCE "2", ts, nh,
+		    sig);
+	r = request("GET", "/api/status", PEER_KEY, NULL, ts, nh, sig, NULL);
+	ck_assert_str_eq(r.code, "signature_invalid");
+	/* Another key's secret. */
+	sign(PEER_SECRET, "GET", "/api/status", "", now, NONCE "3", NULL, ts,
+	     nh, sig);
+	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, nh, sig, NULL);
+	ck_assert_str_eq(r.code, "signature_invalid");
+	/* legacySigning takes the old scheme, for that key alone. */
+	sign_legacy(OLD_KEY, "GET", "/api/status", now, NONCE "4", ts, nh, sig);
+	r = request("GET", "/api/status", OLD_KEY, NULL, ts, nh, sig, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.handler, "status_get");
+	/* A key with no secret cannot check a signature: it says so
+	 * rather than take the request as unsigned. */
+	sign_legacy(UNSIGNED_KEY, "GET", "/api/status", now, NONCE "5", ts, nh,
+		    sig);
+	r = request("GET", "/api/status", UNSIGNED_KEY, NULL, ts, nh, sig,
+		    NULL);
+	ck_assert_int_eq(r.status, 401);
+	ck_assert_str_eq(r.code, "signature_unverifiable");
+	r = request("GET", "/api/status", UNSIGNED_KEY, NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
 }
 END_TEST
 
@@ -606,12 +671,13 @@ START_TEST(signed_bodies)
 	long long now = (long long)time(NULL);
 	struct reply r;
 
-	sign(PEER_KEY, "POST", "/api/push", "", now, NONCE, body, ts, nh, sig);
+	sign(PEER_SECRET, "POST", "/api/push", "", now, NONCE, body, ts, nh,
+	     sig);
 	r = request("POST", "/api/push", PEER_KEY, body, ts, nh, sig, NULL);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(r.handler, "push_post");
 	/* One byte of the body changed. */
-	sign(PEER_KEY, "POST", "/api/push", "", now, NONCE "2", body, ts, nh,
+	sign(PEER_SECRET, "POST", "/api/push", "", now, NONCE "2", body, ts, nh,
 	     sig);
 	r = request("POST", "/api/push", PEER_KEY, "{\"table\": \"orderz\"}",
 		    ts, nh, sig, NULL);
@@ -637,7 +703,7 @@ START_TEST(malformed_and_stale_signatures)
 	    "[A-Za-z0-9_-]) and X-Nunez-Signature";
 	struct reply r;
 
-	sign(SIGNER_KEY, "GET", "/api/status", "", now, NONCE, NULL, ts, nh,
+	sign(SIGNER_SECRET, "GET", "/api/status", "", now, NONCE, NULL, ts, nh,
 	     sig);
 	/* Any one header alone, or two, is malformed. */
 	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, NULL);
@@ -671,35 +737,35 @@ START_TEST(malformed_and_stale_signatures)
 	ck_assert_str_eq(r.code, "signature_malformed");
 	memset(nonce, 'n', 65);
 	nonce[65] = '\0';
-	sign(SIGNER_KEY, "GET", "/api/status", "", now, nonce, NULL, ts, nh,
+	sign(SIGNER_SECRET, "GET", "/api/status", "", now, nonce, NULL, ts, nh,
 	     sig);
 	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, nh, sig, NULL);
 	ck_assert_str_eq(r.code, "signature_malformed");
 	ck_assert_str_eq(seen.nonce, "");
 	nonce[64] = '\0';
-	sign(SIGNER_KEY, "GET", "/api/status", "", now, nonce, NULL, ts, nh,
+	sign(SIGNER_SECRET, "GET", "/api/status", "", now, nonce, NULL, ts, nh,
 	     sig);
 	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, nh, sig, NULL);
 	ck_assert_str_eq(r.handler, "status_get");
 	ck_assert_str_eq(seen.nonce, nonce);
-	sign(SIGNER_KEY, "GET", "/api/status", "", now, "_-0123456789abcd",
+	sign(SIGNER_SECRET, "GET", "/api/status", "", now, "_-0123456789abcd",
 	     NULL, ts, nh, sig);
 	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, nh, sig, NULL);
 	ck_assert_str_eq(r.handler, "status_get");
 	/* Outside the window either way; its edge is inside. */
-	sign(SIGNER_KEY, "GET", "/api/status", "", now - 400, NONCE, NULL, ts,
-	     nh, sig);
+	sign(SIGNER_SECRET, "GET", "/api/status", "", now - 400, NONCE, NULL,
+	     ts, nh, sig);
 	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, nh, sig, NULL);
 	ck_assert_int_eq(r.status, 401);
 	ck_assert_str_eq(r.code, "signature_expired");
 	ck_assert_str_eq(r.message, "the timestamp is more than 300 s away "
 				    "from the server's clock");
-	sign(SIGNER_KEY, "GET", "/api/status", "", now + 400, NONCE, NULL, ts,
-	     nh, sig);
+	sign(SIGNER_SECRET, "GET", "/api/status", "", now + 400, NONCE, NULL,
+	     ts, nh, sig);
 	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, nh, sig, NULL);
 	ck_assert_str_eq(r.code, "signature_expired");
-	sign(SIGNER_KEY, "GET", "/api/status", "", now - 290, NONCE, NULL, ts,
-	     nh, sig);
+	sign(SIGNER_SECRET, "GET", "/api/status", "", now - 290, NONCE, NULL,
+	     ts, nh, sig);
 	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, nh, sig, NULL);
 	ck_assert_str_eq(r.handler, "status_get");
 }
@@ -711,8 +777,8 @@ START_TEST(a_nonce_store_failure_is_a_db_error)
 	struct reply r;
 
 	seen.nonce_rc = NR_EDBGONE;
-	sign(SIGNER_KEY, "GET", "/api/status", "", (long long)time(NULL), NONCE,
-	     NULL, ts, nh, sig);
+	sign(SIGNER_SECRET, "GET", "/api/status", "", (long long)time(NULL),
+	     NONCE, NULL, ts, nh, sig);
 	r = request("GET", "/api/status", SIGNER_KEY, NULL, ts, nh, sig, NULL);
 	ck_assert_int_eq(r.status, 503);
 	ck_assert_str_eq(r.code, "db_error");
@@ -735,6 +801,7 @@ main(void)
 	tcase_add_test(tc, keys_and_scopes);
 	tcase_add_test(tc, a_handler_without_reply_is_500);
 	tcase_add_test(tc, signed_requests);
+	tcase_add_test(tc, signatures_need_the_signing_secret);
 	tcase_add_test(tc, signed_bodies);
 	tcase_add_test(tc, malformed_and_stale_signatures);
 	tcase_add_test(tc, a_nonce_store_failure_is_a_db_error);
