@@ -13,6 +13,7 @@
 #include "metrics.h"
 #include "peers.h"
 #include "query.h"
+#include "resolve.h"
 #include "synclog.h"
 #include "util.h"
 #include "verify.h"
@@ -107,6 +108,8 @@ pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 	changes_opts_init(&co, app->cfg, app->cfg->node_id, node,
 			  (size_t)limit);
 	rc = changes_read(app->master, tm, &cur, &co, &b, &err);
+	if (rc == NR_OK)
+		rc = resolve_mark_open(app->master, tm, node, &b, &err);
 	if (rc == NR_OK && node != NULL)
 		rc = peers_token(app->master, node, tm->name, &seen_token,
 				 &err);

@@ -47,6 +47,8 @@ struct ctx {
 	enum action *act;
 	bool *fresh;   /* a WRITE of a key with no row here */
 	bool *foreign; /* a key whose row here is another tenant's */
+	bool *held;    /* a key with an open conflict with the peer here,
+			* before the batch or recorded by it */
 };
 
 static bool
@@ -296,6 +298,21 @@ decide(struct ctx *x, size_t i, struct nr_err *err)
 			return err->code;
 		break;
 	case VERDICT_WRITE:
+		/* The sender found a manual conflict and kept its version:
+		 * this side takes it too and records the conflict open, so
+		 * both show it and either can resolve it. */
+		if (c->conflict && k.strategy == STRATEGY_MANUAL &&
+		    !x->held[i]) {
+			struct version here = {x->o->cfg->node_id, row_ts, 0};
+
+			x->held[i] = true;
+			x->st->conflicts++;
+			x->st->open++;
+			if (record_conflict(x, c, row,
+					    k.known ? k.known : &here, "none",
+					    true, err) != NR_OK)
+				return err->code;
+		}
 		break;
 	}
 	x->act[i] = WRITE;
@@ -635,7 +652,7 @@ close_superseded(struct ctx *x, struct nr_err *err)
 	int rc;
 
 	for (i = 0; i < x->b->n; i++)
-		if (x->act[i] == WRITE)
+		if (x->act[i] == WRITE && !x->b->v[i].conflict)
 			pks[n++] = x->b->v[i].pk;
 	rc = resolve_supersede(x->db, x->tm->name, pks, n, err);
 	free(pks);
@@ -735,6 +752,7 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 	x.act = util_calloc(b->n + 1, sizeof(*x.act));
 	x.fresh = util_calloc(b->n + 1, sizeof(*x.fresh));
 	x.foreign = util_calloc(b->n + 1, sizeof(*x.foreign));
+	x.held = util_calloc(b->n + 1, sizeof(*x.held));
 	rc = o->in_trx ? NR_OK : db_exec(db, "START TRANSACTION", err);
 	if (rc == NR_OK && o->cas && o->cursor_token != NULL)
 		rc = check_position(&x, err);
@@ -743,6 +761,8 @@ apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
 	rc = read_local(&x, err);
 	if (rc == NR_OK && o->tenant != NULL && tm->tenant >= 0)
 		find_foreign(&x);
+	if (rc == NR_OK && o->detect)
+		rc = resolve_open_keys(db, tm, o->peer, x.b, x.held, err);
 	for (i = 0; i < b->n && rc == NR_OK; i++)
 		rc = decide(&x, i, err);
 	if (rc == NR_OK)
@@ -781,6 +801,7 @@ out:
 	free(x.act);
 	free(x.fresh);
 	free(x.foreign);
+	free(x.held);
 	if (x.b == &mapped)
 		batch_free(&mapped);
 	return rc;

@@ -35,6 +35,7 @@ batch_add(struct batch *b, char op, const char *pk, const char *origin,
 	c->ts = util_strdup(ts);
 	c->vals = NULL;
 	c->given = NULL;
+	c->conflict = false;
 	return c;
 }
 
@@ -148,6 +149,7 @@ batch_project(const struct batch *in, const struct tmeta *tm, struct batch *out,
 		struct change *c = batch_add(out, a->op, a->pk, a->origin,
 					     a->ts);
 
+		c->conflict = a->conflict;
 		if (a->vals == NULL)
 			continue;
 		c->vals = util_calloc(tm->ncols, sizeof(*c->vals));

@@ -16,6 +16,8 @@ struct change {
 	struct qval *vals; /* 'U': one per batch column, owned */
 	bool *given;	   /* a partial 'U': the columns it sets (one
 			    * per batch column, owned); NULL: all */
+	bool conflict;	   /* the source holds an open manual conflict
+			    * of this key with the destination */
 };
 
 struct batch {

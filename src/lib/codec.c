@@ -188,6 +188,9 @@ codec_changes(const struct batch *b)
 				       json_object_new_string(c->origin));
 		json_object_object_add(
 		    o, "ts", c->ts ? json_object_new_string(c->ts) : NULL);
+		if (c->conflict)
+			json_object_object_add(o, "conflict",
+					       json_object_new_boolean(1));
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -223,7 +226,7 @@ change_parse(json_object *o, const struct tmeta *tm, struct batch *b,
 	     struct nr_err *err)
 {
 	json_object *op = NULL, *pk = NULL, *row = NULL, *origin = NULL,
-		    *ts = NULL;
+		    *ts = NULL, *flag = NULL;
 	struct qval *key = NULL, *vals = NULL, rowkey[64];
 	const char *ops, *ts_s = NULL;
 	struct change *c;
@@ -289,6 +292,8 @@ change_parse(json_object *o, const struct tmeta *tm, struct batch *b,
 	}
 	canon = schema_pk_canonical(tm, key);
 	c = batch_add(b, ops[0], canon, json_object_get_string(origin), ts_s);
+	c->conflict = json_object_object_get_ex(o, "conflict", &flag) &&
+		      json_object_get_boolean(flag);
 	if (vals != NULL)
 		batch_set_row(b, c, vals);
 	/* A row of fewer columns than this table's: the source has not

@@ -13,6 +13,55 @@
 #include "util.h"
 
 int
+resolve_open_keys(struct db *db, const struct tmeta *tm, const char *peer,
+		  const struct batch *b, bool *open, struct nr_err *err)
+{
+	struct qval *params;
+	struct qres *res = NULL;
+	char **pks;
+	struct buf sql;
+	size_t i, r;
+	int rc;
+
+	if (tm->conf->strategy != STRATEGY_MANUAL || peer == NULL || b->n == 0)
+		return NR_OK;
+	params = util_calloc(b->n + 3, sizeof(*params));
+	pks = util_calloc(b->n + 1, sizeof(*pks));
+	for (i = 0; i < b->n; i++)
+		pks[i] = b->v[i].pk;
+	params[0] = qv_str(tm->name);
+	params[1] = qv_str(peer);
+	buf_init(&sql, 0);
+	buf_adds(&sql, "SELECT DISTINCT pk FROM _nunez_conflicts WHERE "
+		       "status = 'open' AND tbl = ? AND peer = ? AND pk IN ");
+	query_in_list(&sql, pks, b->n, params + 2);
+	rc = query_run(db, buf_str(&sql), params, b->n + 2, 0, &res, err);
+	for (r = 0; rc == NR_OK && r < res->nrows; r++)
+		for (i = 0; i < b->n; i++)
+			if (strcmp(b->v[i].pk, qres_at(res, r, 0)->p) == 0)
+				open[i] = true;
+	qres_free(res);
+	free(params);
+	free(pks);
+	buf_free(&sql);
+	return rc;
+}
+
+int
+resolve_mark_open(struct db *db, const struct tmeta *tm, const char *peer,
+		  struct batch *b, struct nr_err *err)
+{
+	bool *open = util_calloc(b->n + 1, sizeof(*open));
+	size_t i;
+	int rc = resolve_open_keys(db, tm, peer, b, open, err);
+
+	for (i = 0; rc == NR_OK && i < b->n; i++)
+		b->v[i].conflict = open[i];
+	free(open);
+	return rc;
+}
+
+int
 resolve_record(struct db *db, const struct resolve_entry *e, struct nr_err *err)
 {
 	struct qval p[13];

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "batch.h"
 #include "db.h"
 #include "query.h"
 #include "schema.h"
@@ -28,6 +29,19 @@ struct resolve_entry {
 	const char *local_ts, *remote_ts;
 	const char *local_row, *remote_row; /* JSON objects */
 };
+
+/* Sets open[i] (b->n of them) for each change of b (of table tm) whose
+ * key has an open conflict with peer here; only manual tables have
+ * any. */
+int resolve_open_keys(struct db *db, const struct tmeta *tm, const char *peer,
+		      const struct batch *b, bool *open,
+		      struct nr_err *err) NR_WUR;
+
+/* Marks the changes of b (of table tm, read for peer) whose key has an
+ * open conflict with peer here: the receiver records it too, so it is
+ * shown, and resolved, on both sides. Only manual tables have any. */
+int resolve_mark_open(struct db *db, const struct tmeta *tm, const char *peer,
+		      struct batch *b, struct nr_err *err) NR_WUR;
 
 /* Records e: open, or resolved automatically now. */
 int resolve_record(struct db *db, const struct resolve_entry *e,

@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "changes.h"
 #include "remote.h"
+#include "resolve.h"
 #include "log.h"
 #include "meta.h"
 #include "peers.h"
@@ -152,6 +153,9 @@ source_read(struct source *s, const struct sink *k, const struct sync_opts *o,
 			     tm->name);
 	if (rc == NR_OK)
 		rc = changes_read(s->local->db, tm, &cur, &s->co, &s->b, err);
+	if (rc == NR_OK)
+		rc = resolve_mark_open(s->local->db, tm, s->co.peer, &s->b,
+				       err);
 	if (rc == NR_OK) {
 		*b = &s->b;
 		*to = cursor_seal(&cur, o->ckey);

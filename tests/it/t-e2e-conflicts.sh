@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Conflicts between environments: the same rows edited in e1 and e2 before
 # a sync; under each strategy both end with the same winner, and the
-# conflicts are listed (and a manual one resolved) through the API.
+# conflicts are listed (and a manual one resolved) through the API; a
+# manual conflict is shown open on both sides and resolving it on one
+# closes both.
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T/schema.sql" <<'SQL'
@@ -50,10 +52,38 @@ is "$(json_get "$H_BODY" '[.conflicts[] | select(.tbl == "man") | .status] | joi
 id=$(json_get "$H_BODY" '.conflicts[] | select(.tbl == "man") | .id')
 like "$(json_get "$H_BODY" '.conflicts[] | select(.tbl == "man") | .remote_row')" '"v":"e2"' \
 	"it holds e2's version"
+# The other side learned of it with the batch that carried e1's row.
+A2="X-API-Key: $NR_E2_KEY_ADMIN"
+h_curl e2 "/api/replication/conflicts" -H "$A2"
+is "$(json_get "$H_BODY" '[.conflicts[] | select(.tbl == "man") | "\(.status):\(.peer)"] | join(",")')" \
+	"open:e1" "manual: e2 shows the conflict open too, with e1"
+like "$(json_get "$H_BODY" '.conflicts[] | select(.tbl == "man") | .local_row')" '"v":"e2"' \
+	"... holding its own edit as the local version"
+nr_sync e1 >/dev/null 2>&1
+h_curl e2 "/api/replication/conflicts" -H "$A2"
+is "$(json_get "$H_BODY" '[.conflicts[] | select(.tbl == "man")] | length')" 1 \
+	"... recorded once, however often the row comes again"
+# Resolving on either side closes both: here on e1.
 h_curl e1 /api/replication/conflicts/$id/resolve -X POST -H "$A1" -d '{"resolution":"use_remote"}'
 is "$H_STATUS" 200 "resolved through the API with use_remote"
 nr_sync e1 >/dev/null 2>&1
 is "$(both "SELECT v FROM man WHERE id = 1")" "e2:e2" "the resolution reaches both"
+is "$(both "SELECT COUNT(*) FROM _nunez_conflicts WHERE tbl = 'man' AND status = 'open'")" "0:0" \
+	"and the conflict is closed on both sides"
+# ... and here on e2, the side that did not find it.
+h_sql e1 master "UPDATE man SET v = 'e1 two', ts = '2030-02-01' WHERE id = 2"
+h_sql e2 master "UPDATE man SET v = 'e2 two', ts = '2030-02-02' WHERE id = 2"
+nr_sync e1 >/dev/null 2>&1
+is "$(both "SELECT COUNT(*) FROM _nunez_conflicts WHERE tbl = 'man' AND status = 'open'")" "1:1" \
+	"a second manual conflict, open on both sides"
+h_curl e2 "/api/replication/conflicts" -H "$A2"
+id2=$(json_get "$H_BODY" '.conflicts[] | select(.tbl == "man") | .id')
+h_curl e2 /api/replication/conflicts/$id2/resolve -X POST -H "$A2" -d '{"resolution":"use_local"}'
+is "$H_STATUS" 200 "resolved on e2 with use_local (e2's own edit)"
+nr_sync e1 >/dev/null 2>&1
+is "$(both "SELECT v FROM man WHERE id = 2")" "e2 two:e2 two" "e2's choice reaches both"
+is "$(both "SELECT COUNT(*) FROM _nunez_conflicts WHERE tbl = 'man' AND status = 'open'")" "0:0" \
+	"and it is closed on both sides"
 nr_ctl e1 verify --env e2 >"$T/v.out"
 is "$?" 0 "verify --env: every table the same"
 nr_sync e1 >"$T/quiet.out" 2>&1
