@@ -81,9 +81,8 @@ hexval(char c)
 	return -1;
 }
 
-/* Percent-decodes n bytes of s; NULL when malformed or holding NUL. */
-static char *
-decode(const char *s, size_t n)
+char *
+http_decode(const char *s, size_t n)
 {
 	char *out = util_calloc(1, n + 1), *o = out;
 	size_t i;
@@ -92,7 +91,9 @@ decode(const char *s, size_t n)
 		if (s[i] == '+') {
 			*o++ = ' ';
 		} else if (s[i] == '%') {
-			int h = i + 2 < n + 1 ? hexval(s[i + 1]) : -1;
+			/* Both hex digits must lie before n: s[n] is the
+			 * next parameter's, or past the end. */
+			int h = i + 2 < n ? hexval(s[i + 1]) : -1;
 			int l = h >= 0 ? hexval(s[i + 2]) : -1;
 
 			if (h < 0 || l < 0 || (h == 0 && l == 0)) {
@@ -123,9 +124,9 @@ parse_query(struct http_req *req)
 			req->params = util_realloc(
 			    req->params, (req->nparams + 1) * sizeof(*qp));
 			qp = &req->params[req->nparams++];
-			qp->name = decode(p, eq ? (size_t)(eq - p) : n);
-			qp->value = eq ? decode(eq + 1,
-						n - (size_t)(eq - p) - 1)
+			qp->name = http_decode(p, eq ? (size_t)(eq - p) : n);
+			qp->value = eq ? http_decode(eq + 1,
+						     n - (size_t)(eq - p) - 1)
 				       : util_strdup("");
 			if (qp->name == NULL || qp->value == NULL)
 				req->params_bad = true;

@@ -43,6 +43,11 @@ void http_req_free(struct http_req *req);
 /* A request parameter (HTTP_X_API_KEY, ...), or NULL. Borrowed. */
 const char *http_param(const struct http_req *req, const char *name);
 
+/* Percent-decodes the n bytes at s ('+' is a space), reading none past
+ * them; a new string the caller frees, or NULL when an escape is
+ * malformed, cut short by n, or decodes to NUL. */
+char *http_decode(const char *s, size_t n);
+
 /* A decoded query parameter, or NULL. Borrowed. */
 const char *http_query(struct http_req *req, const char *name);
 

@@ -130,6 +130,9 @@ bad 400 bad_request "since and cursor together" "/api/pull?table=users&since=202
 bad 400 bad_node "pull with a bad node" "/api/pull?table=users&cursor=&node=a%20b" -H "$P"
 bad 400 bad_query "a broken percent escape" "/api/pull?table=%ZZ" -H "$P"
 bad 400 bad_query "a NUL in the query" "/api/pull?table=users%00" -H "$P"
+bad 400 bad_query "a query ending in '%'" "/api/pull?table=users%" -H "$P"
+bad 400 bad_query "a query ending in a cut escape '%4'" "/api/pull?table=users%4" -H "$P"
+bad 400 bad_query "a name ending in a cut escape '%4'" "/api/pull?table%4=users" -H "$P"
 bad 400 missing_table "metadata without table" "/api/metadata" -H "$P"
 
 # Keys, scopes, signatures.
