@@ -99,7 +99,12 @@ struct config {
 	struct config_key *keys;
 	size_t nkeys;
 	struct {
-		int max_body;
+		int max_body;	     /* bytes, /api and the rest */
+		int max_client_body; /* bytes, /sync */
+		int max_inflate_ratio;
+		int max_json_containers;
+		int max_json_values;
+		int worker_as_mb; /* RLIMIT_AS of a worker; 0: none */
 		int head_cache_ms;
 		int workers;
 		bool read_from_slave;

@@ -19,6 +19,10 @@
 
 #define RESPONSE_CAP ((size_t)256 << 20)
 #define MAX_CHANGES NR_MAX_BATCH
+/* A body gzip shrinks more than this is sent plain: a receiver refuses
+ * gzip that inflates past api.maxInflateRatio (100 by default), and long
+ * runs of one byte in the rows can reach that. */
+#define GZIP_MAX_RATIO 50
 
 struct remote {
 	const struct config *cfg;
@@ -154,7 +158,8 @@ exchange(struct remote *rm, const char *method, const char *path,
 	if (r->ca_file != NULL)
 		curl_easy_setopt(rm->curl, CURLOPT_CAINFO, r->ca_file);
 	if (strcmp(method, "POST") == 0) {
-		if (len > 1024 && gzip_body(body, len, &gz) == NR_OK) {
+		if (len > 1024 && gzip_body(body, len, &gz) == NR_OK &&
+		    gz.len * GZIP_MAX_RATIO >= len) {
 			h = curl_slist_append(h, "Content-Encoding: gzip");
 			curl_easy_setopt(rm->curl, CURLOPT_HTTPHEADER, h);
 			curl_easy_setopt(rm->curl, CURLOPT_POSTFIELDS, gz.p);
