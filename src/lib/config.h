@@ -120,6 +120,8 @@ struct config {
 		int follow_interval;
 		int gap_timeout;
 		int ts_overlap;
+		int max_response;      /* bytes of a remote's answer */
+		int max_empty_batches; /* in a row, with more to come */
 	} sync;
 	struct {
 		int level;  /* enum log_level */

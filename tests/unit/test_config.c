@@ -125,6 +125,8 @@ START_TEST(defaults)
 	ck_assert_int_eq(cfg->api.max_json_containers, 100000);
 	ck_assert_int_eq(cfg->api.max_json_values, 1000000);
 	ck_assert_int_eq(cfg->api.worker_as_mb, 1024);
+	ck_assert_int_eq(cfg->sync.max_response, 33554432);
+	ck_assert_int_eq(cfg->sync.max_empty_batches, 1000);
 	ck_assert_int_eq(cfg->api.signature_window, 300);
 	ck_assert_int_eq(cfg->master.connect_timeout, 5);
 	ck_assert_int_eq(cfg->tables[0].capture, CAPTURE_TRIGGER);
@@ -383,6 +385,10 @@ static const struct bad bad[] = {
      "268435456 bytes"},
     {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"maxInflateRatio\": 0}}",
      "api.maxInflateRatio: expected an integer from 1 to 100000, got 0"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"maxResponseBytes\": "
+     "1000}}",
+     "sync.maxResponseBytes: expected an integer from 1048576 to "
+     "1073741824, got 1000"},
     {"{" BASE_DB ", " BASE_TABLES ", } ", "invalid JSON at line 1"},
     {"[1, 2]", "expected a JSON object at the top, got an array"},
     {"{" BASE_DB ", " BASE_TABLES "} trailing",
