@@ -158,6 +158,11 @@ api_bad_request(struct http_req *req, const struct nr_err *err)
 {
 	if (err->code == NR_ETOOBIG)
 		http_error(req, 413, "body_too_large", "%s", err->msg);
+	else if (err->code == NR_ENOMEM)
+		http_error(req, 413, "out_of_memory",
+			   "%s; this worker may use at most "
+			   "api.workerAddressSpaceMB",
+			   err->msg);
 	else
 		http_error(req, 400, "bad_request", "%s", err->msg);
 }
@@ -168,14 +173,20 @@ api_json_body(struct api *app, struct http_req *req)
 	struct nr_err err;
 	json_object *o;
 
-	if (http_body(req, (size_t)app->cfg->api.max_body, &err) != NR_OK) {
+	if (http_body(req, &err) != NR_OK) {
 		api_bad_request(req, &err);
 		return NULL;
 	}
-	o = http_json_body(req, &err);
-	if (o == NULL)
+	o = http_json_body(req, app->cfg, &err);
+	if (o != NULL)
+		return o;
+	if (err.code == NR_ETOOBIG)
+		http_error(req, 413, "json_too_large", "the body: %s", err.msg);
+	else if (err.code == NR_ENOMEM)
+		api_bad_request(req, &err);
+	else
 		http_error(req, 400, "malformed_json", "%s", err.msg);
-	return o;
+	return NULL;
 }
 
 const char *

@@ -60,10 +60,12 @@ void api_db_error(struct http_req *req, const struct nr_err *err);
 void api_db_error_in(struct http_req *req, const struct nr_err *err,
 		     const char *table);
 
-/* Replies to a bad request from err: 413 when too big, 400 otherwise. */
+/* Replies to a bad request from err: 413 when too big or when it needs
+ * more memory than the worker may have, 400 otherwise. */
 void api_bad_request(struct http_req *req, const struct nr_err *err);
 
-/* Reads and parses the JSON body, replying 400/413 on failure. */
+/* Reads and parses the JSON body, replying 400 or 413 (over a byte
+ * cap, a JSON budget, or memory) on failure. */
 json_object *api_json_body(struct api *app, struct http_req *req);
 
 /* The node id of the caller: ?node= or the body's "node", checked; NULL

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "http.h"
+#include "jparse.h"
 #include "util.h"
 
 #define JSON_DEPTH 32
@@ -69,9 +70,8 @@ http_param(const struct http_req *req, const char *name)
 	return FCGX_GetParam(name, req->fcgi->envp);
 }
 
-/* Percent-decodes n bytes of s; NULL when malformed or holding NUL. */
-static char *
-decode(const char *s, size_t n)
+char *
+http_decode(const char *s, size_t n)
 {
 	char *out = util_calloc(1, n + 1), *o = out;
 	size_t i;
@@ -80,7 +80,9 @@ decode(const char *s, size_t n)
 		if (s[i] == '+') {
 			*o++ = ' ';
 		} else if (s[i] == '%') {
-			int h = i + 2 < n + 1 ? util_hex_digit(s[i + 1]) : -1;
+			/* Both hex digits must lie before n: s[n] is the
+			 * next parameter's, or past the end. */
+			int h = i + 2 < n ? util_hex_digit(s[i + 1]) : -1;
 			int l = h >= 0 ? util_hex_digit(s[i + 2]) : -1;
 
 			if (h < 0 || l < 0 || (h == 0 && l == 0)) {
@@ -111,9 +113,9 @@ parse_query(struct http_req *req)
 			req->params = util_realloc(
 			    req->params, (req->nparams + 1) * sizeof(*qp));
 			qp = &req->params[req->nparams++];
-			qp->name = decode(p, eq ? (size_t)(eq - p) : n);
-			qp->value = eq ? decode(eq + 1,
-						n - (size_t)(eq - p) - 1)
+			qp->name = http_decode(p, eq ? (size_t)(eq - p) : n);
+			qp->value = eq ? http_decode(eq + 1,
+						     n - (size_t)(eq - p) - 1)
 				       : util_strdup("");
 			if (qp->name == NULL || qp->value == NULL)
 				req->params_bad = true;
@@ -138,58 +140,86 @@ http_query(struct http_req *req, const char *name)
 	return NULL;
 }
 
-/* Inflates gzip data of n bytes, at most cap bytes out. */
+/* Inflates the n bytes of gzip at in into *out (NUL-terminated, the
+ * caller frees it) of *len bytes, at most limit. Memory is asked for as
+ * the output grows and a refusal is NR_ENOMEM, not an abort: the worker
+ * may run under an address-space cap. */
 static int
-inflate_body(const char *in, size_t n, size_t cap, char **out, size_t *len,
+inflate_body(const char *in, size_t n, size_t limit, char **out, size_t *len,
 	     struct nr_err *err)
 {
 	z_stream z;
-	struct buf b;
-	char chunk[65536];
+	char *p = NULL, *q;
+	size_t size, used = 0;
 	int zr, rc = NR_OK;
 
 	memset(&z, 0, sizeof(z));
 	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-		return err_set(err, NR_EINVAL, "cannot inflate");
-	buf_init(&b, cap);
+		return err_set(err, NR_ENOMEM, "cannot inflate the body");
+	/* Room for one byte past the limit tells a body that reaches it
+	 * from one that goes over. */
+	size = n > limit / 4 ? limit + 1 : 4 * n;
+	if (size < 65536)
+		size = limit + 1 < 65536 ? limit + 1 : 65536;
+	p = malloc(size + 1);
+	if (p == NULL) {
+		rc = err_set(err, NR_ENOMEM, "no memory to inflate the body");
+		goto out;
+	}
 	z.next_in = (unsigned char *)in;
-	z.avail_in = (unsigned)n;
-	do {
-		z.next_out = (unsigned char *)chunk;
-		z.avail_out = sizeof(chunk);
+	z.avail_in = (uInt)n;
+	for (;;) {
+		if (used == size) {
+			size = size > (limit + 1) / 2 ? limit + 1 : 2 * size;
+			q = realloc(p, size + 1);
+			if (q == NULL) {
+				rc = err_set(err, NR_ENOMEM,
+					     "no memory to inflate the body");
+				goto out;
+			}
+			p = q;
+		}
+		z.next_out = (unsigned char *)p + used;
+		z.avail_out = (uInt)(size - used);
 		zr = inflate(&z, Z_NO_FLUSH);
-		if (zr != Z_OK && zr != Z_STREAM_END) {
+		used = size - z.avail_out;
+		if (used > limit) {
+			rc = err_set(err, NR_ETOOBIG,
+				     "the body inflates to more than %zu bytes",
+				     limit);
+			goto out;
+		}
+		if (zr == Z_STREAM_END)
+			break;
+		if (zr == Z_BUF_ERROR && z.avail_out > 0) {
+			rc = err_set(err, NR_EINVAL,
+				     "the gzip body is truncated");
+			goto out;
+		}
+		if (zr != Z_OK && zr != Z_BUF_ERROR) {
 			rc = err_set(err, NR_EINVAL,
 				     "the gzip body is corrupt");
-			break;
+			goto out;
 		}
-		if (buf_add(&b, chunk, sizeof(chunk) - z.avail_out) != NR_OK) {
-			rc = err_set(err, NR_ETOOBIG,
-				     "the body inflates to "
-				     "more than %zu bytes",
-				     cap);
-			break;
-		}
-	} while (zr != Z_STREAM_END && (z.avail_in > 0 || z.avail_out == 0));
-	if (rc == NR_OK && zr != Z_STREAM_END)
-		rc = err_set(err, NR_EINVAL, "the gzip body is truncated");
-	inflateEnd(&z);
-	if (rc == NR_OK) {
-		*len = b.len;
-		*out = buf_take(&b);
 	}
-	buf_free(&b);
+	p[used] = '\0';
+	*out = p;
+	*len = used;
+	p = NULL;
+out:
+	inflateEnd(&z);
+	free(p);
 	return rc;
 }
 
 int
-http_body(struct http_req *req, size_t cap, struct nr_err *err)
+http_body(struct http_req *req, struct nr_err *err)
 {
 	const char *cl = http_param(req, "CONTENT_LENGTH");
 	const char *enc = http_param(req, "HTTP_CONTENT_ENCODING");
 	char *raw = NULL, *end;
 	unsigned long long n = 0;
-	size_t got = 0;
+	size_t got = 0, cap = req->body_cap, limit;
 	int rc = NR_OK;
 
 	if (req->body_read)
@@ -205,7 +235,11 @@ http_body(struct http_req *req, size_t cap, struct nr_err *err)
 			       "the body is %llu bytes; the "
 			       "limit is %zu",
 			       n, cap);
-	raw = util_calloc(1, (size_t)n + 1);
+	raw = malloc((size_t)n + 1);
+	if (raw == NULL)
+		return err_set(err, NR_ENOMEM,
+			       "no memory for a body of %llu bytes", n);
+	raw[n] = '\0';
 	while (got < n) {
 		int r = FCGX_GetStr(raw + got, (int)(n - got), req->fcgi->in);
 
@@ -218,8 +252,19 @@ http_body(struct http_req *req, size_t cap, struct nr_err *err)
 		goto out;
 	}
 	if (enc != NULL && strcmp(enc, "gzip") == 0) {
-		rc = inflate_body(raw, got, cap, &req->body, &req->body_len,
+		/* Bounded by the ratio too: a small body that inflates
+		 * far is work and memory for nothing. */
+		limit = cap;
+		if (req->inflate_ratio > 0 &&
+		    got < cap / (size_t)req->inflate_ratio)
+			limit = got * (size_t)req->inflate_ratio;
+		rc = inflate_body(raw, got, limit, &req->body, &req->body_len,
 				  err);
+		if (rc == NR_ETOOBIG && limit < cap)
+			err_set(err, NR_ETOOBIG,
+				"the gzip body of %zu bytes inflates to more "
+				"than %d times its size (api.maxInflateRatio)",
+				got, req->inflate_ratio);
 	} else if (enc != NULL && enc[0] != '\0' &&
 		   strcmp(enc, "identity") != 0) {
 		rc = err_set(err, NR_EINVAL,
@@ -237,10 +282,18 @@ out:
 }
 
 json_object *
-http_json_body(struct http_req *req, struct nr_err *err)
+http_json_body(struct http_req *req, const struct config *cfg,
+	       struct nr_err *err)
 {
-	struct json_tokener *tok;
-	json_object *o;
+	const struct jparse_opts o = {
+	    .depth = JSON_DEPTH,
+	    .flags = JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8,
+	    .containers = (size_t)cfg->api.max_json_containers,
+	    .values = (size_t)cfg->api.max_json_values,
+	    .containers_name = "api.maxJsonContainers",
+	    .values_name = "api.maxJsonValues",
+	};
+	json_object *v = NULL;
 
 	if (req->body == NULL || req->body_len == 0) {
 		err_set(err, NR_EINVAL,
@@ -252,27 +305,14 @@ http_json_body(struct http_req *req, struct nr_err *err)
 		err_set(err, NR_EINVAL, "the body holds a NUL byte");
 		return NULL;
 	}
-	tok = json_tokener_new_ex(JSON_DEPTH);
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-					JSON_TOKENER_VALIDATE_UTF8);
-	o = json_tokener_parse_ex(tok, req->body, (int)req->body_len);
-	if (json_tokener_get_error(tok) != json_tokener_success) {
-		enum json_tokener_error e = json_tokener_get_error(tok);
-
-		if (e == json_tokener_continue)
-			e = json_tokener_error_parse_eof;
-		err_set(err, NR_EINVAL, "malformed JSON at byte %zu: %s",
-			json_tokener_get_parse_end(tok),
-			json_tokener_error_desc(e));
-		json_object_put(o);
-		o = NULL;
-	} else if (!json_object_is_type(o, json_type_object)) {
+	if (jparse_parse(req->body, req->body_len, &o, &v, err) != NR_OK)
+		return NULL;
+	if (!json_object_is_type(v, json_type_object)) {
 		err_set(err, NR_EINVAL, "the body must be a JSON object");
-		json_object_put(o);
-		o = NULL;
+		json_object_put(v);
+		return NULL;
 	}
-	json_tokener_free(tok);
-	return o;
+	return v;
 }
 
 const char *

@@ -26,6 +26,8 @@ struct http_req {
 	char id[136];		      /* the {id} or {tenant} of a route */
 	char *body;		      /* read by http_body; inflated */
 	size_t body_len;
+	size_t body_cap;   /* most bytes of body, also inflated */
+	int inflate_ratio; /* most inflated bytes per gzip byte; 0: any */
 	bool body_read;
 	struct qparam *params; /* decoded query parameters */
 	size_t nparams;
@@ -43,16 +45,26 @@ void http_req_free(struct http_req *req);
 /* A request parameter (HTTP_X_API_KEY, ...), or NULL. Borrowed. */
 const char *http_param(const struct http_req *req, const char *name);
 
+/* Percent-decodes the n bytes at s ('+' is a space), reading none past
+ * them; a new string the caller frees, or NULL when an escape is
+ * malformed, cut short by n, or decodes to NUL. */
+char *http_decode(const char *s, size_t n);
+
 /* A decoded query parameter, or NULL. Borrowed. */
 const char *http_query(struct http_req *req, const char *name);
 
-/* Reads the body (at most cap bytes, also after gzip inflation) into
- * req->body. NR_ETOOBIG over the cap, NR_EINVAL for a bad encoding. */
-int http_body(struct http_req *req, size_t cap, struct nr_err *err) NR_WUR;
+/* Reads the body into req->body: at most req->body_cap bytes, also after
+ * gzip inflation, which may reach at most req->inflate_ratio times the
+ * gzip's size. NR_ETOOBIG over a bound, NR_ENOMEM when memory is refused,
+ * NR_EINVAL for a bad encoding. */
+int http_body(struct http_req *req, struct nr_err *err) NR_WUR;
 
-/* Parses the body as a JSON object (depth and UTF-8 checked); a new
- * object the caller puts, or NULL with err set. */
-json_object *http_json_body(struct http_req *req, struct nr_err *err);
+/* Parses the body as a JSON object (depth and UTF-8 checked) within
+ * cfg's api.maxJsonContainers and api.maxJsonValues; a new object the
+ * caller puts, or NULL with err set: NR_ETOOBIG over a budget, NR_ENOMEM
+ * out of memory, NR_EINVAL not a JSON object. */
+json_object *http_json_body(struct http_req *req, const struct config *cfg,
+			    struct nr_err *err);
 
 /* Sends status and body as JSON; takes ownership of body. Only the first
  * reply of a request is sent. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -96,6 +97,38 @@ set_handler(int sig, void (*fn)(int))
 	sigaction(sig, &sa, NULL);
 }
 
+/* Caps the worker's address space at api.workerAddressSpaceMB: past it
+ * an allocation fails and the request is refused, where without it one
+ * request could take the host's memory. */
+static void
+limit_memory(const struct config *cfg)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)cfg->api.worker_as_mb << 20;
+
+	if (cfg->api.worker_as_mb == 0)
+		return;
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan reserves terabytes of address space up front. */
+	log_warn("built with AddressSanitizer: api.workerAddressSpaceMB is "
+		 "not applied");
+	(void)rl;
+	(void)want;
+#else
+	if (getrlimit(RLIMIT_AS, &rl) != 0) {
+		log_warn("getrlimit: %s", strerror(errno));
+		return;
+	}
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+		want = rl.rlim_max;
+	rl.rlim_cur = want;
+	rl.rlim_max = want;
+	if (setrlimit(RLIMIT_AS, &rl) != 0)
+		log_warn("cannot cap the worker's memory at %d MiB: %s",
+			 cfg->api.worker_as_mb, strerror(errno));
+#endif
+}
+
 static int
 worker_main(struct config *cfg, int listen_fd)
 {
@@ -110,6 +143,7 @@ worker_main(struct config *cfg, int listen_fd)
 	set_handler(SIGCHLD, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	limit_memory(cfg);
 	auth_hash_keys(cfg);
 	app.cfg = cfg;
 	app.metrics = metrics;

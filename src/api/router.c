@@ -16,39 +16,46 @@
 #include "sign.h"
 #include "util.h"
 
+/* The body a route takes, and so its cap: none, one bounded by
+ * api.maxBodyBytes, or an offline client's, by api.maxClientBodyBytes. */
+enum body { BODY_NONE, BODY_API, BODY_CLIENT };
+
 struct route {
 	const char *method;
 	const char *path; /* "{id}" matches a number, "{tenant}" a
 			   * name */
 	unsigned scope;	  /* a key needs one of these; 0: no key */
 	handler_fn *fn;
+	enum body body;
 };
 
 static const struct route routes[] = {
-    {"GET", "/health", 0, health_get},
-    {"GET", "/.well-known/nunez-instance", 0, instance_get},
-    {"GET", "/api/status", SCOPE_READ, status_get},
-    {"GET", "/api/config", SCOPE_ADMIN, config_get},
-    {"GET", "/metrics", SCOPE_READ, metrics_get},
-    {"POST", "/api/push", SCOPE_PUSH, push_post},
-    {"GET", "/api/pull", SCOPE_PULL, pull_get},
-    {"GET", "/api/metadata", SCOPE_PULL, metadata_get},
-    {"GET", "/api/replication/peers", SCOPE_ADMIN, ops_peers},
-    {"GET", "/api/replication/lag", SCOPE_ADMIN, ops_lag},
-    {"GET", "/api/replication/log", SCOPE_ADMIN, ops_log},
-    {"GET", "/api/replication/tables", SCOPE_ADMIN, ops_tables},
-    {"GET", "/api/replication/conflicts", SCOPE_ADMIN, ops_conflicts},
-    {"GET", "/api/replication/conflicts/{id}", SCOPE_ADMIN, ops_conflict},
+    {"GET", "/health", 0, health_get, BODY_NONE},
+    {"GET", "/.well-known/nunez-instance", 0, instance_get, BODY_NONE},
+    {"GET", "/api/status", SCOPE_READ, status_get, BODY_NONE},
+    {"GET", "/api/config", SCOPE_ADMIN, config_get, BODY_NONE},
+    {"GET", "/metrics", SCOPE_READ, metrics_get, BODY_NONE},
+    {"POST", "/api/push", SCOPE_PUSH, push_post, BODY_API},
+    {"GET", "/api/pull", SCOPE_PULL, pull_get, BODY_NONE},
+    {"GET", "/api/metadata", SCOPE_PULL, metadata_get, BODY_NONE},
+    {"GET", "/api/replication/peers", SCOPE_ADMIN, ops_peers, BODY_NONE},
+    {"GET", "/api/replication/lag", SCOPE_ADMIN, ops_lag, BODY_NONE},
+    {"GET", "/api/replication/log", SCOPE_ADMIN, ops_log, BODY_NONE},
+    {"GET", "/api/replication/tables", SCOPE_ADMIN, ops_tables, BODY_NONE},
+    {"GET", "/api/replication/conflicts", SCOPE_ADMIN, ops_conflicts,
+     BODY_NONE},
+    {"GET", "/api/replication/conflicts/{id}", SCOPE_ADMIN, ops_conflict,
+     BODY_NONE},
     {"POST", "/api/replication/conflicts/{id}/resolve", SCOPE_ADMIN,
-     ops_resolve},
-    {"POST", "/api/replication/pause", SCOPE_ADMIN, ops_pause},
-    {"POST", "/api/replication/resume", SCOPE_ADMIN, ops_resume},
-    {"POST", "/api/replication/resync", SCOPE_ADMIN, ops_resync},
-    {"POST", "/sync/changes", SCOPE_CLIENT, clients_changes_post},
+     ops_resolve, BODY_API},
+    {"POST", "/api/replication/pause", SCOPE_ADMIN, ops_pause, BODY_API},
+    {"POST", "/api/replication/resume", SCOPE_ADMIN, ops_resume, BODY_API},
+    {"POST", "/api/replication/resync", SCOPE_ADMIN, ops_resync, BODY_API},
+    {"POST", "/sync/changes", SCOPE_CLIENT, clients_changes_post, BODY_CLIENT},
     {"GET", "/sync/changes/{tenant}", SCOPE_CLIENT | SCOPE_ADMIN,
-     clients_changes_get},
+     clients_changes_get, BODY_NONE},
     {"GET", "/sync/initial/{tenant}", SCOPE_CLIENT | SCOPE_ADMIN,
-     clients_initial_get},
+     clients_initial_get, BODY_NONE},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -161,7 +168,7 @@ check_signature(struct api *app, struct http_req *req)
 			   app->cfg->api.signature_window);
 		return false;
 	}
-	if (http_body(req, (size_t)app->cfg->api.max_body, &err) != NR_OK) {
+	if (http_body(req, &err) != NR_OK) {
 		api_bad_request(req, &err);
 		return false;
 	}
@@ -198,6 +205,21 @@ check_signature(struct api *app, struct http_req *req)
 	return true;
 }
 
+/* Sets the caps of the body of req, a request for route rt. A route
+ * that takes no body takes none: a signed GET hashes an empty one. */
+static void
+body_limits(const struct config *cfg, const struct route *rt,
+	    struct http_req *req)
+{
+	req->inflate_ratio = cfg->api.max_inflate_ratio;
+	if (rt->body == BODY_API)
+		req->body_cap = (size_t)cfg->api.max_body;
+	else if (rt->body == BODY_CLIENT)
+		req->body_cap = (size_t)cfg->api.max_client_body;
+	else
+		req->body_cap = 0;
+}
+
 void
 router_handle(struct api *app, FCGX_Request *fcgi)
 {
@@ -207,6 +229,8 @@ router_handle(struct api *app, FCGX_Request *fcgi)
 
 	http_req_init(&req, fcgi);
 	r = find(&req, &known);
+	if (r >= 0)
+		body_limits(app->cfg, &routes[r], &req);
 	if (r < 0 && known) {
 		http_error(&req, 405, "method_not_allowed",
 			   "%s is not allowed here", req.method);

@@ -590,12 +590,22 @@ static const struct field api_fields[] = {
      false, 0, 1000, 20, NULL, NULL},
     {"maxBodyBytes", F_INT, OFF(struct config, api.max_body), false, 1024,
      1073741824, 16777216, NULL, NULL},
+    {"maxClientBodyBytes", F_INT, OFF(struct config, api.max_client_body),
+     false, 1024, 1073741824, 4194304, NULL, NULL},
+    {"maxInflateRatio", F_INT, OFF(struct config, api.max_inflate_ratio), false,
+     1, 100000, 100, NULL, NULL},
+    {"maxJsonContainers", F_INT, OFF(struct config, api.max_json_containers),
+     false, 1, 100000000, 100000, NULL, NULL},
+    {"maxJsonValues", F_INT, OFF(struct config, api.max_json_values), false, 1,
+     100000000, 1000000, NULL, NULL},
     {"maxSlaveLagSeconds", F_INT, OFF(struct config, api.max_slave_lag), false,
      0, 86400, 5, NULL, NULL},
     {"readFromSlave", F_BOOL, OFF(struct config, api.read_from_slave), false, 0,
      0, 0, NULL, NULL},
     {"signatureWindowSeconds", F_INT, OFF(struct config, api.signature_window),
      false, 1, 3600, 300, NULL, NULL},
+    {"workerAddressSpaceMB", F_INT, OFF(struct config, api.worker_as_mb), false,
+     0, 1048576, 1024, NULL, NULL},
     {"workers", F_INT, OFF(struct config, api.workers), false, 1, 256, 4, NULL,
      NULL},
 };
@@ -621,6 +631,10 @@ static const struct field sync_fields[] = {
     {"legacyCursorGraceSeconds", F_INT,
      OFF(struct config, sync.legacy_cursor_grace), false, 0, 31536000, 604800,
      NULL, NULL},
+    {"maxEmptyBatches", F_INT, OFF(struct config, sync.max_empty_batches),
+     false, 1, 1000000, 1000, NULL, NULL},
+    {"maxResponseBytes", F_INT, OFF(struct config, sync.max_response), false,
+     1048576, 1073741824, 33554432, NULL, NULL},
     {"retries", F_INT, OFF(struct config, sync.retries), false, 0, 100, 3, NULL,
      NULL},
     {"retryBackoffMs", F_INT, OFF(struct config, sync.retry_backoff_ms), false,
@@ -1098,11 +1112,37 @@ check_api_key(struct ctx *cx, struct config *cfg, size_t i)
 	check_key_peer(cx, cfg, k, p);
 }
 
+/* A worker's address space must hold what one request may take: its
+ * body as read, again inflated (in a buffer up to twice that), and the
+ * parsed tree; the margin is the worker's own (libraries, connections,
+ * table metadata). A cap under that would turn legitimate requests into
+ * allocation failures. */
+#define WORKER_BASE_MB 128
+
+static void
+check_worker_memory(struct ctx *cx, struct config *cfg)
+{
+	long long body = cfg->api.max_body, need;
+
+	if (cfg->api.max_client_body > body)
+		body = cfg->api.max_client_body;
+	need = WORKER_BASE_MB + (4 * body + (1 << 20) - 1) / (1 << 20);
+	if (cfg->api.worker_as_mb == 0 || cfg->api.worker_as_mb >= need)
+		return;
+	problem(cx, "api.workerAddressSpaceMB",
+		"%d MiB is too little for bodies of %lld bytes "
+		"(api.maxBodyBytes, api.maxClientBodyBytes): give at least "
+		"%lld, or 0 for no limit",
+		cfg->api.worker_as_mb, body, need);
+}
+
 /* The checks that span several keys. */
 static void
 cross_check(struct ctx *cx, struct config *cfg)
 {
 	size_t i;
+
+	check_worker_memory(cx, cfg);
 
 	if (cfg->mode == MODE_MASTER_MASTER && !cfg->has_slave)
 		problem(cx, "mode", "\"master-master\" needs databases.slave");

@@ -112,7 +112,12 @@ struct config {
 	struct config_key *keys;
 	size_t nkeys;
 	struct {
-		int max_body;
+		int max_body;	     /* bytes, /api and the rest */
+		int max_client_body; /* bytes, /sync */
+		int max_inflate_ratio;
+		int max_json_containers;
+		int max_json_values;
+		int worker_as_mb; /* RLIMIT_AS of a worker; 0: none */
 		int head_cache_ms;
 		int workers;
 		bool read_from_slave;
@@ -132,6 +137,8 @@ struct config {
 		int ts_overlap;
 		int legacy_cursor_grace; /* seconds after the upgrade that
 					  * sealed cursor tokens */
+		int max_response;	 /* bytes of a remote's answer */
+		int max_empty_batches;	 /* in a row, with more to come */
 	} sync;
 	struct {
 		int level;  /* enum log_level */

@@ -12,13 +12,27 @@
 #include "auth.h"
 #include "buf.h"
 #include "codec.h"
+#include "cursor.h"
+#include "jparse.h"
 #include "log.h"
 #include "remote.h"
 #include "sign.h"
 #include "util.h"
 
-#define RESPONSE_CAP ((size_t)256 << 20)
 #define MAX_CHANGES NR_MAX_BATCH
+/* A body gzip shrinks more than this is sent plain: a receiver refuses
+ * gzip that inflates past api.maxInflateRatio (100 by default), and long
+ * runs of one byte in the rows can reach that. */
+#define GZIP_MAX_RATIO 50
+
+/* What an answer may make json-c build: a pull of NR_MAX_BATCH changes
+ * takes four containers a change (the change, its key, its row, and the
+ * row again in "data"), and rows take more than 6 bytes a value, keys
+ * counted ("a":1, is two values in 6). With the default
+ * sync.maxResponseBytes that is about 650 MB at worst (jparse.h), where
+ * 32 MiB of "{}," would make 9 GB. */
+#define ANSWER_CONTAINERS (10 * NR_MAX_BATCH)
+#define ANSWER_BYTES_PER_VALUE 6
 
 struct remote {
 	const struct config *cfg;
@@ -121,12 +135,20 @@ exchange(struct remote *rm, const char *method, const char *path,
 	struct curl_slist *h = NULL;
 	struct buf resp, url, gz;
 	char line[256], cerr[CURL_ERROR_SIZE] = "";
+	const struct jparse_opts jo = {
+	    .depth = 32,
+	    .containers = ANSWER_CONTAINERS,
+	    .values = (size_t)rm->cfg->sync.max_response /
+		      ANSWER_BYTES_PER_VALUE,
+	    .values_name = "one per 6 bytes of sync.maxResponseBytes",
+	};
 	json_object *o = NULL, *e;
 	long status = 0;
+	struct nr_err perr;
 	CURLcode cc;
-	int rc = NR_OK;
+	int rc = NR_OK, prc;
 
-	buf_init(&resp, RESPONSE_CAP);
+	buf_init(&resp, (size_t)rm->cfg->sync.max_response);
 	buf_init(&url, 0);
 	buf_init(&gz, 0);
 	buf_printf(&url, "%s%s%s%s", r->url, path + strlen(rm->prefix),
@@ -147,6 +169,9 @@ exchange(struct remote *rm, const char *method, const char *path,
 	curl_easy_setopt(rm->curl, CURLOPT_CONNECTTIMEOUT,
 			 (long)r->connect_timeout);
 	curl_easy_setopt(rm->curl, CURLOPT_TIMEOUT, (long)r->timeout);
+	/* An answer that says it is too big is refused before it comes. */
+	curl_easy_setopt(rm->curl, CURLOPT_MAXFILESIZE_LARGE,
+			 (curl_off_t)rm->cfg->sync.max_response);
 	curl_easy_setopt(rm->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(rm->curl, CURLOPT_SSL_VERIFYPEER,
 			 r->verify_tls ? 1L : 0L);
@@ -155,7 +180,8 @@ exchange(struct remote *rm, const char *method, const char *path,
 	if (r->ca_file != NULL)
 		curl_easy_setopt(rm->curl, CURLOPT_CAINFO, r->ca_file);
 	if (strcmp(method, "POST") == 0) {
-		if (len > 1024 && gzip_body(body, len, &gz) == NR_OK) {
+		if (len > 1024 && gzip_body(body, len, &gz) == NR_OK &&
+		    gz.len * GZIP_MAX_RATIO >= len) {
 			h = curl_slist_append(h, "Content-Encoding: gzip");
 			curl_easy_setopt(rm->curl, CURLOPT_HTTPHEADER, h);
 			curl_easy_setopt(rm->curl, CURLOPT_POSTFIELDS, gz.p);
@@ -168,13 +194,27 @@ exchange(struct remote *rm, const char *method, const char *path,
 		}
 	}
 	cc = curl_easy_perform(rm->curl);
+	/* Too big is no failure that may pass: not retried. */
+	if (cc == CURLE_FILESIZE_EXCEEDED || resp.toobig) {
+		rc = err_set(err, NR_ETOOBIG,
+			     "remote %s: the answer to %s %s is larger than "
+			     "sync.maxResponseBytes (%d bytes)",
+			     r->name, method, path, rm->cfg->sync.max_response);
+		goto out;
+	}
 	if (cc != CURLE_OK) {
 		rc = err_set(err, NR_EIO, "%s %s: %s", method, buf_str(&url),
 			     cerr[0] ? cerr : curl_easy_strerror(cc));
 		goto out;
 	}
 	curl_easy_getinfo(rm->curl, CURLINFO_RESPONSE_CODE, &status);
-	o = json_tokener_parse(buf_str(&resp));
+	prc = jparse_parse(resp.p != NULL ? resp.p : "", resp.len, &jo, &o,
+			   &perr);
+	if (prc == NR_ETOOBIG || prc == NR_ENOMEM) {
+		rc = err_set(err, prc, "remote %s: the answer to %s %s: %s",
+			     r->name, method, path, perr.msg);
+		goto out;
+	}
 	if (status != 200) {
 		const char *msg = "no JSON error", *code = "";
 
@@ -229,6 +269,31 @@ request(struct remote *rm, const char *method, const char *path,
 	}
 }
 
+/* A next_cursor is stored as this node's position in the remote: it
+ * must be one, or the next pull and every later run would fail on it;
+ * and a position, never "" (from the start again). */
+static int
+valid_cursor(struct remote *rm, const struct tmeta *tm, const char *token,
+	     struct nr_err *err)
+{
+	struct cursor c = {0};
+	struct nr_err e;
+	int rc = cursor_parse(token, &c, &e);
+	bool started = c.started;
+
+	cursor_clear(&c);
+	if (rc != NR_OK)
+		return err_set(err, NR_EINVAL,
+			       "remote %s: pull of %s: next_cursor is not a "
+			       "cursor (%s)",
+			       rm->r->name, tm->name, e.msg);
+	if (!started)
+		return err_set(err, NR_EINVAL,
+			       "remote %s: pull of %s: next_cursor is empty",
+			       rm->r->name, tm->name);
+	return NR_OK;
+}
+
 int
 remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 	    size_t limit, struct remote_page *page, struct nr_err *err)
@@ -261,6 +326,9 @@ remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 			     tm->name);
 		goto out;
 	}
+	rc = valid_cursor(rm, tm, codec_string(o, "next_cursor", NULL), err);
+	if (rc != NR_OK)
+		goto out;
 	rc = codec_changes_parse(changes, tm, MAX_CHANGES, &page->batch, err);
 	if (rc != NR_OK) {
 		struct nr_err e = *err;

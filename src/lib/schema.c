@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 
+#include "jparse.h"
 #include "schema.h"
 #include "util.h"
 
@@ -378,18 +379,21 @@ schema_key_cmp_params(const struct tmeta *tm, const struct qval *key,
 static json_object *
 parse_strict(const char *text)
 {
-	struct json_tokener *tok = json_tokener_new_ex(4);
+	/* A key is one array of at most a few dozen values; a key text
+	 * can come from a request, so nothing larger is built. */
+	static const struct jparse_opts o = {
+	    .depth = 4,
+	    .flags = JSON_TOKENER_STRICT,
+	    .containers = 4,
+	    .values = 256,
+	};
 	size_t len = strlen(text);
-	json_object *o;
+	json_object *v = NULL;
+	struct nr_err err;
 
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, text, (int)len);
-	if (o != NULL && json_tokener_get_parse_end(tok) != len) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	return o;
+	if (jparse_parse(text, len, &o, &v, &err) != NR_OK)
+		return NULL;
+	return v;
 }
 
 static int

@@ -23,6 +23,10 @@
  * again from the stored one, this many times in one run at most. */
 #define MOVED_RETRIES 5
 
+/* A source that says it has more but answers the position it was asked
+ * for makes no progress: this many times in a row is a failure. */
+#define STALL_ROUNDS 3
+
 bool
 sync_paused(struct db *db)
 {
@@ -261,6 +265,50 @@ read_again(const struct log_ctx *lc, int rc, int *moved)
 	return true;
 }
 
+/* How the loop moves: a source must not keep it turning for nothing. */
+struct progress {
+	int stalls;  /* batches in a row that ended where they started */
+	int empties; /* batches in a row without a change */
+};
+
+/* Checks that a batch of n changes read from from to to, the source
+ * saying more, moved on: the same position STALL_ROUNDS times in a row,
+ * or more than sync.maxEmptyBatches empty batches in a row (a remote
+ * leaving out this node's own changes may send some), is a failure. */
+static int
+check_progress(struct progress *pg, const struct sync_opts *o,
+	       const char *source, const char *from, const char *to, size_t n,
+	       bool more, struct nr_err *err)
+{
+	struct cursor a = {0}, b = {0};
+	bool same;
+
+	if (!more) {
+		pg->stalls = pg->empties = 0;
+		return NR_OK;
+	}
+	same = cursor_parse(from, &a, NULL) == NR_OK &&
+	       cursor_parse(to, &b, NULL) == NR_OK && cursor_same(&a, &b);
+	cursor_clear(&a);
+	cursor_clear(&b);
+	pg->stalls = same ? pg->stalls + 1 : 0;
+	pg->empties = n == 0 ? pg->empties + 1 : 0;
+	if (pg->stalls >= STALL_ROUNDS)
+		return err_set(err, NR_EINVAL,
+			       "%s answered %d times in a row with the "
+			       "position it was asked for while saying it has "
+			       "more: it makes no progress",
+			       source, pg->stalls);
+	if (pg->empties > o->cfg->sync.max_empty_batches)
+		return err_set(err, NR_EINVAL,
+			       "%s sent %d batches in a row without a change "
+			       "while saying it has more (sync.maxEmptyBatches "
+			       "is %d)",
+			       source, pg->empties,
+			       o->cfg->sync.max_empty_batches);
+	return NR_OK;
+}
+
 /* The loop: from where the sink stands, read a batch, deliver it, move
  * on, until the source has no more or a batch fails. */
 static int
@@ -268,16 +316,22 @@ run(struct source *s, const struct sink *k, const struct tmeta *tm,
     const struct sync_opts *o, struct sync_stats *st, struct nr_err *err)
 {
 	struct log_ctx lc = {k->rm != NULL ? k->id : s->id, tm->name, 0};
+	struct progress pg = {0, 0};
 	struct batch *b;
-	char *from = NULL, *to = NULL;
+	char *from = NULL, *to = NULL, source[160];
 	bool more, done, warned = false;
 	int rc, moved = 0;
 
+	snprintf(source, sizeof(source), "%s %.64s (table %.64s)",
+		 s->local != NULL ? "changelog of" : "remote", s->id, tm->name);
 	changes_opts_init(&s->co, o->cfg, s->id, k->id,
 			  (size_t)o->cfg->sync.batch_size);
 	rc = locate(s, k, tm->name, &from, err);
 	while (rc == NR_OK) {
 		rc = source_read(s, k, o, tm, from, &b, &to, &more, err);
+		if (rc == NR_OK)
+			rc = check_progress(&pg, o, source, from, to, b->n,
+					    more, err);
 		if (rc != NR_OK) {
 			source_release(s);
 			break;

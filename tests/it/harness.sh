@@ -315,7 +315,7 @@ h_write_config() {
 	  "node": {"id": "$e", "priority": $priority},
 	  "api": {
 	    "workers": ${H_WORKERS:-2},
-	    "maxBodyBytes": 1048576,
+	    "maxBodyBytes": ${H_MAX_BODY:-1048576},
 	    "keys": [
 	      {"name": "admin", "key": "$(cat "$ed/key-admin")",
 	       "scopes": ["read", "pull", "push", "admin"]},
@@ -396,7 +396,8 @@ h_nginx_start() {
 	# Every environment serves the dashboard and the demo page of www/.
 	sh "$NR_SRCDIR/nginx/render.sh" "$nd" \
 		LISTEN="127.0.0.1:$(cat "$ed/http-port")" \
-		SOCKET="$ed/api.sock" BODY_LIMIT=1m WWW_ROOT="$NR_SRCDIR/www" \
+		SOCKET="$ed/api.sock" BODY_LIMIT=${H_BODY_LIMIT:-1m} \
+		WWW_ROOT="$NR_SRCDIR/www" \
 		TLS_CERT="$nd/tls.crt" TLS_KEY="$nd/tls.key" || return 1
 	h_nginx_conf "$nd" "$nd/nunez-api.conf"
 	nginx -p "$nd" -c "$nd/nginx.conf" -g 'daemon off;' \

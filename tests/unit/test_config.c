@@ -123,6 +123,13 @@ START_TEST(defaults)
 	ck_assert_int_eq(cfg->sync.breaker_cooldown, 300);
 	ck_assert_int_eq(cfg->sync.legacy_cursor_grace, 604800);
 	ck_assert_int_eq(cfg->api.max_body, 16777216);
+	ck_assert_int_eq(cfg->api.max_client_body, 4194304);
+	ck_assert_int_eq(cfg->api.max_inflate_ratio, 100);
+	ck_assert_int_eq(cfg->api.max_json_containers, 100000);
+	ck_assert_int_eq(cfg->api.max_json_values, 1000000);
+	ck_assert_int_eq(cfg->api.worker_as_mb, 1024);
+	ck_assert_int_eq(cfg->sync.max_response, 33554432);
+	ck_assert_int_eq(cfg->sync.max_empty_batches, 1000);
 	ck_assert_int_eq(cfg->api.signature_window, 300);
 	ck_assert_int_eq(cfg->api.client_skew, 300);
 	ck_assert_int_eq(cfg->master.connect_timeout, 5);
@@ -130,6 +137,33 @@ START_TEST(defaults)
 	ck_assert_ptr_null(cfg->tables[0].timestamp_column);
 	ck_assert_uint_eq(cfg->nkeys, 0);
 	config_free(cfg);
+}
+END_TEST
+
+START_TEST(worker_memory_fits_the_bodies_or_is_unlimited)
+{
+	struct config *cfg;
+
+	cfg = parse("{" BASE_DB ", " BASE_TABLES
+		    ", \"api\": {\"maxBodyBytes\": "
+		    "1073741824, \"workerAddressSpaceMB\": 0}}");
+	ck_assert_msg(cfg != NULL, "rejected: %s", diag_text());
+	ck_assert_int_eq(cfg->api.worker_as_mb, 0);
+	config_free(cfg);
+	/* 128 MiB and four times the larger body, rounded up. */
+	cfg = parse("{" BASE_DB ", " BASE_TABLES
+		    ", \"api\": {\"maxBodyBytes\": "
+		    "1024, \"maxClientBodyBytes\": 1048577, "
+		    "\"workerAddressSpaceMB\": 133}}");
+	ck_assert_msg(cfg != NULL, "rejected: %s", diag_text());
+	config_free(cfg);
+	cfg = parse("{" BASE_DB ", " BASE_TABLES
+		    ", \"api\": {\"maxBodyBytes\": "
+		    "1024, \"maxClientBodyBytes\": 1048577, "
+		    "\"workerAddressSpaceMB\": 132}}");
+	ck_assert_ptr_null(cfg);
+	ck_assert_msg(strstr(diag_text(), "give at least 133") != NULL, "%s",
+		      diag_text());
 }
 END_TEST
 
@@ -510,6 +544,21 @@ static const struct bad bad[] = {
      "-1}}",
      "sync.legacyCursorGraceSeconds: expected an integer from 0 to "
      "31536000, got -1"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"maxBodyBytes\": "
+     "104857600, \"workerAddressSpaceMB\": 512}}",
+     "api.workerAddressSpaceMB: 512 MiB is too little for bodies of "
+     "104857600 bytes (api.maxBodyBytes, api.maxClientBodyBytes): give at "
+     "least 528, or 0 for no limit"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"maxClientBodyBytes\": "
+     "268435456, \"workerAddressSpaceMB\": 1024}}",
+     "api.workerAddressSpaceMB: 1024 MiB is too little for bodies of "
+     "268435456 bytes"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"api\": {\"maxInflateRatio\": 0}}",
+     "api.maxInflateRatio: expected an integer from 1 to 100000, got 0"},
+    {"{" BASE_DB ", " BASE_TABLES ", \"sync\": {\"maxResponseBytes\": "
+     "1000}}",
+     "sync.maxResponseBytes: expected an integer from 1048576 to "
+     "1073741824, got 1000"},
     {"{" BASE_DB ", " BASE_TABLES ", } ", "invalid JSON at line 1"},
     {"[1, 2]", "expected a JSON object at the top, got an array"},
     {"{" BASE_DB ", " BASE_TABLES "} trailing",
@@ -584,6 +633,7 @@ main(void)
 	tcase_add_test(tc, hashed_key_is_normalised);
 	tcase_add_test(tc, unknown_key_is_a_warning);
 	tcase_add_test(tc, tenant_column_without_triggers_is_a_warning);
+	tcase_add_test(tc, worker_memory_fits_the_bodies_or_is_unlimited);
 	tcase_add_loop_test(tc, bad_config_is_reported_with_its_path, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, all_problems_are_reported_at_once);

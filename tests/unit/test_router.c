@@ -480,6 +480,52 @@ START_TEST(the_path_is_the_one_before_the_query)
 }
 END_TEST
 
+/* http_decode of the n bytes at s, as text; "(null)" when refused. */
+static const char *
+decoded(const char *s, size_t n)
+{
+	static char out[64];
+	char *d = http_decode(s, n);
+
+	snprintf(out, sizeof(out), "%s", d != NULL ? d : "(null)");
+	free(d);
+	return out;
+}
+
+START_TEST(percent_escapes_end_at_their_bound)
+{
+	char *exact;
+	struct reply r;
+
+	ck_assert_str_eq(decoded("a+b%20c%7e", 10), "a b c~");
+	ck_assert_str_eq(decoded("%4A", 3), "J");
+	/* An escape cut off by the bound is malformed, whatever follows
+	 * in memory: the bytes after n are another parameter's. */
+	ck_assert_str_eq(decoded("%4A", 2), "(null)");
+	ck_assert_str_eq(decoded("x%41", 3), "(null)");
+	ck_assert_str_eq(decoded("%4", 2), "(null)");
+	ck_assert_str_eq(decoded("%", 1), "(null)");
+	ck_assert_str_eq(decoded("ab%", 3), "(null)");
+	ck_assert_str_eq(decoded("%00", 3), "(null)");
+	ck_assert_str_eq(decoded("", 0), "");
+	/* Exactly n bytes, no terminator: nothing past them is read. */
+	exact = malloc(3);
+	memcpy(exact, "x%4", 3);
+	ck_assert_str_eq(decoded(exact, 3), "(null)");
+	free(exact);
+	/* Through a request: a query ending in an escape cut short. */
+	r = request("GET", "/health?q=%4", NULL, NULL, NULL);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_str_eq(r.code, "bad_query");
+	r = request("GET", "/health?q=ab%", NULL, NULL, NULL);
+	ck_assert_str_eq(r.code, "bad_query");
+	r = request("GET", "/health?q%4=1", NULL, NULL, NULL);
+	ck_assert_str_eq(r.code, "bad_query");
+	r = request("GET", "/health?q=%4a", NULL, NULL, NULL);
+	ck_assert_str_eq(r.q, "J");
+}
+END_TEST
+
 /* A key-checked request that fails with status, code and message, and
  * no handler runs. */
 static void
@@ -798,6 +844,7 @@ main(void)
 	tcase_add_test(tc, holes_take_only_their_characters);
 	tcase_add_test(tc, other_methods_are_405);
 	tcase_add_test(tc, the_path_is_the_one_before_the_query);
+	tcase_add_test(tc, percent_escapes_end_at_their_bound);
 	tcase_add_test(tc, keys_and_scopes);
 	tcase_add_test(tc, a_handler_without_reply_is_500);
 	tcase_add_test(tc, signed_requests);
