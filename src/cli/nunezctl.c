@@ -53,8 +53,8 @@ usage(FILE *f)
 	      "  gen-key            print a new random API key and its stored "
 	      "form\n"
 	      "  hash-key KEY       print the stored form (sha256:...) of KEY\n"
-	      "options: --config FILE (default $NUNEZ_CONFIG), --help, "
-	      "--version\n"
+	      "options: --config FILE (default $NUNEZ_CONFIG, else\n"
+	      "         " CLI_CONFIG_DEFAULT "), --help, --version\n"
 	      "exit status: 0 ok, 1 failed or differs, 2 usage or config "
 	      "error\n",
 	      f);
@@ -453,12 +453,6 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	path = cli_config_path(o.config);
-	if (path == NULL) {
-		fputs("nunezctl: no config: give --config FILE or set "
-		      "NUNEZ_CONFIG\n",
-		      stderr);
-		return EXIT_USAGE;
-	}
 	if (cli_load_config("nunezctl", path, &cfg) != NR_OK)
 		return EXIT_USAGE;
 	if (strcmp(cmd, "check-config") == 0)

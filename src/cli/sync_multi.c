@@ -41,7 +41,8 @@ usage(FILE *f)
 	    "usage: sync_multi [--config FILE] [--env NAME] [--table NAME]\n"
 	    "                  [--dry-run] [--plan] [--follow] [--local-only]\n"
 	    "                  [--log-format text|json]\n"
-	    "  --config FILE   config file (default $NUNEZ_CONFIG)\n"
+	    "  --config FILE   config file (default $NUNEZ_CONFIG, else\n"
+	    "                  " CLI_CONFIG_DEFAULT ")\n"
 	    "  --env NAME      only this remote environment\n"
 	    "  --table NAME    only this table\n"
 	    "  --dry-run       read and decide everything, then roll back\n"
@@ -436,12 +437,6 @@ main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	path = cli_config_path(o.config);
-	if (path == NULL) {
-		fputs("sync_multi: no config: give --config FILE or set "
-		      "NUNEZ_CONFIG\n",
-		      stderr);
-		return EXIT_USAGE;
-	}
 	if (cli_load_config("sync_multi", path, &cfg) != NR_OK)
 		return EXIT_USAGE;
 	if (o.log_format != NULL)
