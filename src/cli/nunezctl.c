@@ -19,10 +19,11 @@
 
 struct opts {
 	const char *config;
-	const char *env;  /* verify: against this remote */
-	bool slave;	  /* conflicts: of the slave database */
-	bool all;	  /* conflicts list: resolved ones too */
-	bool keep_tables; /* uninstall: only the triggers */
+	const char *env;     /* verify: against this remote */
+	bool slave;	     /* conflicts: of the slave database */
+	bool all;	     /* conflicts list: resolved ones too */
+	bool keep_tables;    /* uninstall: only the triggers */
+	const char *definer; /* init: the triggers' DEFINER, USER@HOST */
 };
 
 static void
@@ -33,9 +34,12 @@ usage(FILE *f)
 	      "  check-config       load and check the config, print a "
 	      "summary\n"
 	      "  ping               check that the databases answer\n"
-	      "  init               install or upgrade the engine tables and "
+	      "  init [--definer USER@HOST]\n"
+	      "                     install or upgrade the engine tables and "
 	      "the capture\n"
-	      "                     triggers (again after a schema change)\n"
+	      "                     triggers (again after a schema change); "
+	      "the\n"
+	      "                     triggers run as USER@HOST when given\n"
 	      "  uninstall [--keep-tables]\n"
 	      "                     remove the triggers and the engine "
 	      "tables\n"
@@ -140,7 +144,7 @@ cmd_ping(const struct config *cfg)
 /* Installs the engine into one database; triggers when capture. */
 static int
 init_one(struct db *db, struct tmeta **tms, size_t n, bool capture,
-	 const char *origin, struct nr_err *err)
+	 const char *origin, const char *definer, struct nr_err *err)
 {
 	size_t i;
 	int rc, version = 0;
@@ -151,7 +155,7 @@ init_one(struct db *db, struct tmeta **tms, size_t n, bool capture,
 	for (i = 0; rc == NR_OK && capture && i < n; i++)
 		rc = tms[i]->conf->capture == CAPTURE_TIMESTAMP
 			 ? install_drop_triggers(db, tms[i], err)
-			 : install_triggers(db, tms[i], origin, err);
+			 : install_triggers(db, tms[i], origin, definer, err);
 	if (rc == NR_OK)
 		printf("%s: engine schema version %d, %s\n", db_label(db),
 		       version,
@@ -161,17 +165,17 @@ init_one(struct db *db, struct tmeta **tms, size_t n, bool capture,
 }
 
 static int
-cmd_init(struct env *e, struct nr_err *err)
+cmd_init(struct env *e, const struct opts *o, struct nr_err *err)
 {
 	int rc = env_load_tables(e, err);
 
 	if (rc == NR_OK)
 		rc = init_one(e->master, e->tm_master, e->cfg->ntables, true,
-			      e->cfg->node_id, err);
+			      e->cfg->node_id, o->definer, err);
 	if (rc == NR_OK && e->slave != NULL)
 		rc = init_one(e->slave, e->tm_slave, e->cfg->ntables,
 			      e->cfg->mode == MODE_MASTER_MASTER, e->slave_id,
-			      err);
+			      o->definer, err);
 	return rc;
 }
 
@@ -367,7 +371,7 @@ run_db_command(const struct config *cfg, const struct opts *o, int argc,
 
 	rc = env_open(&e, cfg, &err);
 	if (rc == NR_OK && strcmp(cmd, "init") == 0)
-		rc = cmd_init(&e, &err);
+		rc = cmd_init(&e, o, &err);
 	else if (rc == NR_OK && strcmp(cmd, "uninstall") == 0)
 		rc = cmd_uninstall(&e, o, &err);
 	else if (rc == NR_OK && strcmp(cmd, "verify") == 0)
@@ -393,6 +397,7 @@ main(int argc, char **argv)
 	    {"all", no_argument, NULL, 'a'},
 	    {"keep-tables", no_argument, NULL, 'k'},
 	    {"env", required_argument, NULL, 'e'},
+	    {"definer", required_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -401,6 +406,7 @@ main(int argc, char **argv)
 	    "init", "uninstall", "verify", "conflicts", "housekeeping", NULL};
 	struct opts o = {0};
 	struct config *cfg = NULL;
+	struct nr_err derr = {0};
 	const char *path, *cmd;
 	int c, rc, i;
 
@@ -422,6 +428,9 @@ main(int argc, char **argv)
 		case 'e':
 			o.env = optarg;
 			break;
+		case 'd':
+			o.definer = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -438,6 +447,14 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd = argv[optind];
+	if (o.definer != NULL &&
+	    (strcmp(cmd, "init") != 0 ||
+	     install_definer_check(o.definer, &derr) != NR_OK)) {
+		fprintf(stderr, "nunezctl: %s\n",
+			strcmp(cmd, "init") != 0 ? "--definer is for init only"
+						 : derr.msg);
+		return EXIT_USAGE;
+	}
 	if (strcmp(cmd, "gen-key") == 0)
 		return cmd_gen_key();
 	if (strcmp(cmd, "hash-key") == 0)
