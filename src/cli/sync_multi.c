@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -187,6 +188,22 @@ plan(const struct config *cfg, const struct opts *o)
 	return EXIT_SYNCED;
 }
 
+/* True when stderr is journald's stream: systemd then sets JOURNAL_STREAM
+ * to the device and inode of it (systemd.exec(5)). */
+static bool
+stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st) != 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
+
 static void
 on_term(int sig)
 {
@@ -275,8 +292,9 @@ progress(void *arg, unsigned long long rows, bool done)
 }
 
 /* Says one line of the run's outcome. Success goes to stdout when it is
- * shown, else to the log; a failure to stdout when shown, else to
- * stderr, so cron mails failures only. */
+ * shown, else to the log at info (which under cron is not written); a
+ * failure to stdout when shown, else to stderr, so cron mails failures
+ * only. */
 static void NR_PRINTF(2, 3) report(bool failed, const char *fmt, ...)
 {
 	char line[1024];
@@ -489,7 +507,8 @@ run(const struct config *cfg, const struct opts *o)
 	if (rc == NR_OK)
 		rc = lock_env(&e, &err);
 	if (rc == NR_EEXIST) {
-		/* An overlapping run (a long copy under cron) is no failure. */
+		/* An overlapping run (a long copy under cron) is no failure:
+		 * said at info, so cron mails nothing. */
 		log_info("%s", err.msg);
 		env_close(&e);
 		return EXIT_BUSY;
@@ -538,7 +557,9 @@ main(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct config *cfg = NULL;
+	enum log_level level;
 	const char *path;
+	bool json;
 	int rc;
 
 	log_setup("sync_multi", LOG_INFO, false, NULL);
@@ -548,10 +569,16 @@ main(int argc, char **argv)
 	path = cli_config_path(o.config);
 	if (cli_load_config("sync_multi", path, &cfg) != NR_OK)
 		return EXIT_USAGE;
-	if (o.log_format != NULL)
-		log_setup("sync_multi", (enum log_level)cfg->log.level,
-			  strcmp(o.log_format, "json") == 0, NULL);
+	json = o.log_format != NULL ? strcmp(o.log_format, "json") == 0
+				    : cfg->log.format == 1;
+	level = (enum log_level)cfg->log.level;
 	shown = o.verbose || isatty(STDOUT_FILENO);
+	/* Under cron whatever reaches stderr is mailed: only warnings and
+	 * errors go there. The journal takes everything. */
+	if (!shown && !isatty(STDERR_FILENO) && !stderr_is_journal() &&
+	    level < LOG_WARN)
+		level = LOG_WARN;
+	log_setup("sync_multi", level, json, NULL);
 	rc = check_names(cfg, &o);
 	if (rc >= 0)
 		goto out;
