@@ -52,7 +52,7 @@ for i in 1; do
 done
 
 ctl() { e=$1; shift; src/cli/nunezctl --config "$dir/$e/config.json" "$@"; }
-sync() { src/cli/sync_multi --config "$dir/$1/config.json" | grep -v ', 0 changes read'; }
+sync() { src/cli/sync_multi --verbose --config "$dir/$1/config.json" | grep -v ', 0 changes read'; }
 sql() { mariadb --no-defaults --socket="$dir/$1/master/sock" -uroot appdb -e "$2"; }
 echo
 echo "== three environments replicating (each lists the other two as bidirectional remotes)"

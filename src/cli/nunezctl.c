@@ -20,10 +20,11 @@
 
 struct opts {
 	const char *config;
-	const char *env;  /* verify: against this remote */
-	bool slave;	  /* conflicts: of the slave database */
-	bool all;	  /* conflicts list: resolved ones too */
-	bool keep_tables; /* uninstall: only the triggers */
+	const char *env;     /* verify: against this remote */
+	bool slave;	     /* conflicts: of the slave database */
+	bool all;	     /* conflicts list: resolved ones too */
+	bool keep_tables;    /* uninstall: only the triggers */
+	const char *definer; /* init: the triggers' DEFINER, USER@HOST */
 };
 
 static void
@@ -34,9 +35,12 @@ usage(FILE *f)
 	      "  check-config       load and check the config, print a "
 	      "summary\n"
 	      "  ping               check that the databases answer\n"
-	      "  init               install or upgrade the engine tables and "
+	      "  init [--definer USER@HOST]\n"
+	      "                     install or upgrade the engine tables and "
 	      "the capture\n"
-	      "                     triggers (again after a schema change)\n"
+	      "                     triggers (again after a schema change); "
+	      "the\n"
+	      "                     triggers run as USER@HOST when given\n"
 	      "  uninstall [--keep-tables]\n"
 	      "                     remove the triggers and the engine "
 	      "tables\n"
@@ -59,8 +63,8 @@ usage(FILE *f)
 	      "  gen-key            print a new random API key and its stored "
 	      "form\n"
 	      "  hash-key KEY       print the stored form (sha256:...) of KEY\n"
-	      "options: --config FILE (default $NUNEZ_CONFIG), --help, "
-	      "--version\n"
+	      "options: --config FILE (default $NUNEZ_CONFIG, else\n"
+	      "         " CLI_CONFIG_DEFAULT "), --help, --version\n"
 	      "exit status: 0 ok, 1 failed or differs, 2 usage or config "
 	      "error\n",
 	      f);
@@ -170,7 +174,7 @@ cmd_ping(const struct config *cfg)
 /* Installs the engine into one database; triggers when capture. */
 static int
 init_one(struct db *db, struct tmeta **tms, size_t n, bool capture,
-	 const char *origin, struct nr_err *err)
+	 const char *origin, const char *definer, struct nr_err *err)
 {
 	size_t i;
 	int rc, version = 0;
@@ -181,7 +185,7 @@ init_one(struct db *db, struct tmeta **tms, size_t n, bool capture,
 	for (i = 0; rc == NR_OK && capture && i < n; i++)
 		rc = tms[i]->conf->capture == CAPTURE_TIMESTAMP
 			 ? install_drop_triggers(db, tms[i], err)
-			 : install_triggers(db, tms[i], origin, err);
+			 : install_triggers(db, tms[i], origin, definer, err);
 	if (rc == NR_OK)
 		printf("%s: engine schema version %d, %s\n", db_label(db),
 		       version,
@@ -191,17 +195,17 @@ init_one(struct db *db, struct tmeta **tms, size_t n, bool capture,
 }
 
 static int
-cmd_init(struct env *e, struct nr_err *err)
+cmd_init(struct env *e, const struct opts *o, struct nr_err *err)
 {
 	int rc = env_load_tables(e, err);
 
 	if (rc == NR_OK)
 		rc = init_one(e->master, e->tm_master, e->cfg->ntables, true,
-			      e->cfg->node_id, err);
+			      e->cfg->node_id, o->definer, err);
 	if (rc == NR_OK && e->slave != NULL)
 		rc = init_one(e->slave, e->tm_slave, e->cfg->ntables,
 			      e->cfg->mode == MODE_MASTER_MASTER, e->slave_id,
-			      err);
+			      o->definer, err);
 	return rc;
 }
 
@@ -425,7 +429,7 @@ run_db_command(const struct config *cfg, const struct opts *o, int argc,
 
 	rc = env_open(&e, cfg, &err);
 	if (rc == NR_OK && strcmp(cmd, "init") == 0)
-		rc = cmd_init(&e, &err);
+		rc = cmd_init(&e, o, &err);
 	else if (rc == NR_OK && strcmp(cmd, "uninstall") == 0)
 		rc = cmd_uninstall(&e, o, &err);
 	else if (rc == NR_OK && strcmp(cmd, "verify") == 0)
@@ -453,6 +457,7 @@ main(int argc, char **argv)
 	    {"all", no_argument, NULL, 'a'},
 	    {"keep-tables", no_argument, NULL, 'k'},
 	    {"env", required_argument, NULL, 'e'},
+	    {"definer", required_argument, NULL, 'd'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -462,6 +467,7 @@ main(int argc, char **argv)
 	    "housekeeping", "touch",	 NULL};
 	struct opts o = {0};
 	struct config *cfg = NULL;
+	struct nr_err derr = {0};
 	const char *path, *cmd;
 	int c, rc, i;
 
@@ -483,6 +489,9 @@ main(int argc, char **argv)
 		case 'e':
 			o.env = optarg;
 			break;
+		case 'd':
+			o.definer = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -499,6 +508,14 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd = argv[optind];
+	if (o.definer != NULL &&
+	    (strcmp(cmd, "init") != 0 ||
+	     install_definer_check(o.definer, &derr) != NR_OK)) {
+		fprintf(stderr, "nunezctl: %s\n",
+			strcmp(cmd, "init") != 0 ? "--definer is for init only"
+						 : derr.msg);
+		return EXIT_USAGE;
+	}
 	if (strcmp(cmd, "gen-key") == 0)
 		return cmd_gen_key();
 	if (strcmp(cmd, "hash-key") == 0)
@@ -514,12 +531,6 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	path = cli_config_path(o.config);
-	if (path == NULL) {
-		fputs("nunezctl: no config: give --config FILE or set "
-		      "NUNEZ_CONFIG\n",
-		      stderr);
-		return EXIT_USAGE;
-	}
 	if (cli_load_config("nunezctl", path, &cfg) != NR_OK)
 		return EXIT_USAGE;
 	if (strcmp(cmd, "check-config") == 0)

@@ -1,10 +1,14 @@
 /* sync_multi: syncs the local master/slave pair, then every remote
- * environment, table by table. Run from cron or with --follow. */
+ * environment, table by table. Run from cron or with --follow: quiet when
+ * all went well and no one watches (cron mails only failures). */
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,7 +37,11 @@ struct opts {
 	bool follow;
 	bool local_only;
 	bool plan;
+	bool verbose;
 };
+
+/* Whether the summary lines go to stdout: on a terminal or asked. */
+static bool shown;
 
 static void
 usage(FILE *f)
@@ -41,16 +49,21 @@ usage(FILE *f)
 	fputs(
 	    "usage: sync_multi [--config FILE] [--env NAME] [--table NAME]\n"
 	    "                  [--dry-run] [--plan] [--follow] [--local-only]\n"
-	    "                  [--log-format text|json]\n"
-	    "  --config FILE   config file (default $NUNEZ_CONFIG)\n"
+	    "                  [--log-format text|json] [--verbose]\n"
+	    "  --config FILE   config file (default $NUNEZ_CONFIG, else\n"
+	    "                  " CLI_CONFIG_DEFAULT ")\n"
 	    "  --env NAME      only this remote environment\n"
 	    "  --table NAME    only this table\n"
 	    "  --dry-run       read and decide everything, then roll back\n"
 	    "  --plan          print what would be synced and exit\n"
 	    "  --follow        keep syncing until SIGTERM\n"
 	    "  --local-only    only the local master/slave pair\n"
+	    "  --verbose       print the summary lines even when stdout is "
+	    "not a\n"
+	    "                  terminal (else only failures, on stderr)\n"
 	    "exit status: 0 all synced, 1 some failed, 2 usage or config "
-	    "error\n",
+	    "error,\n"
+	    "3 another run holds the environment's lock (nothing done)\n",
 	    f);
 }
 
@@ -66,6 +79,7 @@ parse(int argc, char **argv, struct opts *o)
 	    {"follow", no_argument, NULL, 'f'},
 	    {"local-only", no_argument, NULL, 'L'},
 	    {"plan", no_argument, NULL, 'p'},
+	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -97,6 +111,9 @@ parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'p':
 			o->plan = true;
+			break;
+		case 'v':
+			o->verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -172,6 +189,22 @@ plan(const struct config *cfg, const struct opts *o)
 	return EXIT_SYNCED;
 }
 
+/* True when stderr is journald's stream: systemd then sets JOURNAL_STREAM
+ * to the device and inode of it (systemd.exec(5)). */
+static bool
+stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (js == NULL || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st) != 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
+
 static void
 on_term(int sig)
 {
@@ -188,31 +221,112 @@ now(void)
 	return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-/* A progress line on a terminal for long copies. */
+/* Where a long copy stands, for the progress line. */
+struct progress {
+	const char *what;
+	unsigned long long total; /* the table's estimated rows; 0: unknown */
+	double t0;
+	bool started; /* a line was shown, so done ends it */
+};
+
+/* The estimated row count of table in db from the table statistics
+ * (information_schema.TABLES.TABLE_ROWS): 0 when unknown. */
+static unsigned long long
+estimate_rows(struct db *db, const char *table)
+{
+	struct qval p = qv_str(table);
+	struct qres *res = NULL;
+	struct nr_err err;
+	unsigned long long n = 0;
+
+	if (query_run(db,
+		      "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE "
+		      "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+		      &p, 1, 0, &res, &err) == NR_OK &&
+	    res->nrows == 1 && !qres_at(res, 0, 0)->null)
+		n = strtoull(qres_at(res, 0, 0)->p, NULL, 10);
+	qres_free(res);
+	return n;
+}
+
+/* Sets up pr for what; the total from db's statistics of table when db
+ * is not NULL and a terminal would show the line. */
+static void
+progress_init(struct progress *pr, const char *what, struct db *db,
+	      const char *table)
+{
+	pr->what = what;
+	pr->t0 = now();
+	pr->total = 0;
+	pr->started = false;
+	if (db != NULL && isatty(STDERR_FILENO))
+		pr->total = estimate_rows(db, table);
+}
+
+/* A live line on a terminal for long copies: rows done of the estimated
+ * total, the rate and the time left. Short runs show none. */
 static void
 progress(void *arg, unsigned long long rows, bool done)
 {
-	const char *what = arg;
+	struct progress *pr = arg;
+	double secs = now() - pr->t0;
+	double rate = secs > 0 ? rows / secs : 0;
+	unsigned long long left;
 
-	if (!isatty(STDERR_FILENO) || (rows < 10000 && !done))
+	if (!isatty(STDERR_FILENO) || (rows < 10000 && !pr->started))
 		return;
-	fprintf(stderr, "\r%s: %llu rows%s", what, rows, done ? "\n" : "");
+	pr->started = true;
+	fprintf(stderr, "\r%s: %llu", pr->what, rows);
+	/* Statistics are estimates: past the total, say only the rows. */
+	if (pr->total >= rows && !done)
+		fprintf(stderr, " of ~%llu rows (%d%%)", pr->total,
+			(int)(100.0 * rows / (double)pr->total));
+	else
+		fputs(" rows", stderr);
+	fprintf(stderr, ", %.0f rows/s", rate);
+	if (pr->total >= rows && !done && rate > 0) {
+		left = (unsigned long long)((pr->total - rows) / rate);
+		fprintf(stderr, ", ETA %llu:%02llu", left / 60, left % 60);
+	}
+	fputs(done ? "\033[K\n" : "\033[K", stderr);
 	fflush(stderr);
 }
 
-/* Prints the summary line of one table and direction. */
+/* Says one line of the run's outcome. Success goes to stdout when it is
+ * shown, else to the log at info (which under cron is not written); a
+ * failure to stdout when shown, else to stderr, so cron mails failures
+ * only. */
+static void NR_PRINTF(2, 3) report(bool failed, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (shown) {
+		printf("%s\n", line);
+		fflush(stdout);
+	} else if (failed) {
+		fprintf(stderr, "%s\n", line);
+	} else {
+		log_info("%s", line);
+	}
+}
+
+/* The summary line of one table and direction. */
 static void
 summary(const char *what, int rc, const struct sync_stats *st, double t0,
 	const struct nr_err *err)
 {
-	printf(
+	report(
+	    rc != NR_OK,
 	    "%s: %s, %llu changes read, %llu inserted, %llu updated, %llu "
-	    "deleted, %llu unchanged, %llu conflicts (%llu open), %.2f s%s%s\n",
+	    "deleted, %llu unchanged, %llu conflicts (%llu open), %.2f s%s%s",
 	    what, rc == NR_OK ? "ok" : "FAILED", st->rows, st->a.inserted,
 	    st->a.updated, st->a.deleted, st->a.unchanged, st->a.conflicts,
 	    st->a.open, now() - t0, rc == NR_OK ? "" : ": ",
 	    rc == NR_OK ? "" : err->msg);
-	fflush(stdout);
 }
 
 /* One direction of one table of the local pair; prints its summary. */
@@ -225,6 +339,7 @@ local_direction(struct env *e, size_t t, bool to_slave, const struct opts *o)
 	struct sync_opts so = {0};
 	struct sync_stats st = {0};
 	struct nr_err err = {0};
+	struct progress pr;
 	char what[160];
 	double t0 = now();
 	int rc;
@@ -235,8 +350,10 @@ local_direction(struct env *e, size_t t, bool to_slave, const struct opts *o)
 	so.mirror = e->cfg->mode == MODE_MASTER_SLAVE;
 	so.dry_run = o->dry_run;
 	snprintf(what, sizeof(what), "local %s %s", dir, e->tm_master[t]->name);
+	progress_init(&pr, what, to_slave ? e->master : e->slave,
+		      e->tm_master[t]->name);
 	so.progress = progress;
-	so.progress_arg = what;
+	so.progress_arg = &pr;
 	rc = to_slave ? sync_table(&m, &s, &so, &st, &err)
 		      : sync_table(&s, &m, &so, &st, &err);
 	summary(what, rc, &st, t0, &err);
@@ -258,6 +375,7 @@ remote_direction(struct env *e, struct remote *rm,
 	struct sync_opts so = {0};
 	struct sync_stats st = {0};
 	struct nr_err err = {0};
+	struct progress pr;
 	char what[200];
 	double t0 = now();
 	int rc;
@@ -268,8 +386,12 @@ remote_direction(struct env *e, struct remote *rm,
 	so.dry_run = o->dry_run;
 	snprintf(what, sizeof(what), "remote %s %s %s", r->name, dir,
 		 e->tm_master[t]->name);
+	/* A push reads this master; a pull's source is the remote, whose
+	 * statistics are not asked for (the line has no total then). */
+	progress_init(&pr, what, pull ? NULL : e->master,
+		      e->tm_master[t]->name);
 	so.progress = progress;
-	so.progress_arg = what;
+	so.progress_arg = &pr;
 	rc = pull ? sync_pull_remote(rm, r->name, &local, &so, &st, &err)
 		  : sync_push_remote(rm, r->name, &local, &so, &st, &err);
 	summary(what, rc, &st, t0, &err);
@@ -306,10 +428,10 @@ remote_env(struct env *e, const struct config_remote *r, const struct opts *o,
 			"circuit open after %d failed runs; "
 			"skipped for %lld s more",
 			br.failures, wait);
-		printf(
-		    "remote %s: skipped, circuit open (%d failed runs, %lld s "
-		    "left)\n",
-		    r->name, br.failures, wait);
+		report(true,
+		       "remote %s: skipped, circuit open (%d failed runs, "
+		       "%lld s left)",
+		       r->name, br.failures, wait);
 		return 1;
 	}
 	rm = remote_new(e->cfg, r);
@@ -337,7 +459,7 @@ remote_env(struct env *e, const struct config_remote *r, const struct opts *o,
 }
 
 /* Holds the environment's sync lock (a named lock on the master, so it
- * also holds across hosts); 1 when another run has it. */
+ * also holds across hosts); NR_EEXIST when another run has it. */
 static int
 lock_env(struct env *e, struct nr_err *err)
 {
@@ -351,9 +473,9 @@ lock_env(struct env *e, struct nr_err *err)
 	rc = query_run(e->master, "SELECT GET_LOCK(?, 0)", &p, 1, 0, &res, err);
 	if (rc == NR_OK && (qres_at(res, 0, 0)->null ||
 			    strcmp(qres_at(res, 0, 0)->p, "1") != 0))
-		rc = err_set(err, NR_EINVAL,
+		rc = err_set(err, NR_EEXIST,
 			     "another sync_multi is running "
-			     "for environment %s",
+			     "for environment %s; this run does nothing",
 			     e->cfg->node_id);
 	qres_free(res);
 	return rc;
@@ -414,6 +536,13 @@ run(const struct config *cfg, const struct opts *o)
 	rc = env_open(&e, cfg, &err);
 	if (rc == NR_OK)
 		rc = lock_env(&e, &err);
+	if (rc == NR_EEXIST) {
+		/* An overlapping run (a long copy under cron) is no failure:
+		 * said at info, so cron mails nothing. */
+		log_info("%s", err.msg);
+		env_close(&e);
+		return EXIT_BUSY;
+	}
 	if (rc == NR_OK)
 		rc = env_check_installed(&e, &err);
 	if (rc == NR_OK)
@@ -454,7 +583,9 @@ main(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct config *cfg = NULL;
+	enum log_level level;
 	const char *path;
+	bool json;
 	int rc;
 
 	log_setup("sync_multi", LOG_INFO, false, NULL);
@@ -462,17 +593,18 @@ main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	path = cli_config_path(o.config);
-	if (path == NULL) {
-		fputs("sync_multi: no config: give --config FILE or set "
-		      "NUNEZ_CONFIG\n",
-		      stderr);
-		return EXIT_USAGE;
-	}
 	if (cli_load_config("sync_multi", path, &cfg) != NR_OK)
 		return EXIT_USAGE;
-	if (o.log_format != NULL)
-		log_setup("sync_multi", (enum log_level)cfg->log.level,
-			  strcmp(o.log_format, "json") == 0, NULL);
+	json = o.log_format != NULL ? strcmp(o.log_format, "json") == 0
+				    : cfg->log.format == 1;
+	level = (enum log_level)cfg->log.level;
+	shown = o.verbose || isatty(STDOUT_FILENO);
+	/* Under cron whatever reaches stderr is mailed: only warnings and
+	 * errors go there. The journal takes everything. */
+	if (!shown && !isatty(STDERR_FILENO) && !stderr_is_journal() &&
+	    level < LOG_WARN)
+		level = LOG_WARN;
+	log_setup("sync_multi", level, json, NULL);
 	rc = check_names(cfg, &o);
 	if (rc >= 0)
 		goto out;

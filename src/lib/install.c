@@ -229,28 +229,100 @@ row_is_new(const struct tmeta *tm, struct buf *b)
 	buf_adds(b, ")");
 }
 
+/* The characters a definer's user and host may hold here: enough for
+ * account names and host patterns, and nothing that needs quoting. */
+static bool
+definer_part_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 80)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!strchr(
+			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"0123456789_.-%:",
+			s[i]))
+			return false;
+	return true;
+}
+
+int
+install_definer_check(const char *definer, struct nr_err *err)
+{
+	const char *at = strrchr(definer, '@');
+
+	if (at == NULL || !definer_part_ok(definer, (size_t)(at - definer)) ||
+	    !definer_part_ok(at + 1, strlen(at + 1)))
+		return err_set(err, NR_EINVAL,
+			       "--definer: expected USER@HOST (letters, "
+			       "digits and _ . - %% : only), got '%s'",
+			       definer);
+	return NR_OK;
+}
+
+/* Turns the server's refusals of CREATE TRIGGER into what to do; keeps
+ * rc and the server's error number. */
 static int
-create(struct db *db, const struct tmeta *tm, const char *event,
-       const char *when, struct buf *body, struct nr_err *err)
+explain(struct db *db, const char *definer, int rc, struct nr_err *err)
+{
+	unsigned no = err != NULL ? err->sqlerr : 0;
+
+	if (no == 1419)
+		err_set(err, rc,
+			"%s database: binary logging is on, and then creating "
+			"triggers needs the SUPER privilege, which this "
+			"account lacks (error 1419). Either set "
+			"log_bin_trust_function_creators=1 on the server (SET "
+			"GLOBAL log_bin_trust_function_creators = 1, and in "
+			"its config file so that it holds after a restart), "
+			"or run nunezctl init as an account with SUPER (a "
+			"config whose databases.%s.user is that account)",
+			db_label(db), db_label(db));
+	else if (no == 1227 && definer != NULL)
+		err_set(err, rc,
+			"%s database: --definer %s needs the SET USER (or "
+			"SUPER) privilege for the account that runs init "
+			"(error 1227)",
+			db_label(db), definer);
+	if (err != NULL)
+		err->sqlerr = no;
+	return rc;
+}
+
+static int
+create(struct db *db, const struct tmeta *tm, const char *definer,
+       const char *event, const char *when, struct buf *body,
+       struct nr_err *err)
 {
 	struct buf sql;
+	const char *at;
 	int rc;
 
 	buf_init(&sql, 0);
-	buf_adds(&sql, "CREATE OR REPLACE TRIGGER ");
+	buf_adds(&sql, "CREATE OR REPLACE ");
+	if (definer != NULL) {
+		/* Checked by install_definer_check: nothing to escape. */
+		at = strrchr(definer, '@');
+		buf_printf(&sql, "DEFINER = '%.*s'@'%s' ", (int)(at - definer),
+			   definer, at + 1);
+	}
+	buf_adds(&sql, "TRIGGER ");
 	trigger_name(tm->name, event, &sql);
 	buf_printf(&sql, " AFTER %s ON ", when);
 	buf_ident(&sql, tm->name);
 	buf_adds(&sql, " FOR EACH ROW ");
 	buf_add(&sql, buf_str(body), body->len);
 	rc = db_exec(db, buf_str(&sql), err);
+	if (rc != NR_OK)
+		rc = explain(db, definer, rc, err);
 	buf_free(&sql);
 	return rc;
 }
 
 int
 install_triggers(struct db *db, const struct tmeta *tm, const char *origin,
-		 struct nr_err *err)
+		 const char *definer, struct nr_err *err)
 {
 	struct buf body;
 	int rc;
@@ -261,13 +333,13 @@ install_triggers(struct db *db, const struct tmeta *tm, const char *origin,
 	buf_adds(&body, "BEGIN IF @nunez_bulk IS NULL THEN ");
 	log_insert(tm, "NEW.", 'U', origin, &body);
 	buf_adds(&body, "; END IF; END");
-	rc = create(db, tm, "ins", "INSERT", &body, err);
+	rc = create(db, tm, definer, "ins", "INSERT", &body, err);
 	if (rc != NR_OK)
 		goto out;
 
 	buf_reset(&body);
 	log_insert(tm, "OLD.", 'D', origin, &body);
-	rc = create(db, tm, "del", "DELETE", &body, err);
+	rc = create(db, tm, definer, "del", "DELETE", &body, err);
 	if (rc != NR_OK)
 		goto out;
 
@@ -305,7 +377,7 @@ install_triggers(struct db *db, const struct tmeta *tm, const char *origin,
 		buf_adds(&body, "; END IF");
 	}
 	buf_adds(&body, "; END IF; END IF; END IF; END");
-	rc = create(db, tm, "upd", "UPDATE", &body, err);
+	rc = create(db, tm, definer, "upd", "UPDATE", &body, err);
 out:
 	buf_free(&body);
 	return rc;

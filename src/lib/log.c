@@ -1,4 +1,6 @@
-/* Logging to a stream, as text or JSON lines. */
+/* Logging to a stream, as text or JSON lines. A line that goes to a file
+ * or a pipe rather than a terminal starts with its syslog priority,
+ * "<N>" (sd-daemon(3)): journald reads it as the line's priority. */
 #include <stdarg.h>
 #include <string.h>
 #include <sys/time.h>
@@ -8,6 +10,10 @@
 #include "log.h"
 
 static const char *names[] = {"debug", "info", "warn", "error"};
+
+/* syslog(3) priorities of the levels: LOG_DEBUG, LOG_INFO, LOG_WARNING,
+ * LOG_ERR (numbers, for syslog.h's names clash with ours). */
+static const int priorities[] = {7, 6, 4, 3};
 
 static struct {
 	const char *prog;
@@ -69,6 +75,9 @@ log_msg(enum log_level lvl, const struct log_ctx *ctx, const char *fmt, ...)
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	/* A stream with no descriptor (in memory) is no stderr. */
+	if (fileno(f) >= 0 && !isatty(fileno(f)))
+		fprintf(f, "<%d>", priorities[lvl]);
 	if (L.json) {
 		fprintf(f,
 			"{\"time\":\"%s.%03ldZ\",\"level\":\"%s\","

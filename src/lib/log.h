@@ -18,7 +18,9 @@ struct log_ctx {
 };
 
 /* Sets the program name, minimum level, format (json or text) and the
- * stream (borrowed, default stderr). */
+ * stream (borrowed, default stderr). Lines written to a descriptor that
+ * is not a terminal start with "<N>", N the syslog priority of the
+ * level (debug 7, info 6, warn 4, error 3). */
 void log_setup(const char *prog, enum log_level min, bool json, FILE *out);
 
 /* Parses "debug", "info", "warn" or "error"; -1 for anything else. */

@@ -62,7 +62,7 @@ done
 jq --arg u "$NR_E2_URL" --arg k "$NR_E2_KEY_PEER" \
 	'.remoteEnvironments = {"e2": {url: $u, apiKey: $k, syncMode: "push"}} | .sync.batchSize = 1000' \
 	"$T/e1/config.json" >"$T/c.json" && mv "$T/c.json" "$T/e1/config.json"
-SYNC="$NR_BUILDDIR/src/cli/sync_multi --config $T/e1/config.json"
+SYNC="$NR_BUILDDIR/src/cli/sync_multi --verbose --config $T/e1/config.json"
 
 fill() {	# fill N: the realistic table on A
 	sql e1 master "TRUNCATE bench; INSERT INTO bench (id, name, email, amount, note) SELECT seq, CONCAT('name ', seq), CONCAT('user', seq, '@example.com'), seq * 1.25, REPEAT(CHAR(65 + seq % 26), 200) FROM seq_1_to_$1"
@@ -254,8 +254,8 @@ note "--follow lag for $FOLLOW_S s"
 jq --arg u "$NR_E1_URL" --arg k "$NR_E1_KEY_PEER" \
 	'.remoteEnvironments = {"e1": {url: $u, apiKey: $k, syncMode: "pull"}} | .sync.followIntervalSeconds = 1' \
 	"$T/e2/config.json" >"$T/c.json" && mv "$T/c.json" "$T/e2/config.json"
-"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/e2/config.json" >/dev/null 2>&1
-"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/e2/config.json" --follow >"$T/follow.out" 2>&1 &
+"$NR_BUILDDIR/src/cli/sync_multi" --verbose --config "$T/e2/config.json" >/dev/null 2>&1
+"$NR_BUILDDIR/src/cli/sync_multi" --verbose --config "$T/e2/config.json" --follow >"$T/follow.out" 2>&1 &
 fpid=$!
 h_track "$T" follow $fpid
 (

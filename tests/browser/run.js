@@ -57,7 +57,7 @@ function sql(e, statement) {
 function sync(e) {
 	try {
 		return execFileSync(path.join(BUILD, 'src/cli/sync_multi'),
-			['--config', env.NR_H_DIR + '/' + e + '/config.json'],
+			['--verbose', '--config', env.NR_H_DIR + '/' + e + '/config.json'],
 			{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 	} catch (err) {
 		return (err.stdout || '') + (err.stderr || '');

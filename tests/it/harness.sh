@@ -6,6 +6,7 @@
 # takes subcommands for other languages:
 #   harness.sh up DIR N [--schema FILE] [--tables JSON] [--mode MODE]
 #                       [--client-tenant TENANT] [--forwarders SPEC]
+#                       [--db-opt OPTION]...
 #   harness.sh down DIR
 # See tests/README.md.
 
@@ -14,6 +15,11 @@ NR_BUILDDIR=${NR_BUILDDIR:-$NR_SRCDIR}
 NR_IT_CACHE=${NR_IT_CACHE:-${TMPDIR:-/tmp}/nunez-it-cache-$(id -u)}
 NR_IT_PORTS=${NR_IT_PORTS:-${TMPDIR:-/tmp}/nunez-it-ports}
 NR_DB_PASSWORD=nunez-it-password
+# What the environments run: the build tree's programs and files, or
+# (set by the package test) the installed ones.
+NR_API_BIN=${NR_API_BIN:-$NR_BUILDDIR/src/api/nunez-api}
+NR_NGINX_DIR=${NR_NGINX_DIR:-$NR_SRCDIR/nginx}
+NR_WWW_DIR=${NR_WWW_DIR:-$NR_SRCDIR/www}
 # The replicated tables of the demo schema (sql/demo/schema.sql).
 H_DEFAULT_TABLES='[
     {"name": "users", "primaryKey": "id", "timestampColumn": "updated_at",
@@ -174,6 +180,7 @@ h_db_start() {
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
 		--skip-name-resolve --max-connections=300 --net-read-timeout=5 \
 		--server-id="$(cat "$d/server-id")" \
+		$(cat "$d/db-opts" 2>/dev/null) \
 		$(h_is_root && echo --user=root) \
 		</dev/null >>"$d/stdout.log" 2>&1 &
 	pid=$!
@@ -222,6 +229,7 @@ h_db_create() {
 	mkdir -p "$d/tmp"
 	cp -a "$tmpl" "$d/data"
 	echo "$sid" >"$d/server-id"
+	printf '%s\n' "${H_DB_OPTS:-}" >"$d/db-opts"
 	h_port "$dir" >"$d/port" || return 1
 	for try in 1 2 3 4 5; do
 		h_db_start "$dir" "$e" "$role"
@@ -340,7 +348,7 @@ h_write_config() {
 h_api_start() {
 	local dir=$1 e=$2 pid
 	local ed="$dir/$e"
-	"$NR_BUILDDIR/src/api/nunez-api" --config "$ed/config.json" \
+	"$NR_API_BIN" --config "$ed/config.json" \
 		--socket "$ed/api.sock" </dev/null >>"$ed/api.log" 2>&1 &
 	pid=$!
 	echo "$pid" >"$ed/api.pid"
@@ -394,10 +402,10 @@ h_nginx_start() {
 	nd="$ed/nginx"
 	mkdir -p "$nd/tmp"
 	# Every environment serves the dashboard and the demo page of www/.
-	sh "$NR_SRCDIR/nginx/render.sh" "$nd" \
+	sh "$NR_NGINX_DIR/render.sh" "$nd" \
 		LISTEN="127.0.0.1:$(cat "$ed/http-port")" \
 		SOCKET="$ed/api.sock" BODY_LIMIT=${H_BODY_LIMIT:-1m} \
-		WWW_ROOT="$NR_SRCDIR/www" \
+		WWW_ROOT="$NR_WWW_DIR" \
 		TLS_CERT="$nd/tls.crt" TLS_KEY="$nd/tls.key" || return 1
 	h_nginx_conf "$nd" "$nd/nunez-api.conf"
 	nginx -p "$nd" -c "$nd/nginx.conf" -g 'daemon off;' \
@@ -459,15 +467,17 @@ h_write_env() {
 }
 
 # h_up DIR N [--schema FILE] [--tables JSON] [--mode MODE] [--no-slave]
-#      [--client-tenant TENANT] [--forwarders SPEC]
+#      [--client-tenant TENANT] [--forwarders SPEC] [--db-opt OPTION]...
 # Starts N environments e1..eN under DIR and writes DIR/harness.env.
 # Env eX holds a key for each peer eY (key-peer-eY, NR_EX_KEY_PEER_EY,
 # bound to node eY, with the signing secret sign-peer-eY,
 # NR_EX_SIGN_PEER_EY); key-peer and sign-peer (NR_EX_KEY_PEER,
 # NR_EX_SIGN_PEER) are those for e2, or for e1 in every other
 # environment.
+# Each --db-opt is passed to every mariadbd (--log-bin, say).
 h_up() {
 	local dir=$1 n=$2 schema="$NR_SRCDIR/sql/demo/schema.sql" slave=1
+	local H_DB_OPTS=""
 	local tmpl i e roles role pids="" p
 	shift 2 || { h_die "usage: h_up DIR N [options]"; return 1; }
 	while [ $# -gt 0 ]; do
@@ -478,13 +488,14 @@ h_up() {
 		--no-slave) slave=0; shift ;;
 		--client-tenant) H_CLIENT_TENANT=$2; shift 2 ;;
 		--forwarders) H_FORWARDERS=$2; shift 2 ;;
+		--db-opt) H_DB_OPTS="${H_DB_OPTS:-} $2"; shift 2 ;;
 		*) h_die "h_up: unknown option $1"; return 1 ;;
 		esac
 	done
 	h_need mariadbd:mariadb-server mariadb:mariadb-client \
 		nginx:nginx-light curl:curl flock:util-linux || return 1
-	[ -x "$NR_BUILDDIR/src/api/nunez-api" ] ||
-		{ h_die "build first: $NR_BUILDDIR/src/api/nunez-api is missing"; return 1; }
+	[ -x "$NR_API_BIN" ] ||
+		{ h_die "build first: $NR_API_BIN is missing"; return 1; }
 	mkdir -p "$dir"
 	: >>"$dir/pids"
 	tmpl=$(h_template) || return 1

@@ -142,7 +142,7 @@ nr_ctl() {
 nr_sync() {
 	local e=$1
 	shift
-	"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/$e/config.json" "$@"
+	"$NR_BUILDDIR/src/cli/sync_multi" --verbose --config "$T/$e/config.json" "$@"
 }
 
 # api_reload ENV: SIGHUP to ENV's nunez-api; true once it says the new

@@ -73,7 +73,7 @@ while [ $landed -lt 20 ] && [ $k -lt 60 ]; do
 	write e1 $((40000 + k * 500)) 400
 	write e2 $((70000 + k * 500)) 400
 	target=$(($(applied) + (k % 5 + 1) * 200))
-	"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/e1/config.json" >"$T/kill$k.out" 2>&1 &
+	"$NR_BUILDDIR/src/cli/sync_multi" --verbose --config "$T/e1/config.json" >"$T/kill$k.out" 2>&1 &
 	pid=$!
 	while h_alive $pid && [ "$(applied)" -lt $target ]; do sleep 0.01; done
 	kill -KILL $pid 2>/dev/null && landed=$((landed + 1))
@@ -87,7 +87,7 @@ is "$(h_sql e1 master "SELECT COUNT(*) FROM users WHERE id > 70000")" \
 
 # --- nunez-api workers of e2 killed while e1 pushes to it
 write e1 100001 3000
-"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/e1/config.json" >"$T/wk.out" 2>&1 &
+"$NR_BUILDDIR/src/cli/sync_multi" --verbose --config "$T/e1/config.json" >"$T/wk.out" 2>&1 &
 pid=$!
 kills=0
 while h_alive $pid; do
@@ -105,7 +105,7 @@ is "$(h_sql e2 master "SELECT COUNT(*) FROM users WHERE id BETWEEN 100001 AND 10
 
 # --- e2's master restarted in the middle of a run
 write e2 200001 4000
-"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/e1/config.json" >"$T/restart.out" 2>&1 &
+"$NR_BUILDDIR/src/cli/sync_multi" --verbose --config "$T/e1/config.json" >"$T/restart.out" 2>&1 &
 pid=$!
 while h_alive $pid && [ "$(h_sql e1 master "SELECT COALESCE(SUM(rows_applied), 0) FROM _nunez_cursors")" -lt 200 ]; do sleep 0.01; done
 h_db_stop "$T" e2 master
@@ -139,11 +139,11 @@ ok $? "what was written while e2 was down caught up"
 
 # --- two runs at once
 write e1 400001 3000
-"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/e1/config.json" >"$T/first.out" 2>&1 &
+"$NR_BUILDDIR/src/cli/sync_multi" --verbose --config "$T/e1/config.json" >"$T/first.out" 2>&1 &
 pid=$!
 H_WAIT=10 h_wait_for test -s "$T/first.out"
 nr_sync e1 >"$T/second.out" 2>&1
-is "$?" 1 "a second sync_multi at the same time exits 1"
+is "$?" 3 "a second sync_multi at the same time exits 3 (busy, not failed)"
 like "$(cat "$T/second.out")" "another sync_multi is running for environment e1" "... saying so"
 wait $pid
 is "$?" 0 "the first one completes"
@@ -155,7 +155,7 @@ is_quiet $? "$T/quiet.out" "then a round moves nothing"
 # --- --follow keeps syncing until SIGTERM
 jq '.sync.followIntervalSeconds = 1' "$T/e1/config.json" >"$T/c.json" &&
 	mv "$T/c.json" "$T/e1/config.json"
-"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/e1/config.json" --follow >"$T/follow.out" 2>&1 &
+"$NR_BUILDDIR/src/cli/sync_multi" --verbose --config "$T/e1/config.json" --follow >"$T/follow.out" 2>&1 &
 pid=$!
 h_track "$T" follow $pid
 h_sql e2 master "INSERT INTO users (id, name, note) VALUES (999999, 'followed', 'x')"

@@ -160,12 +160,16 @@ like "$(cat "$T/err")" "replication.tables\[0\].timestampColumn: column 'changed
 	"a missing column is named"
 
 # One run at a time per environment.
+synclog_before=$(h_sql e1 master "SELECT COUNT(*) FROM _nunez_sync_log")
 session_open lock e1 master
 session_send lock "SELECT GET_LOCK('nunez_sync:e1', 0);"
 session_wait lock "^1$"
 nr_sync e1 --local-only >"$T/sync.out" 2>&1
-is "$?" 1 "a second sync_multi exits 1 while another holds the lock"
-like "$(cat "$T/sync.out")" "another sync_multi is running for environment e1" "... saying so"
+is "$?" 3 "a second sync_multi exits 3 while another holds the lock"
+like "$(cat "$T/sync.out")" "info .*another sync_multi is running for environment e1; this run does nothing" \
+	"... saying so in an info line of the log"
+is "$(h_sql e1 master "SELECT COUNT(*) FROM _nunez_sync_log")" "$synclog_before" \
+	"... and syncs nothing"
 session_close lock
 nr_sync e1 --local-only >/dev/null 2>&1
 is "$?" 0 "and runs once the lock is free"

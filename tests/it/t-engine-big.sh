@@ -19,7 +19,7 @@ h_sql e1 master "INSERT INTO big (id, name, email, amount, note) SELECT seq, CON
 size=$(h_sql e1 master "SELECT ROUND(SUM(LENGTH(name) + LENGTH(email) + LENGTH(note) + 24) / 1048576) FROM big")
 
 timed_sync() {
-	/usr/bin/time -f '%e %M' -o "$T/time" "$NR_BUILDDIR/src/cli/sync_multi" \
+	/usr/bin/time -f '%e %M' -o "$T/time" "$NR_BUILDDIR/src/cli/sync_multi" --verbose \
 		--config "$T/e1/config.json" --local-only >"$T/sync.out" 2>&1
 }
 timed_sync

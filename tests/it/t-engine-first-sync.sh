@@ -73,13 +73,13 @@ r e2 "DELETE FROM t WHERE id = 10"
 r e3 "INSERT INTO t VALUES (20, 'e3')"
 r e1 "INSERT INTO t VALUES (20, 'e1'), (21, 'e1')"
 r e1 "DELETE FROM t WHERE id = 20"
-"$NR_BUILDDIR/src/cli/sync_multi" --config "$T2/e1/config.json" >"$T2/run.out" 2>&1
+"$NR_BUILDDIR/src/cli/sync_multi" --verbose --config "$T2/e1/config.json" >"$T2/run.out" 2>&1
 is "$?" 0 "e1's first run of both links"
 is "$(r e1 "SELECT GROUP_CONCAT(id ORDER BY id) FROM t")" "11,21" \
 	"pull: e2's later delete of key 10 reached e1"
 is "$(r e3 "SELECT GROUP_CONCAT(id ORDER BY id) FROM t")" "11,21" \
 	"push: e1's later delete of key 20 reached e3 (and key 11, pulled from e2, arrived)"
-"$NR_BUILDDIR/src/cli/sync_multi" --config "$T2/e1/config.json" >"$T2/again.out" 2>&1
+"$NR_BUILDDIR/src/cli/sync_multi" --verbose --config "$T2/e1/config.json" >"$T2/again.out" 2>&1
 is_quiet "$?" "$T2/again.out" "the next run moves nothing"
 h_down "$T2" >/dev/null
 

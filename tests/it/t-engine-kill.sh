@@ -27,7 +27,7 @@ k=0
 while [ $landed -lt 10 ] && [ $k -lt 40 ]; do
 	k=$((k + 1))
 	target=$(($(applied) + (k % 10 + 1) * 200))
-	"$NR_BUILDDIR/src/cli/sync_multi" --config "$T/e1/config.json" \
+	"$NR_BUILDDIR/src/cli/sync_multi" --verbose --config "$T/e1/config.json" \
 		--local-only >"$T/run$k.out" 2>&1 &
 	pid=$!
 	while h_alive "$pid" && [ "$(applied)" -lt $target ]; do

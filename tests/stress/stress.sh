@@ -276,7 +276,7 @@ deadlock_pair() {	# deadlock_pair DB IDX: two clients lock two keys in turn
 run_sync() {	# run_sync ENV [args]: one run, its output appended
 	local e=$1
 	shift
-	"$SYNC" --config "$T/$e/config.json" "$@" >>"$T/sync-$e.out" 2>&1
+	"$SYNC" --verbose --config "$T/$e/config.json" "$@" >>"$T/sync-$e.out" 2>&1
 }
 api_workers() { pgrep -P "$(cat "$T/$1/api.pid")"; }
 fault_run() {	# fault_run ENV: one run of ENV's links with a drawn fault
@@ -285,7 +285,7 @@ fault_run() {	# fault_run ENV: one run of ENV's links with a drawn fault
 	draw 10
 	case $R in
 	0|1)	# SIGKILL of sync_multi (the process itself, not a subshell)
-		"$SYNC" --config "$T/$e/config.json" >>"$T/sync-$e.out" 2>&1 &
+		"$SYNC" --verbose --config "$T/$e/config.json" >>"$T/sync-$e.out" 2>&1 &
 		pid=$!
 		sleep "0.$(printf '%02d' $delay)"
 		kill -KILL $pid 2>/dev/null && say "killed sync_multi of $e after 0.$delay s"
@@ -332,7 +332,7 @@ cut_run() {	# cut_run ENV N: ENV's remotes through a proxy cutting answers
 			'.remoteEnvironments[$r].url = $u' "$cfg" >"$cfg.new" &&
 			mv "$cfg.new" "$cfg"
 	done
-	"$SYNC" --config "$cfg" >>"$T/sync-$e.out" 2>&1
+	"$SYNC" --verbose --config "$cfg" >>"$T/sync-$e.out" 2>&1
 	kill $pids 2>/dev/null
 	wait $pids 2>/dev/null
 	say "cut connections on $e's links"
@@ -442,7 +442,7 @@ one_run() {	# one_run SEED: 0 when the oracle is content
 	heads >"$T/heads.before"
 	: >"$T/last.out"
 	for e in $RUNNERS; do
-		"$SYNC" --config "$T/$e/config.json" >>"$T/last.out" 2>&1
+		"$SYNC" --verbose --config "$T/$e/config.json" >>"$T/last.out" 2>&1
 	done
 	heads >"$T/heads.after"
 	if ! cmp -s "$T/heads.before" "$T/heads.after" ||

@@ -77,9 +77,12 @@ START_TEST(config_path_from_argument_or_environment)
 {
 	unsetenv("NUNEZ_CONFIG");
 	ck_assert_str_eq(cli_config_path("/etc/a.json"), "/etc/a.json");
-	ck_assert_ptr_null(cli_config_path(NULL));
+	/* Neither: the file under configure's sysconfdir. */
+	ck_assert_str_eq(cli_config_path(NULL),
+			 SYSCONFDIR "/nunez/config.json");
 	setenv("NUNEZ_CONFIG", "", 1);
-	ck_assert_ptr_null(cli_config_path(NULL));
+	ck_assert_str_eq(cli_config_path(NULL),
+			 SYSCONFDIR "/nunez/config.json");
 	setenv("NUNEZ_CONFIG", "/etc/b.json", 1);
 	ck_assert_str_eq(cli_config_path(NULL), "/etc/b.json");
 	/* The argument wins. */
@@ -138,6 +141,20 @@ START_TEST(a_bad_config_is_rejected_with_its_problems)
 		 path, path, path);
 	ck_assert_str_eq(text, want);
 	free(text);
+	/* No file at the default path: no config, and how to give one. */
+	if (access(CLI_CONFIG_DEFAULT, F_OK) != 0) {
+		capture();
+		ck_assert_int_eq(
+		    cli_load_config("sync_multi", cli_config_path(NULL), &cfg),
+		    NR_ECONFIG);
+		text = stderr_text();
+		ck_assert_ptr_null(cfg);
+		ck_assert_str_eq(text, "sync_multi: no config: give --config "
+				       "FILE or set NUNEZ_CONFIG (the default, "
+				       "" CLI_CONFIG_DEFAULT ", does not "
+				       "exist)\n");
+		free(text);
+	}
 	/* Two problems, each on its line, then the count. */
 	write_file("{\"databases\": {\"master\": {\"user\": \"u\", "
 		   "\"database\": \"m\"}}, \"replication\": {\"tables\": "

@@ -1,7 +1,10 @@
 /* Unit tests of log.c: level names, the minimum level, text lines and
  * JSON lines (with the job context, escapes and UTC millisecond times),
- * and messages cut to the line buffer. */
+ * messages cut to the line buffer, and the syslog priority prefixes on a
+ * pipe but not on a terminal. */
+#define _XOPEN_SOURCE 700 /* posix_openpt */
 #include "tap.h"
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +231,78 @@ START_TEST(long_messages_are_cut)
 }
 END_TEST
 
+/* Reads what the pipe's read end rd holds now (at most 4 KiB). */
+static char *
+drain(int rd)
+{
+	char *s = calloc(1, 4097);
+	ssize_t n;
+
+	ck_assert_ptr_nonnull(s);
+	n = read(rd, s, 4096);
+	ck_assert_int_gt(n, 0);
+	return s;
+}
+
+START_TEST(priority_prefixes_on_a_pipe)
+{
+	static const char *const want[] = {"<7>", "<6>", "<4>", "<3>"};
+	int fds[2], lvl;
+	FILE *w;
+	char *s;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	w = fdopen(fds[1], "w");
+	ck_assert_ptr_nonnull(w);
+	for (lvl = LOG_DEBUG; lvl <= LOG_ERROR; lvl++) {
+		/* Text, then JSON: each line starts with its priority. */
+		log_setup("p", LOG_DEBUG, false, w);
+		log_msg((enum log_level)lvl, NULL, "t");
+		s = drain(fds[0]);
+		ck_assert_msg(strncmp(s, want[lvl], 3) == 0, "%s", s);
+		ck_assert_int_eq(s[3], '2'); /* the year follows */
+		ck_assert_ptr_nonnull(strstr(s, "]: t\n"));
+		free(s);
+		log_setup("p", LOG_DEBUG, true, w);
+		log_msg((enum log_level)lvl, NULL, "j");
+		s = drain(fds[0]);
+		ck_assert_msg(strncmp(s, want[lvl], 3) == 0, "%s", s);
+		ck_assert_int_eq(s[3], '{');
+		free(s);
+	}
+	log_setup("nunez", LOG_INFO, false, NULL);
+	fclose(w);
+	close(fds[0]);
+}
+END_TEST
+
+START_TEST(no_prefix_on_a_terminal)
+{
+	int master, slave, n;
+	char buf[512] = {0};
+	FILE *w;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	ck_assert_int_ge(master, 0);
+	ck_assert_int_eq(grantpt(master), 0);
+	ck_assert_int_eq(unlockpt(master), 0);
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+	ck_assert_int_ge(slave, 0);
+	ck_assert(isatty(slave));
+	w = fdopen(slave, "w");
+	ck_assert_ptr_nonnull(w);
+	log_setup("p", LOG_INFO, false, w);
+	log_warn("on a terminal");
+	n = (int)read(master, buf, sizeof(buf) - 1);
+	ck_assert_int_gt(n, 0);
+	ck_assert_msg(buf[0] == '2', "%s", buf);
+	ck_assert_ptr_nonnull(strstr(buf, "]: on a terminal"));
+	log_setup("nunez", LOG_INFO, false, NULL);
+	fclose(w);
+	close(master);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -240,6 +315,8 @@ main(void)
 	tcase_add_test(tc, below_the_minimum_nothing);
 	tcase_add_test(tc, json_lines);
 	tcase_add_test(tc, long_messages_are_cut);
+	tcase_add_test(tc, priority_prefixes_on_a_pipe);
+	tcase_add_test(tc, no_prefix_on_a_terminal);
 	suite_add_tcase(s, tc);
 	return tap_run(s);
 }
