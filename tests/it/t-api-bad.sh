@@ -77,7 +77,8 @@ push 400 unknown_table "an engine table" '{"table": "_nunez_changelog", "data": 
 push 400 bad_request "SQL in a column name" "{\"table\":\"users\",\"data\":[{\"id\":9,\"name\":\"x\",\"email\":\"e\",\"updated_at\":\"2024-01-01\",\"x\`; DROP TABLE users; --\":1}]}"
 push 400 bad_request "data is an object" '{"table": "users", "data": {}}'
 push 400 bad_request "a row is a number" '{"table": "users", "data": [1]}'
-push 400 bad_request "a row without a column" '{"table": "users", "data": [{"id": 9}]}'
+push 400 bad_request "a row without its key" '{"table": "users", "data": [{"name": "x"}]}'
+push 400 bad_value "a new row without a column that has no default" '{"table": "users", "data": [{"id": 9}]}'
 push 400 bad_request "a value is an array" '{"table":"users","data":[{"id":9,"name":["x"],"email":"e","born":null,"updated_at":"2024-01-01"}]}'
 push 400 bad_value "a word for an integer" '{"table":"users","data":[{"id":"abc","name":"x","email":"e","born":null,"updated_at":"2024-01-01"}]}'
 push 400 bad_value "a string too long" '{"table":"users","data":[{"id":9,"name":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","email":"e","born":null,"updated_at":"2024-01-01"}]}'

@@ -69,7 +69,8 @@ like "$(cat "$T/err")" "hint: no key in api.keys has the admin scope; the dashbo
 	"check-config: a hint when no key can run the dashboard"
 like "$(cat "$T/err")" "warning: node.id is not set, so this node is '[^']+' \(host-database\); the other environments must use that name" \
 	"check-config: a warning when the node id is derived"
-NUNEZ_EXAMPLE_PEER_KEY=k-0123456789abcdef "$CTL" --config "$NR_SRCDIR/examples/config.full.json" \
+NUNEZ_EXAMPLE_PEER_KEY=k-0123456789abcdef NUNEZ_EXAMPLE_SIGNING_SECRET=s-0123456789abcdef \
+	"$CTL" --config "$NR_SRCDIR/examples/config.full.json" \
 	check-config >/dev/null 2>"$T/err"
 is "$?:$(grep -c 'hint:\|warning: node.id' "$T/err")" "0:0" \
 	"... and neither with node.id and an admin key"

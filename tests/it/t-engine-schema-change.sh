@@ -56,8 +56,8 @@ h_sql e1 slave "ALTER TABLE t ADD COLUMN note VARCHAR(20) NULL"
 nr_ctl e1 init >/dev/null
 nr_sync e1 >"$T/out" 2>&1
 is "$(grep -c 'not in this table\|master only' "$T/out")" 0 "once both have it, no warning"
-is "$(rows e1 slave)" "1:a:-,2:b:-,3:c:later,4:d:-,5:e:-" \
-	"a value written while the slave lacked the column is not there yet"
+is "$(rows e1 slave)" "1:a:-,2:b:-,3:c:-,4:d:-,5:e:-" \
+	"values written while the slave lacked the column are not there yet"
 is "$(nr_ctl e1 touch t note)" "t: 2 rows logged to replicate again" \
 	"touch t note logs the rows that have a value in it"
 nr_sync e1 >"$T/out" 2>&1

@@ -30,8 +30,10 @@ runs_from() { [ "$(runs)" -ge "$1" ]; }
 # 1-2: e2 lists the new key beside the old one, and reloads.
 new=$(nr_ctl e2 gen-key | sed -n 's/^key: *//p')
 stored=$(nr_ctl e2 hash-key "$new")
-api_config e2 ".api.keys += [{\"name\": \"peer-new\", \"key\": \"$stored\",
-    \"scopes\": [\"read\", \"pull\", \"push\"]}]"
+sign=$(cat "$T/e2/sign-peer-e1")
+api_config e2 ".api.keys += [{\"name\": \"peer-e1-new\", \"key\": \"$stored\",
+    \"scopes\": [\"read\", \"pull\", \"push\"], \"node\": \"e1\",
+    \"signingSecret\": \"$sign\"}]"
 ok $? "e2 reloads with both keys"
 # 3: e1 uses the new key from its next run on.
 jq --arg k "$new" '.remoteEnvironments["e2"].apiKey = $k' "$T/e1/config.json" \
@@ -39,7 +41,7 @@ jq --arg k "$new" '.remoteEnvironments["e2"].apiKey = $k' "$T/e1/config.json" \
 H_WAIT=30 h_wait_for runs_from $(($(runs) + 3))
 ok $? "... e1 ran three more times"
 # 5: e2 drops the old key.
-api_config e2 'del(.api.keys[] | select(.name == "peer"))'
+api_config e2 'del(.api.keys[] | select(.name == "peer-e1"))'
 ok $? "e2 reloads without the old key"
 H_WAIT=30 h_wait_for runs_from $(($(runs) + 3))
 touch "$T/stop"
