@@ -228,11 +228,40 @@ request(struct remote *rm, const char *method, const char *path,
 	}
 }
 
+/* Reads the answer o of a pull of tm into page (emptied first). */
+static int
+page_read(json_object *o, const struct tmeta *tm, struct remote_page *page,
+	  struct nr_err *err)
+{
+	json_object *changes = NULL, *more = NULL;
+	int rc;
+
+	memset(page, 0, sizeof(*page));
+	json_object_object_get_ex(o, "changes", &changes);
+	json_object_object_get_ex(o, "has_more", &more);
+	if (codec_string(o, "next_cursor", NULL) == NULL)
+		return err_set(err, NR_EIO,
+			       "pull of %s: no next_cursor in the "
+			       "answer",
+			       tm->name);
+	rc = codec_changes_parse(changes, tm, MAX_CHANGES, &page->batch, err);
+	if (rc != NR_OK) {
+		struct nr_err e = *err;
+
+		remote_page_free(page);
+		return err_set(err, NR_EIO, "pull of %s: %s", tm->name, e.msg);
+	}
+	page->next_cursor = util_strdup(codec_string(o, "next_cursor", NULL));
+	page->seen = util_strdup(codec_string(o, "seen", NULL));
+	page->has_more = json_object_get_boolean(more);
+	return NR_OK;
+}
+
 int
 remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 	    size_t limit, struct remote_page *page, struct nr_err *err)
 {
-	json_object *o = NULL, *changes = NULL, *more = NULL;
+	json_object *o = NULL;
 	struct buf query;
 	char path[600];
 	char *esc;
@@ -251,28 +280,30 @@ remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 	buf_free(&query);
 	if (rc != NR_OK)
 		return rc;
-	json_object_object_get_ex(o, "changes", &changes);
-	json_object_object_get_ex(o, "has_more", &more);
-	if (codec_string(o, "next_cursor", NULL) == NULL) {
-		rc = err_set(err, NR_EIO,
-			     "pull of %s: no next_cursor in the "
-			     "answer",
-			     tm->name);
-		goto out;
-	}
-	rc = codec_changes_parse(changes, tm, MAX_CHANGES, &page->batch, err);
-	if (rc != NR_OK) {
-		struct nr_err e = *err;
+	rc = page_read(o, tm, page, err);
+	json_object_put(o);
+	return rc;
+}
 
-		rc = err_set(err, NR_EIO, "pull of %s: %s", tm->name, e.msg);
-		goto out;
+int
+remote_page_parse(const char *body, size_t len, const struct tmeta *tm,
+		  struct remote_page *page, struct nr_err *err)
+{
+	struct json_tokener *tok = json_tokener_new();
+	json_object *o;
+	int rc;
+
+	memset(page, 0, sizeof(*page));
+	o = json_tokener_parse_ex(tok, body, (int)len);
+	if (json_tokener_get_error(tok) != json_tokener_success ||
+	    !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		json_tokener_free(tok);
+		return err_set(err, NR_EIO,
+			       "pull of %s: the answer is not JSON", tm->name);
 	}
-	page->next_cursor = util_strdup(codec_string(o, "next_cursor", NULL));
-	page->seen = util_strdup(codec_string(o, "seen", NULL));
-	page->has_more = json_object_get_boolean(more);
-out:
-	if (rc != NR_OK)
-		remote_page_free(page);
+	json_tokener_free(tok);
+	rc = page_read(o, tm, page, err);
 	json_object_put(o);
 	return rc;
 }
