@@ -56,9 +56,9 @@ fuzz_table(unsigned v)
 	static const struct config_table conf = {.name = "items",
 						 .ignore = {fuzz_ignore, 1}};
 	static const struct fuzz_col cols[] = {
-	    {"shop", "varchar", 0},	 {"id", "int", 0},
-	    {"code", "varbinary", 1},	 {"name", "varchar", 0},
-	    {"data", "blob", 1},	 {"updated_at", "datetime", 0},
+	    {"shop", "varchar", 0},   {"id", "int", 0},
+	    {"code", "varbinary", 1}, {"name", "varchar", 0},
+	    {"data", "blob", 1},      {"updated_at", "datetime", 0},
 	    {"uuid", "binary", 1},
 	};
 	static const size_t keys[4][3] = {{1}, {6}, {3, 2}, {2, 0, 1}};

@@ -16,7 +16,8 @@ static bool
 same_val(const struct qval *a, const struct qval *b)
 {
 	return a->null == b->null &&
-	       (a->null || (a->len == b->len && memcmp(a->p, b->p, a->len) == 0));
+	       (a->null ||
+		(a->len == b->len && memcmp(a->p, b->p, a->len) == 0));
 }
 
 static bool

@@ -85,9 +85,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(req.body[req.body_len] == '\0');
 		FUZZ_CHECK(mode != 2);
 		if (mode == 1)
-			FUZZ_CHECK(req.body_len == size &&
-				   (size == 0 ||
-				    memcmp(req.body, data, size) == 0));
+			FUZZ_CHECK(
+			    req.body_len == size &&
+			    (size == 0 || memcmp(req.body, data, size) == 0));
 	} else {
 		FUZZ_CHECK(rc == NR_EINVAL || rc == NR_ETOOBIG);
 		FUZZ_CHECK(req.body == NULL && err.msg[0] != '\0');

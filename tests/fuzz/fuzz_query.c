@@ -50,9 +50,9 @@ check(struct http_req *req, const char *query)
 
 		if (len > 0) {
 			names[n] = decode(p, eq ? (size_t)(eq - p) : len);
-			values[n] =
-			    eq ? decode(eq + 1, len - (size_t)(eq - p) - 1)
-			       : util_strdup("");
+			values[n] = eq ? decode(eq + 1,
+						len - (size_t)(eq - p) - 1)
+				       : util_strdup("");
 			bad |= names[n] == NULL || values[n] == NULL;
 			n++;
 		}

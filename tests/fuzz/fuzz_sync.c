@@ -54,7 +54,8 @@ check_change(json_object *o, const struct tmeta *tm)
 	rc = codec_client_change(row, tm, c, TENANT, t, &pk, &vals, &err);
 	if (rc != NR_OK) {
 		FUZZ_CHECK(pk == NULL && vals == NULL);
-		FUZZ_CHECK(rc == NR_EINVAL || (rc == NR_EFORBIDDEN && c == 'U'));
+		FUZZ_CHECK(rc == NR_EINVAL ||
+			   (rc == NR_EFORBIDDEN && c == 'U'));
 		return;
 	}
 	FUZZ_CHECK(pk != NULL && (vals != NULL) == (c == 'U'));
