@@ -165,7 +165,7 @@ awk -v end="$elapsed" '{
 			nl[p] ? last[p] / nl[p] / 1024 : 0
 }' "$T/rss" | sort
 
-note "stopping nunez-api (its workers check for leaks as they leave)"
+note "stopping nunez-api"
 h_api_stop "$T" e1
 leaks=0
 reports=0
