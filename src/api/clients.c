@@ -348,57 +348,8 @@ clients_changes_get(struct api *app, struct http_req *req)
 	feed_get(app, req, false);
 }
 
-/* updated_at as "YYYY-MM-DD HH:MM:SS.ffffff" from that form or ISO 8601
- * UTC ("T" and an optional "Z"); false when it is neither. */
-static bool
-norm_time(const char *s, char out[27])
-{
-	char t[27];
-	size_t n = strlen(s);
-
-	if (n > 0 && s[n - 1] == 'Z')
-		n--;
-	if (n < 19 || n > 26 || n == 20)
-		return false;
-	memcpy(t, s, n);
-	t[n] = '\0';
-	if (!util_is_datetime(t))
-		return false;
-	memcpy(out, "0000-00-00 00:00:00.000000", 27);
-	memcpy(out, t, n);
-	out[10] = ' ';
-	out[19] = '.';
-	return true;
-}
-
-/* Puts the tenant and the write time into an upsert's row (a copy the
- * caller puts); NULL with *forbidden set when the row names another
- * tenant. */
-static json_object *
-stamp_row(json_object *row, const struct tmeta *tm, const char *tenant,
-	  const char *ts, bool *forbidden)
-{
-	const char *tcol = tm->cols[tm->tenant].name;
-	json_object *copy = NULL, *v = NULL;
-
-	*forbidden = false;
-	if (json_object_object_get_ex(row, tcol, &v) &&
-	    !((json_object_is_type(v, json_type_string) ||
-	       json_object_is_type(v, json_type_int)) &&
-	      strcmp(json_object_get_string(v), tenant) == 0)) {
-		*forbidden = true;
-		return NULL;
-	}
-	json_object_deep_copy(row, &copy, NULL);
-	json_object_object_add(copy, tcol, json_object_new_string(tenant));
-	if (tm->ts >= 0)
-		json_object_object_add(copy, tm->cols[tm->ts].name,
-				       json_object_new_string(ts));
-	return copy;
-}
-
 /* The latest updated_at a change may have: the server's clock plus
- * api.clientClockSkewSeconds, as norm_time writes times. */
+ * api.clientClockSkewSeconds, as util_norm_time writes times. */
 static void
 latest_time(const struct config *cfg, char out[27])
 {
@@ -419,10 +370,9 @@ parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
 {
 	const struct config *cfg = app->cfg;
 	const char *table, *op, *ts;
-	json_object *row = NULL, *stamped;
+	json_object *row = NULL;
 	const struct tmeta *tm;
 	struct nr_err err;
-	bool forbidden = false;
 	int rc;
 
 	if (!json_object_is_type(o, json_type_object)) {
@@ -463,7 +413,7 @@ parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
 	}
 	c->op = op[0] == 'u' ? 'U' : 'D';
 	ts = codec_string(o, "updated_at", NULL);
-	if (ts == NULL || !norm_time(ts, c->ts)) {
+	if (ts == NULL || !util_norm_time(ts, c->ts)) {
 		http_error(req, 400, "bad_change",
 			   "changes[%zu].updated_at "
 			   "must be a UTC time like 2026-01-31T12:00:00.000Z",
@@ -484,24 +434,12 @@ parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
 	tm = api_table(app, req, table);
 	if (tm == NULL)
 		return false;
-	if (c->op == 'D') {
-		rc = codec_key_parse(row, tm, &c->pk, &err);
-	} else {
-		stamped = json_object_is_type(row, json_type_object)
-			      ? stamp_row(row, tm, req->key->tenant, c->ts,
-					  &forbidden)
-			      : json_object_get(row);
-		if (stamped == NULL && forbidden) {
-			http_error(req, 403, "tenant_forbidden",
-				   "changes[%zu]:"
-				   " the row's %s is not this key's tenant",
-				   i, tm->cols[tm->tenant].name);
-			return false;
-		}
-		rc = codec_row_parse(stamped, tm, &c->vals, &err);
-		if (rc == NR_OK)
-			rc = codec_key_parse(stamped, tm, &c->pk, &err);
-		json_object_put(stamped);
+	rc = codec_client_change(row, tm, c->op, req->key->tenant, c->ts,
+				 &c->pk, &c->vals, &err);
+	if (rc == NR_EFORBIDDEN) {
+		http_error(req, 403, "tenant_forbidden", "changes[%zu]: %s", i,
+			   err.msg);
+		return false;
 	}
 	if (rc != NR_OK) {
 		http_error(req, 400, "bad_change", "changes[%zu].row: %s", i,
@@ -690,9 +628,10 @@ apply_all(struct api *app, struct http_req *req, json_object *map,
 {
 	char origin[64];
 	size_t t;
-	int rc;
+	int rc, tries = 0;
 
 	client_origin(client_id, origin);
+again:
 	rc = db_exec(app->master, "START TRANSACTION", err);
 	for (t = 0; rc == NR_OK && t < app->cfg->ntables; t++)
 		if (app->tms[t] != NULL &&
@@ -708,6 +647,12 @@ apply_all(struct api *app, struct http_req *req, json_object *map,
 		rc = db_exec(app->master, "COMMIT", err);
 	if (rc != NR_OK)
 		db_try(app->master, "ROLLBACK");
+	/* A deadlock's victim: the whole request runs again. */
+	if (rc == NR_EDB && err->sqlerr == DB_ER_LOCK_DEADLOCK &&
+	    ++tries < DB_DEADLOCK_RETRIES) {
+		*failed = NULL;
+		goto again;
+	}
 	return rc;
 }
 

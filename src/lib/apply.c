@@ -725,10 +725,10 @@ apply_opts_init(struct apply_opts *o, const struct config *cfg,
 	o->seen = seen;
 }
 
-int
-apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
-	    const struct apply_opts *o, struct apply_stats *st,
-	    struct nr_err *err)
+static int
+apply_once(struct db *db, const struct tmeta *tm, const struct batch *b,
+	   const struct apply_opts *o, struct apply_stats *st,
+	   struct nr_err *err)
 {
 	struct ctx x = {0};
 	struct apply_stats mine = {0};
@@ -804,5 +804,22 @@ out:
 	free(x.held);
 	if (x.b == &mapped)
 		batch_free(&mapped);
+	return rc;
+}
+
+int
+apply_batch(struct db *db, const struct tmeta *tm, const struct batch *b,
+	    const struct apply_opts *o, struct apply_stats *st,
+	    struct nr_err *err)
+{
+	int rc, tries = 0;
+
+	/* Two writers of one table can deadlock; MariaDB rolls one back,
+	 * which then runs again (in the caller's transaction, the caller
+	 * does). */
+	do
+		rc = apply_once(db, tm, b, o, st, err);
+	while (rc == NR_EDB && err->sqlerr == DB_ER_LOCK_DEADLOCK &&
+	       !o->in_trx && ++tries < DB_DEADLOCK_RETRIES);
 	return rc;
 }

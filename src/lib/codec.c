@@ -471,3 +471,60 @@ codec_rows_parse(json_object *arr, const struct tmeta *tm, size_t max,
 	}
 	return rc;
 }
+
+/* Puts the tenant and the write time into an upsert's row (a copy the
+ * caller puts); NULL with *forbidden set when the row names another
+ * tenant. */
+static json_object *
+stamp_row(json_object *row, const struct tmeta *tm, const char *tenant,
+	  const char *ts, bool *forbidden)
+{
+	const char *tcol = tm->cols[tm->tenant].name;
+	json_object *copy = NULL, *v = NULL;
+
+	*forbidden = false;
+	if (json_object_object_get_ex(row, tcol, &v) &&
+	    !((json_object_is_type(v, json_type_string) ||
+	       json_object_is_type(v, json_type_int)) &&
+	      strcmp(json_object_get_string(v), tenant) == 0)) {
+		*forbidden = true;
+		return NULL;
+	}
+	json_object_deep_copy(row, &copy, NULL);
+	json_object_object_add(copy, tcol, json_object_new_string(tenant));
+	if (tm->ts >= 0)
+		json_object_object_add(copy, tm->cols[tm->ts].name,
+				       json_object_new_string(ts));
+	return copy;
+}
+
+int
+codec_client_change(json_object *row, const struct tmeta *tm, char op,
+		    const char *tenant, const char *ts, char **pk,
+		    struct qval **vals, struct nr_err *err)
+{
+	json_object *stamped;
+	bool forbidden = false;
+	int rc;
+
+	*pk = NULL;
+	*vals = NULL;
+	if (op == 'D')
+		return codec_key_parse(row, tm, pk, err);
+	stamped = json_object_is_type(row, json_type_object)
+		      ? stamp_row(row, tm, tenant, ts, &forbidden)
+		      : json_object_get(row);
+	if (stamped == NULL && forbidden)
+		return err_set(err, NR_EFORBIDDEN,
+			       "the row's %s is not this key's tenant",
+			       tm->cols[tm->tenant].name);
+	rc = codec_row_parse(stamped, tm, vals, err);
+	if (rc == NR_OK)
+		rc = codec_key_parse(stamped, tm, pk, err);
+	json_object_put(stamped);
+	if (rc != NR_OK) {
+		schema_key_values_free(*vals, tm->ncols);
+		*vals = NULL;
+	}
+	return rc;
+}

@@ -48,4 +48,15 @@ int codec_rows_parse(json_object *arr, const struct tmeta *tm, size_t max,
 		     const char *origin, struct batch *b,
 		     struct nr_err *err) NR_WUR;
 
+/* One change of an offline-first client (POST /sync/changes) of table
+ * tm, which has a tenant column: op 'D' reads the key of row, 'U' reads
+ * row with the tenant and ts (the write time, as util_norm_time gives
+ * it) put in, and its key. On NR_OK *pk (a canonical key) and, for 'U',
+ * *vals (tm->ncols values, as codec_row_parse) are the caller's; on
+ * failure both are NULL. NR_EFORBIDDEN when the row names another
+ * tenant, NR_EINVAL for a malformed row. row is borrowed. */
+int codec_client_change(json_object *row, const struct tmeta *tm, char op,
+			const char *tenant, const char *ts, char **pk,
+			struct qval **vals, struct nr_err *err) NR_WUR;
+
 #endif

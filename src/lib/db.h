@@ -13,7 +13,10 @@
 struct db;
 
 /* Server error numbers the engine acts on. */
-#define DB_ER_DUP_ENTRY 1062 /* a duplicate key */
+#define DB_ER_DUP_ENTRY 1062	 /* a duplicate key */
+#define DB_ER_LOCK_DEADLOCK 1213 /* chosen as a deadlock's victim */
+/* Times a transaction that was a deadlock's victim is run again. */
+#define DB_DEADLOCK_RETRIES 5
 /* A foreign key refused a change: rows refer to the row deleted (1451;
  * 1217 in older servers), a row refers to one missing (1452; 1216). */
 #define DB_ER_ROW_IS_REFERENCED 1451

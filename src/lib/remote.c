@@ -273,7 +273,7 @@ request(struct remote *rm, const char *method, const char *path,
  * must be one, or the next pull and every later run would fail on it;
  * and a position, never "" (from the start again). */
 static int
-valid_cursor(struct remote *rm, const struct tmeta *tm, const char *token,
+valid_cursor(const char *remote, const struct tmeta *tm, const char *token,
 	     struct nr_err *err)
 {
 	struct cursor c = {0};
@@ -286,11 +286,45 @@ valid_cursor(struct remote *rm, const struct tmeta *tm, const char *token,
 		return err_set(err, NR_EINVAL,
 			       "remote %s: pull of %s: next_cursor is not a "
 			       "cursor (%s)",
-			       rm->r->name, tm->name, e.msg);
+			       remote, tm->name, e.msg);
 	if (!started)
 		return err_set(err, NR_EINVAL,
 			       "remote %s: pull of %s: next_cursor is empty",
-			       rm->r->name, tm->name);
+			       remote, tm->name);
+	return NR_OK;
+}
+
+/* Reads the answer o of remote's pull of tm into page (emptied first;
+ * on failure empty again). */
+static int
+page_read(json_object *o, const char *remote, const struct tmeta *tm,
+	  struct remote_page *page, struct nr_err *err)
+{
+	json_object *changes = NULL, *more = NULL;
+	int rc;
+
+	memset(page, 0, sizeof(*page));
+	json_object_object_get_ex(o, "changes", &changes);
+	json_object_object_get_ex(o, "has_more", &more);
+	if (codec_string(o, "next_cursor", NULL) == NULL)
+		return err_set(err, NR_EIO,
+			       "pull of %s: no next_cursor in the "
+			       "answer",
+			       tm->name);
+	rc = valid_cursor(remote, tm, codec_string(o, "next_cursor", NULL),
+			  err);
+	if (rc != NR_OK)
+		return rc;
+	rc = codec_changes_parse(changes, tm, MAX_CHANGES, &page->batch, err);
+	if (rc != NR_OK) {
+		struct nr_err e = *err;
+
+		remote_page_free(page);
+		return err_set(err, NR_EIO, "pull of %s: %s", tm->name, e.msg);
+	}
+	page->next_cursor = util_strdup(codec_string(o, "next_cursor", NULL));
+	page->seen = util_strdup(codec_string(o, "seen", NULL));
+	page->has_more = json_object_get_boolean(more);
 	return NR_OK;
 }
 
@@ -298,7 +332,7 @@ int
 remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 	    size_t limit, struct remote_page *page, struct nr_err *err)
 {
-	json_object *o = NULL, *changes = NULL, *more = NULL;
+	json_object *o = NULL;
 	struct buf query;
 	char path[600];
 	char *esc;
@@ -317,31 +351,30 @@ remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 	buf_free(&query);
 	if (rc != NR_OK)
 		return rc;
-	json_object_object_get_ex(o, "changes", &changes);
-	json_object_object_get_ex(o, "has_more", &more);
-	if (codec_string(o, "next_cursor", NULL) == NULL) {
-		rc = err_set(err, NR_EIO,
-			     "pull of %s: no next_cursor in the "
-			     "answer",
-			     tm->name);
-		goto out;
-	}
-	rc = valid_cursor(rm, tm, codec_string(o, "next_cursor", NULL), err);
-	if (rc != NR_OK)
-		goto out;
-	rc = codec_changes_parse(changes, tm, MAX_CHANGES, &page->batch, err);
-	if (rc != NR_OK) {
-		struct nr_err e = *err;
+	rc = page_read(o, rm->r->name, tm, page, err);
+	json_object_put(o);
+	return rc;
+}
 
-		rc = err_set(err, NR_EIO, "pull of %s: %s", tm->name, e.msg);
-		goto out;
+int
+remote_page_parse(const char *body, size_t len, const struct tmeta *tm,
+		  struct remote_page *page, struct nr_err *err)
+{
+	struct json_tokener *tok = json_tokener_new();
+	json_object *o;
+	int rc;
+
+	memset(page, 0, sizeof(*page));
+	o = json_tokener_parse_ex(tok, body, (int)len);
+	if (json_tokener_get_error(tok) != json_tokener_success ||
+	    !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		json_tokener_free(tok);
+		return err_set(err, NR_EIO,
+			       "pull of %s: the answer is not JSON", tm->name);
 	}
-	page->next_cursor = util_strdup(codec_string(o, "next_cursor", NULL));
-	page->seen = util_strdup(codec_string(o, "seen", NULL));
-	page->has_more = json_object_get_boolean(more);
-out:
-	if (rc != NR_OK)
-		remote_page_free(page);
+	json_tokener_free(tok);
+	rc = page_read(o, "(answer)", tm, page, err);
 	json_object_put(o);
 	return rc;
 }

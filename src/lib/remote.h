@@ -34,6 +34,13 @@ int remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 
 void remote_page_free(struct remote_page *page);
 
+/* Reads the answer of GET /api/pull (len bytes of JSON text, borrowed)
+ * into page, as remote_pull does: its changes for tm, next_cursor, seen
+ * and has_more. On NR_OK the caller frees page with remote_page_free; on
+ * failure page is empty. */
+int remote_page_parse(const char *body, size_t len, const struct tmeta *tm,
+		      struct remote_page *page, struct nr_err *err) NR_WUR;
+
 /* POST /api/push of b with the sync protocol; *st gets the remote's
  * counts. The remote stores cursor as this node's position only if it
  * still holds from (NULL: none yet), else NR_EMOVED. seen and cursor

@@ -354,6 +354,8 @@ run(struct source *s, const struct sink *k, const struct tmeta *tm,
 				b->n, b->snapshot ? " (copy)" : "");
 		} else if (read_again(&lc, rc, &moved)) {
 			source_release(s);
+			free(to);
+			to = NULL;
 			rc = locate(s, k, tm->name, &from, err);
 			continue;
 		}

@@ -263,6 +263,27 @@ util_is_datetime(const char *s)
 }
 
 bool
+util_norm_time(const char *s, char out[27])
+{
+	char t[27];
+	size_t n = strlen(s);
+
+	if (n > 0 && s[n - 1] == 'Z')
+		n--;
+	if (n < 19 || n > 26 || n == 20)
+		return false;
+	memcpy(t, s, n);
+	t[n] = '\0';
+	if (!util_is_datetime(t))
+		return false;
+	memcpy(out, "0000-00-00 00:00:00.000000", 27);
+	memcpy(out, t, n);
+	out[10] = ' ';
+	out[19] = '.';
+	return true;
+}
+
+bool
 util_is_origin(const char *s)
 {
 	if (strlen(s) > 64)

@@ -40,6 +40,12 @@ bool util_is_origin(const char *s);
  * the shape of a time the engine sends. */
 bool util_is_datetime(const char *s);
 
+/* A client's write time as "YYYY-MM-DD HH:MM:SS.ffffff" into out (26
+ * characters and a NUL), from that form or ISO 8601 UTC ("T" and an
+ * optional "Z"), with or without fractional digits; false when s is
+ * neither (out is then undefined). */
+bool util_norm_time(const char *s, char out[27]);
+
 /* Frees a NULL-terminated or counted array of strings and the array. */
 void util_strv_free(char **v, size_t n);
 

@@ -148,6 +148,35 @@ START_TEST(datetimes)
 }
 END_TEST
 
+/* A client's write time: one spelling, fractional digits filled in. */
+START_TEST(client_times)
+{
+	static const struct {
+		const char *in, *out;
+	} v[] = {
+	    {"2026-01-31T12:00:00.000Z", "2026-01-31 12:00:00.000000"},
+	    {"2026-01-31T12:00:00Z", "2026-01-31 12:00:00.000000"},
+	    {"2026-01-31 12:00:00.5", "2026-01-31 12:00:00.500000"},
+	    {"2026-01-31 12:00:00.123456", "2026-01-31 12:00:00.123456"},
+	    {"2026-01-31", NULL},
+	    {"2026-01-31T12:00:00.Z", NULL},
+	    {"2026-01-31T12:00:00+02:00", NULL},
+	    {"2026-01-31 12:00:00.1234567", NULL},
+	    {"Z", NULL},
+	    {"", NULL},
+	};
+	char out[27];
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		ck_assert_int_eq(util_norm_time(v[i].in, out),
+				 v[i].out != NULL);
+		if (v[i].out != NULL)
+			ck_assert_str_eq(out, v[i].out);
+	}
+}
+END_TEST
+
 START_TEST(base64_both_alphabets)
 {
 	static const struct {
@@ -212,6 +241,7 @@ main(void)
 	tcase_add_test(tc, read_file_with_cap);
 	tcase_add_test(tc, datetimes);
 	tcase_add_test(tc, base64_both_alphabets);
+	tcase_add_test(tc, client_times);
 	suite_add_tcase(s, tc);
 	return tap_run(s);
 }
