@@ -38,7 +38,9 @@ grep -E '^(PASS|FAIL|ERROR|SKIP|XPASS|XFAIL):' check.log | grep -v '^PASS' |
 	head -n 50
 [ $rc = 0 ] || sed -n '/^FAIL\|^ERROR/,$p' test-suite.log | head -n 200
 count() {
-	sed -n "s/^# $1: *\([0-9]*\)$/\1/p" test-suite.log 2>/dev/null | head -n 1
+	n=$(sed -n "s/^# $1: *\([0-9]*\)$/\1/p" test-suite.log 2>/dev/null |
+		head -n 1)
+	echo "${n:-0}"
 }
 pass=$(count PASS)
 fail=$(($(count FAIL) + $(count ERROR) + $(count XPASS)))

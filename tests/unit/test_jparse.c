@@ -121,6 +121,9 @@ START_TEST(bad_json_says_where)
 }
 END_TEST
 
+/* ASan reserves more address space than any cap would allow: the
+ * out-of-memory case runs in builds without it only. */
+#if !defined(__SANITIZE_ADDRESS__)
 /* The address space this process uses, in bytes. */
 static rlim_t
 vm_size(void)
@@ -140,9 +143,6 @@ vm_size(void)
 
 START_TEST(no_memory_is_an_error)
 {
-#if defined(__SANITIZE_ADDRESS__)
-	/* ASan reserves more address space than any cap would allow. */
-#else
 	static const struct jparse_opts big = {
 	    .depth = 8,
 	    .containers = 10000000,
@@ -172,9 +172,9 @@ START_TEST(no_memory_is_an_error)
 	ck_assert_int_eq(parse("[{}]", &big, &v, &err), NR_OK);
 	json_object_put(v);
 	free(text);
-#endif
 }
 END_TEST
+#endif
 
 int
 main(void)
@@ -185,7 +185,9 @@ main(void)
 	tcase_add_test(tc, the_scan_counts_containers_and_values);
 	tcase_add_test(tc, budgets_hold_before_json_c_runs);
 	tcase_add_test(tc, bad_json_says_where);
+#if !defined(__SANITIZE_ADDRESS__)
 	tcase_add_test(tc, no_memory_is_an_error);
+#endif
 	suite_add_tcase(s, tc);
 	return tap_run(s);
 }
