@@ -87,19 +87,23 @@ batch_free(struct batch *b)
 void
 batch_note_dropped(struct batch *b, const char *col)
 {
-	size_t n = strlen(col), len;
+	size_t n = strlen(col), len = b->dropped ? strlen(b->dropped) : 0;
 	const char *p = b->dropped;
 
-	while (p != NULL) {
-		if (strncmp(p, col, n) == 0 && (p[n] == '\0' || p[n] == ','))
+	/* Names are identifiers (no comma): the list splits on ", ". */
+	while (p != NULL && *p != '\0') {
+		const char *end = strstr(p, ", ");
+		size_t k = end != NULL ? (size_t)(end - p) : strlen(p);
+
+		if (k == n && strncmp(p, col, n) == 0)
 			return;
-		p = strchr(p, ',');
-		p = p != NULL ? p + 2 : NULL;
+		p = end != NULL ? end + 2 : NULL;
 	}
-	len = b->dropped != NULL ? strlen(b->dropped) : 0;
 	b->dropped = util_realloc(b->dropped, len + n + 3);
-	if (len > 0)
-		memcpy(b->dropped + len, ", ", 2), len += 2;
+	if (len > 0) {
+		memcpy(b->dropped + len, ", ", 2);
+		len += 2;
+	}
 	memcpy(b->dropped + len, col, n + 1);
 }
 

@@ -49,7 +49,7 @@ void batch_set_row(const struct batch *b, struct change *c,
 /* Frees everything b holds; b is then empty. */
 void batch_free(struct batch *b);
 
-/* Adds col to b's dropped columns, once. */
+/* Adds col (an identifier) to b's dropped columns, once. */
 void batch_note_dropped(struct batch *b, const char *col);
 
 /* A copy of in with tm's columns, for a table whose columns differ from

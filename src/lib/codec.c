@@ -120,7 +120,7 @@ row_parse(json_object *row, const struct tmeta *tm, struct qval **vals,
 	json_object_object_foreach(row, key, val)
 	{
 		(void)val;
-		if (!known_column(tm, key) && b != NULL) {
+		if (!known_column(tm, key) && b != NULL && util_is_ident(key)) {
 			batch_note_dropped(b, key);
 		} else if (!known_column(tm, key)) {
 			rc = err_set(err, NR_EINVAL,

@@ -43,6 +43,18 @@ struct fuzz_col {
 	int binary;
 };
 
+/* A config with the server's default JSON budgets, for
+ * http_json_body. */
+static inline const struct config *
+fuzz_config(void)
+{
+	static struct config cfg;
+
+	cfg.api.max_json_containers = 100000;
+	cfg.api.max_json_values = 1000000;
+	return &cfg;
+}
+
 static char fuzz_secret[] = "secret";
 static char *fuzz_ignore[] = {fuzz_secret};
 

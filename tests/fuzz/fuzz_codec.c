@@ -37,7 +37,7 @@ read_json(const char *text, size_t len)
 	memset(&req, 0, sizeof(req));
 	req.body = (char *)text;
 	req.body_len = len;
-	o = http_json_body(&req, &err);
+	o = http_json_body(&req, fuzz_config(), &err);
 	FUZZ_CHECK(o != NULL || err.msg[0] != '\0');
 	return o;
 }

@@ -87,7 +87,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&req, 0, sizeof(req));
 	req.body = text;
 	req.body_len = size;
-	o = http_json_body(&req, &err);
+	o = http_json_body(&req, fuzz_config(), &err);
 	if (o != NULL && json_object_object_get_ex(o, "changes", &arr) &&
 	    json_object_is_type(arr, json_type_array)) {
 		n = json_object_array_length(arr);

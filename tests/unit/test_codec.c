@@ -485,6 +485,13 @@ START_TEST(bad_changes_are_refused)
 			"[{\"op\": \"U\", \"pk\": [\"7\"], "
 			"\"row\": {\"name\": \"n\"}, \"origin\": \"hq\"}]",
 			"changes[0]: row has no column id");
+	/* Only an identifier can be a column the source has and this
+	 * table not yet; anything else is refused. */
+	changes_refused(
+	    items,
+	    "[{\"op\": \"U\", \"pk\": [\"7\"], "
+	    "\"row\": {\"id\": \"7\", \"x,\": 1}, \"origin\": \"hq\"}]",
+	    "changes[0]: unknown column 'x,' in table items");
 	/* The index names the change at fault. */
 	changes_refused(items, "[" GOOD ", " GOOD ", {\"op\": \"X\"}]",
 			"changes[2]: op must be \"U\" or \"D\"");
