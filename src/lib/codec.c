@@ -17,7 +17,9 @@ codec_row(char *const *cols, const bool *binary, const struct qval *vals,
 
 		if (vals[i].null) {
 			v = NULL;
-		} else if (binary[i]) {
+		} else if (binary[i] || !util_is_utf8(vals[i].p, vals[i].len)) {
+			/* Bytes, or text that is not UTF-8 (given as
+			 * $b64): JSON strings carry only UTF-8. */
 			char *b64 = util_b64_encode(vals[i].p, vals[i].len,
 						    false);
 

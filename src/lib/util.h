@@ -53,6 +53,10 @@ void util_strv_free(char **v, size_t n);
  * string the caller frees. */
 char *util_b64_encode(const void *p, size_t n, bool url);
 
+/* True when the n bytes of p are well-formed UTF-8 (RFC 3629: no
+ * overlong form, no surrogate, nothing above U+10FFFF). */
+bool util_is_utf8(const char *p, size_t n);
+
 /* The value of hex digit c, or -1: exactly 0-9, a-f, A-F. */
 int util_hex_digit(char c);
 

@@ -230,6 +230,20 @@ START_TEST(base64_both_alphabets)
 }
 END_TEST
 
+START_TEST(utf8_is_checked_strictly)
+{
+	ck_assert(util_is_utf8("", 0));
+	ck_assert(
+	    util_is_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14));
+	ck_assert(util_is_utf8("a\0b", 3));
+	ck_assert(!util_is_utf8("\xa0\xff\x0d", 3));	 /* stray bytes */
+	ck_assert(!util_is_utf8("\xc3", 1));		 /* cut short */
+	ck_assert(!util_is_utf8("\xc0\xaf", 2));	 /* overlong '/' */
+	ck_assert(!util_is_utf8("\xed\xa0\x80", 3));	 /* a surrogate */
+	ck_assert(!util_is_utf8("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
+}
+END_TEST
+
 int
 main(void)
 {
@@ -242,6 +256,7 @@ main(void)
 	tcase_add_test(tc, datetimes);
 	tcase_add_test(tc, base64_both_alphabets);
 	tcase_add_test(tc, client_times);
+	tcase_add_test(tc, utf8_is_checked_strictly);
 	suite_add_tcase(s, tc);
 	return tap_run(s);
 }
