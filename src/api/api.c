@@ -10,7 +10,8 @@
 #include "query.h"
 #include "util.h"
 
-void
+/* Drops the metadata of table name: the next api_table reads it. */
+static void
 api_table_forget(struct api *app, const char *name)
 {
 	size_t i;
@@ -23,11 +24,29 @@ api_table_forget(struct api *app, const char *name)
 }
 
 const struct tmeta *
+api_table_rows(struct api *app, struct http_req *req, const char *name)
+{
+	const struct tmeta *tm = api_table(app, req, name);
+	struct nr_err err;
+	bool same;
+
+	if (tm == NULL)
+		return NULL;
+	if (schema_current(app->master, tm, &same, &err) != NR_OK) {
+		api_db_error(req, &err);
+		return NULL;
+	}
+	if (same)
+		return tm;
+	api_table_forget(app, name);
+	return api_table(app, req, name);
+}
+
+const struct tmeta *
 api_table(struct api *app, struct http_req *req, const char *name)
 {
 	const struct config *cfg = app->cfg;
 	struct nr_err err;
-	bool same = true;
 	size_t i;
 
 	if (name == NULL || name[0] == '\0') {
@@ -52,14 +71,6 @@ api_table(struct api *app, struct http_req *req, const char *name)
 			   "table '%.64s'",
 			   name);
 		return NULL;
-	}
-	/* A schema change is noticed here, before any row is read or
-	 * written with the old columns. */
-	if (app->tms[i] != NULL &&
-	    (schema_current(app->master, app->tms[i], &same, &err) != NR_OK ||
-	     !same)) {
-		schema_free(app->tms[i]);
-		app->tms[i] = NULL;
 	}
 	if (app->tms[i] == NULL &&
 	    schema_load(app->master, cfg, i, &app->tms[i], &err) != NR_OK) {

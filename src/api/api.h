@@ -29,9 +29,12 @@ struct api {
 	bool ckey_loaded;	 /* ... once read */
 };
 
-/* Drops the metadata of table name, so the next api_table reads it
- * again (its columns changed). */
-void api_table_forget(struct api *app, const char *name);
+/* As api_table, for a handler about to read or write rows: a table
+ * whose columns changed since it was read (a schema change, noticed
+ * without a reload) is read again first. name must not be the returned
+ * metadata's own (it may be freed). */
+const struct tmeta *api_table_rows(struct api *app, struct http_req *req,
+				   const char *name);
 
 /* The metadata of the table a request names, checked: configured (else
  * 400), allowed to the request's key (else 403), readable (else 503).

@@ -218,7 +218,7 @@ read_feed(struct api *app, struct http_req *req, const char *tenant,
 
 		if (!tenant_table(req, &cfg->tables[i]))
 			continue;
-		tm = api_table(app, req, cfg->tables[i].name);
+		tm = api_table_rows(app, req, cfg->tables[i].name);
 		if (tm == NULL || !table_cursor(app, req, map, tm->name, &cur))
 			return false;
 		done = false;
@@ -363,10 +363,11 @@ latest_time(const struct config *cfg, char out[27])
 }
 
 /* Parses change i of the request into c, its time no later than
- * latest; false after replying. */
+ * latest; false after replying. checked[t]: table t's columns were
+ * compared with the database's in this request (once a request). */
 static bool
 parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
-	     const char *latest, struct cchange *c)
+	     const char *latest, bool *checked, struct cchange *c)
 {
 	const struct config *cfg = app->cfg;
 	const char *table, *op, *ts;
@@ -431,9 +432,11 @@ parse_change(struct api *app, struct http_req *req, json_object *o, size_t i,
 		return false;
 	}
 	json_object_object_get_ex(o, "row", &row);
-	tm = api_table(app, req, table);
+	tm = checked[c->t] ? api_table(app, req, table)
+			   : api_table_rows(app, req, table);
 	if (tm == NULL)
 		return false;
+	checked[c->t] = true;
 	rc = codec_client_change(row, tm, c->op, req->key->tenant, c->ts,
 				 &c->pk, &c->vals, &err);
 	if (rc == NR_EFORBIDDEN) {
@@ -784,6 +787,7 @@ clients_changes_post(struct api *app, struct http_req *req)
 	json_object *body = api_json_body(app, req), *arr = NULL, *map = NULL;
 	const char *tenant = req->key->tenant, *client_id, *failed = NULL;
 	struct cchange *v = NULL;
+	bool *checked = NULL;
 	struct nr_err err;
 	char latest[27];
 	size_t n = 0, i, j;
@@ -819,10 +823,11 @@ clients_changes_post(struct api *app, struct http_req *req)
 	}
 	n = json_object_array_length(arr);
 	v = util_calloc(n, sizeof(*v));
+	checked = util_calloc(app->cfg->ntables + 1, sizeof(*checked));
 	latest_time(app->cfg, latest);
 	for (i = 0; i < n; i++) {
 		if (!parse_change(app, req, json_object_array_get_idx(arr, i),
-				  i, latest, &v[i]))
+				  i, latest, checked, &v[i]))
 			goto out;
 		for (j = 0; j < i; j++)
 			if (strcmp(v[j].id, v[i].id) == 0) {
@@ -859,6 +864,7 @@ out:
 					       app->tms[v[i].t]->ncols);
 	}
 	free(v);
+	free(checked);
 	json_object_put(map);
 	json_object_put(body);
 }

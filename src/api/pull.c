@@ -105,6 +105,10 @@ pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 		next = cursor_seal(&cur, key);
 		goto reply;
 	}
+	/* Rows are read: with the table's columns as they are now. */
+	tm = api_table_rows(app, req, http_query(req, "table"));
+	if (tm == NULL)
+		goto out;
 	changes_opts_init(&co, app->cfg, app->cfg->node_id, node,
 			  (size_t)limit);
 	rc = changes_read(app->master, tm, &cur, &co, &b, &err);
@@ -234,11 +238,15 @@ pull_get(struct api *app, struct http_req *req)
 			   "cursor, not both");
 		return;
 	}
-	if (since != NULL || (http_query(req, "cursor") == NULL &&
-			      http_query(req, "node") == NULL && tm->ts >= 0))
-		pull_since(app, req, tm, since, limit);
-	else
+	if (since == NULL && (http_query(req, "cursor") != NULL ||
+			      http_query(req, "node") != NULL || tm->ts < 0)) {
 		pull_cursor(app, req, tm, limit);
+		return;
+	}
+	/* Rows are read: with the table's columns as they are now. */
+	tm = api_table_rows(app, req, http_query(req, "table"));
+	if (tm != NULL)
+		pull_since(app, req, tm, since, limit);
 }
 
 /* Sends {"success", "table", "metadata": m}; takes m. */
@@ -283,8 +291,13 @@ metadata_brief(struct api *app, struct http_req *req, const struct tmeta *tm,
 void
 metadata_get(struct api *app, struct http_req *req)
 {
-	const struct tmeta *tm = api_table(app, req, http_query(req, "table"));
 	const char *want_sum = http_query(req, "checksum");
+	/* A checksum reads every column. */
+	const struct tmeta *tm = want_sum != NULL && strcmp(want_sum, "1") == 0
+				     ? api_table_rows(app, req,
+						      http_query(req, "table"))
+				     : api_table(app, req,
+						 http_query(req, "table"));
 	const char *brief = http_query(req, "brief");
 	json_object *m;
 	struct qres *res = NULL;

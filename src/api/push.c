@@ -230,19 +230,6 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 		goto out;
 	}
 	rc = codec_changes_parse(changes, tm, MAX_CHANGES, &b, &err);
-	if (rc == NR_OK && b.dropped != NULL) {
-		/* Columns this worker does not know: read the table's
-		 * again, it may have changed since. */
-		char name[65];
-
-		snprintf(name, sizeof(name), "%s", tm->name);
-		api_table_forget(app, name);
-		tm = api_table(app, req, name);
-		if (tm == NULL)
-			goto out;
-		batch_free(&b);
-		rc = codec_changes_parse(changes, tm, MAX_CHANGES, &b, &err);
-	}
 	if (rc != NR_OK) {
 		api_bad_request(req, &err);
 		goto out;
@@ -348,7 +335,8 @@ push_post(struct api *app, struct http_req *req)
 		http_error(req, 400, "bad_table", "table must be a string");
 		goto out;
 	}
-	tm = api_table(app, req, table);
+	/* Rows are written: with the table's columns as they are now. */
+	tm = api_table_rows(app, req, table);
 	if (tm == NULL)
 		goto out;
 	json_object_object_get_ex(body, "changes", &changes);
