@@ -528,44 +528,90 @@ update_sql(const struct tmeta *tm, const struct change *c, struct buf *sql,
 	return n;
 }
 
-/* Writes the partial rows of origin one by one, each with the columns
- * it gives: a new row is inserted with the table's defaults for the
- * others, an existing one is updated in those columns only (the
- * original API's push). */
+/* Updates existing row c in the columns it gives. */
+static int
+update_one(struct ctx *x, const struct change *c, bool times,
+	   struct qval *params, struct buf *sql, struct nr_err *err)
+{
+	size_t n;
+	int rc;
+
+	buf_reset(sql);
+	n = update_sql(x->tm, c, sql, params);
+	if (n == 0)
+		return NR_OK;
+	rc = times ? set_times(x, &c, 1, err) : NR_OK;
+	if (rc == NR_OK)
+		rc = query_exec(x->db, buf_str(sql), params, n, NULL, err);
+	return rc;
+}
+
+/* Inserts the k new rows chg, which all give the same columns, in one
+ * statement: the table's defaults for the others. */
+static int
+insert_fresh(struct ctx *x, const struct change **chg, size_t k,
+	     const char *origin, bool times, struct qval *params,
+	     struct buf *sql, struct nr_err *err)
+{
+	size_t i, j, n = 0;
+	int rc;
+
+	for (i = 0; i < k; i++)
+		for (j = 0; j < x->tm->ncols; j++)
+			if (chg[0]->given[j])
+				params[n++] = chg[i]->vals[j];
+	buf_reset(sql);
+	schema_upsert_sql(x->tm, k, chg[0]->given, sql);
+	rc = times ? set_times(x, chg, k, err) : NR_OK;
+	if (rc == NR_OK)
+		rc = query_exec(x->db, buf_str(sql), params, n, NULL, err);
+	if (rc == NR_OK && x->o->detect)
+		rc = log_fresh(x, chg, k, origin, times, err);
+	return rc;
+}
+
+/* Writes the partial rows of origin, each with the columns it gives
+ * (the original API's push): an existing row is updated in those
+ * columns only; new rows are inserted, those giving the same columns
+ * together, with the table's defaults for the others. */
 static int
 write_partial(struct ctx *x, const char *origin, struct nr_err *err)
 {
-	struct qval *params = util_calloc(x->tm->ncols + x->tm->npk + 1,
-					  sizeof(*params));
+	size_t nc = x->tm->ncols, per = MAX_PARAMS / nc, i, k = 0;
 	bool times = x->tm->ts < 0;
+	const struct change **chg;
+	struct qval *params;
 	struct buf sql;
-	size_t i, j, n;
 	int rc = NR_OK;
 
+	if (times && per > CHUNK_ROWS)
+		per = CHUNK_ROWS;
+	params = util_calloc(per * nc + x->tm->npk + 1, sizeof(*params));
+	chg = util_calloc(per + 1, sizeof(*chg));
 	buf_init(&sql, 0);
-	for (i = 0; i < x->b->n && rc == NR_OK; i++) {
-		const struct change *c = &x->b->v[i];
+	for (i = 0; i <= x->b->n && rc == NR_OK; i++) {
+		const struct change *c = i < x->b->n ? &x->b->v[i] : NULL;
 
-		if (x->act[i] != WRITE || c->op != 'U' || c->given == NULL ||
-		    strcmp(c->origin, origin) != 0)
+		if (c != NULL &&
+		    (x->act[i] != WRITE || c->op != 'U' || c->given == NULL ||
+		     strcmp(c->origin, origin) != 0))
 			continue;
-		buf_reset(&sql);
-		if (x->fresh[i]) {
-			for (j = 0, n = 0; j < x->tm->ncols; j++)
-				if (c->given[j])
-					params[n++] = c->vals[j];
-			schema_upsert_sql(x->tm, 1, c->given, &sql);
-		} else {
-			n = update_sql(x->tm, c, &sql, params);
+		if (c != NULL && !x->fresh[i]) {
+			rc = update_one(x, c, times, params, &sql, err);
+			continue;
 		}
-		rc = times && n > 0 ? set_times(x, &c, 1, err) : NR_OK;
-		if (rc == NR_OK && n > 0)
-			rc = query_exec(x->db, buf_str(&sql), params, n, NULL,
-					err);
-		if (rc == NR_OK && x->o->detect)
-			rc = log_fresh(x, &c, 1, origin, times, err);
+		if (k > 0 && (c == NULL || k == per ||
+			      memcmp(chg[0]->given, c->given,
+				     nc * sizeof(*c->given)) != 0)) {
+			rc = insert_fresh(x, chg, k, origin, times, params,
+					  &sql, err);
+			k = 0;
+		}
+		if (c != NULL)
+			chg[k++] = c;
 	}
 	free(params);
+	free(chg);
 	buf_free(&sql);
 	return rc;
 }

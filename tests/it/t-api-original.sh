@@ -56,6 +56,14 @@ h_curl e1 /api/push -X POST -H "$P" -d '{"table":"users","data":[{"id":3,"email"
 is "$(h_sql e1 master "SELECT CONCAT_WS('|', name, email) FROM users WHERE id = 3")" "Cy|cy@y" \
 	"... and updated in the one column given"
 
+# New rows of the same columns go in together, others apart; each gets
+# the defaults of the columns it leaves out.
+h_curl e1 /api/push -X POST -H "$P" -d '{"table":"users","data":[{"id":6,"name":"F","email":"f@x"},{"id":7,"name":"G","email":"g@x","photo":"g.png"},{"id":8,"name":"H","email":"h@x"}]}'
+is "$H_STATUS:$(json_get "$H_BODY" '.result.inserted')" "200:3" "three new rows of two column sets"
+is "$(h_sql e1 master "SELECT GROUP_CONCAT(CONCAT(id, ':', photo) ORDER BY id) FROM users WHERE id BETWEEN 6 AND 8")" \
+	"6:none.png,7:g.png,8:none.png" "... each with its columns and the defaults"
+h_sql e1 master "DELETE FROM users WHERE id BETWEEN 6 AND 8"
+
 # Refusals.
 before=$(users)
 h_curl e1 /api/push -X POST -H "$P" -d '{"table":"users","data":[{"id":4,"name":"D","email":"d@x","shoe":42}]}'
