@@ -3,17 +3,12 @@
  * change may carry, and malformed input refused with NR_EINVAL and a
  * message naming the problem. */
 #include "tap.h"
+#include "tables.h"
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec.h"
 #include "util.h"
-
-struct col_spec {
-	const char *name;
-	const char *type;
-	bool binary;
-};
 
 static char secret[] = "secret";
 static char *ignore_v[] = {secret};
@@ -23,32 +18,6 @@ static const struct config_table pairs_conf = {.name = "pairs"};
 static const struct config_table wide_conf = {.name = "wide"};
 
 static struct tmeta *items, *pairs;
-
-/* A table as schema_load would describe it, built by hand. */
-static struct tmeta *
-make_table(const struct config_table *conf, const struct col_spec *cols,
-	   size_t ncols, const size_t *pk, size_t npk, int ts)
-{
-	struct tmeta *tm = util_calloc(1, sizeof(*tm));
-	size_t i;
-
-	tm->conf = conf;
-	tm->name = util_strdup(conf->name);
-	tm->cols = util_calloc(ncols, sizeof(*tm->cols));
-	for (i = 0; i < ncols; i++) {
-		tm->cols[i].name = util_strdup(cols[i].name);
-		tm->cols[i].type = util_strdup(cols[i].type);
-		tm->cols[i].binary = cols[i].binary;
-		tm->cols[i].text = !cols[i].binary;
-	}
-	tm->ncols = ncols;
-	tm->pk = util_calloc(npk, sizeof(*tm->pk));
-	memcpy(tm->pk, pk, npk * sizeof(*pk));
-	tm->npk = npk;
-	tm->ts = ts;
-	tm->tenant = -1;
-	return tm;
-}
 
 static void
 setup(void)
@@ -66,8 +35,8 @@ setup(void)
 	};
 	static const size_t ipk[] = {0}, ppk[] = {1, 0};
 
-	items = make_table(&items_conf, ic, 4, ipk, 1, 3);
-	pairs = make_table(&pairs_conf, pc, 3, ppk, 2, -1);
+	items = unit_table(&items_conf, ic, 4, ipk, 1, 3);
+	pairs = unit_table(&pairs_conf, pc, 3, ppk, 2, -1);
 }
 
 static void
@@ -594,7 +563,7 @@ START_TEST(batch_limits)
 		cols[i].binary = false;
 		pk[i] = i;
 	}
-	wide = make_table(&wide_conf, cols, 65, pk, 65, -1);
+	wide = unit_table(&wide_conf, cols, 65, pk, 65, -1);
 	arr = json_object_new_array();
 	ck_assert_int_eq(codec_changes_parse(arr, wide, 10, &b, &err),
 			 NR_EINVAL);

@@ -4,17 +4,12 @@
  * from a table's key. schema_load needs a database and is not tested
  * here. */
 #include "tap.h"
+#include "tables.h"
 #include <stdlib.h>
 #include <string.h>
 
 #include "schema.h"
 #include "util.h"
-
-struct col_spec {
-	const char *name;
-	const char *type;
-	bool binary;
-};
 
 static const struct config_table one_conf = {.name = "one"};
 static const struct config_table two_conf = {.name = "two"};
@@ -23,32 +18,6 @@ static const struct config_table three_conf = {.name = "three"};
 /* one: key (id), text; two: key (b, a), b bytes, out of column order;
  * three: key (x, y, z). */
 static struct tmeta *one, *two, *three;
-
-/* A table as schema_load would describe it, built by hand. */
-static struct tmeta *
-make_table(const struct config_table *conf, const struct col_spec *cols,
-	   size_t ncols, const size_t *pk, size_t npk)
-{
-	struct tmeta *tm = util_calloc(1, sizeof(*tm));
-	size_t i;
-
-	tm->conf = conf;
-	tm->name = util_strdup(conf->name);
-	tm->cols = util_calloc(ncols, sizeof(*tm->cols));
-	for (i = 0; i < ncols; i++) {
-		tm->cols[i].name = util_strdup(cols[i].name);
-		tm->cols[i].type = util_strdup(cols[i].type);
-		tm->cols[i].binary = cols[i].binary;
-		tm->cols[i].text = !cols[i].binary;
-	}
-	tm->ncols = ncols;
-	tm->pk = util_calloc(npk, sizeof(*tm->pk));
-	memcpy(tm->pk, pk, npk * sizeof(*pk));
-	tm->npk = npk;
-	tm->ts = -1;
-	tm->tenant = -1;
-	return tm;
-}
 
 static void
 setup(void)
@@ -70,9 +39,9 @@ setup(void)
 	};
 	static const size_t pk1[] = {0}, pk2[] = {1, 0}, pk3[] = {0, 1, 2};
 
-	one = make_table(&one_conf, c1, 2, pk1, 1);
-	two = make_table(&two_conf, c2, 3, pk2, 2);
-	three = make_table(&three_conf, c3, 4, pk3, 3);
+	one = unit_table(&one_conf, c1, 2, pk1, 1, -1);
+	two = unit_table(&two_conf, c2, 3, pk2, 2, -1);
+	three = unit_table(&three_conf, c3, 4, pk3, 3, -1);
 }
 
 static void
