@@ -114,14 +114,12 @@ conflict_judge(const struct conflict_case *k)
 int
 conflict_priority(const struct config *cfg, const char *id)
 {
-	size_t n = strlen(cfg->node_id);
+	const struct config_remote *r;
 
 	if (id == NULL)
 		return 1000000;
-	if (strncmp(id, cfg->node_id, n) == 0 &&
-	    (id[n] == '\0' || strcmp(id + n, ".slave") == 0))
+	if (config_own_origin(cfg, id))
 		return cfg->node_priority;
-	if (config_remote_find(cfg, id) != NULL)
-		return config_remote_find(cfg, id)->priority;
-	return 1000000;
+	r = config_remote_find(cfg, id);
+	return r != NULL ? r->priority : 1000000;
 }
