@@ -262,10 +262,24 @@ api_open_cursor(struct api *app, struct http_req *req, const char *what,
 		return false;
 	if (cursor_open(token, key, (int64_t)time(NULL), c, &err) == NR_OK)
 		return true;
+	if (err.code == NR_EEXPIRED || err.code == NR_EREWOUND) {
+		api_expired(req, &err);
+		return false;
+	}
 	http_error(req, 400, "bad_cursor",
 		   "%s: %s; a cursor is one this node gave, unchanged", what,
 		   err.msg);
 	return false;
+}
+
+void
+api_expired(struct http_req *req, const struct nr_err *err)
+{
+	http_error(req, 409, "cursor_expired",
+		   "%s; start again from a copy: a peer forgets its position "
+		   "and pulls without a cursor, a client starts from "
+		   "/sync/initial",
+		   err->msg);
 }
 
 long

@@ -48,7 +48,12 @@ const struct tmeta *api_table(struct api *app, struct http_req *req,
 const struct cursor_key *api_cursor_key(struct api *app, struct http_req *req);
 
 /* Opens a cursor token from the request (cursor_open, now): true, or
- * false after replying 400 bad_cursor naming what (e.g. "cursor"). */
+ * false after replying 400 bad_cursor naming what (e.g. "cursor"), or
+ * 409 cursor_expired (api_expired). */
+/* Replies 409 cursor_expired with err's reason: the position needs
+ * what this node's changelog no longer holds. */
+void api_expired(struct http_req *req, const struct nr_err *err);
+
 bool api_open_cursor(struct api *app, struct http_req *req, const char *what,
 		     const char *token, struct cursor *c);
 

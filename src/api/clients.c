@@ -18,6 +18,7 @@
 #include "handlers.h"
 #include "jparse.h"
 #include "metrics.h"
+#include "retention.h"
 #include "query.h"
 #include "rowidx.h"
 #include "util.h"
@@ -221,6 +222,14 @@ read_feed(struct api *app, struct http_req *req, const char *tenant,
 		tm = api_table_rows(app, req, cfg->tables[i].name);
 		if (tm == NULL || !table_cursor(app, req, map, tm->name, &cur))
 			return false;
+		/* A client that names itself holds the changelog back. */
+		if (peer != NULL && tm->conf->capture == CAPTURE_TRIGGER &&
+		    retention_ack(app->master, peer, tm->name, &cur, &err) !=
+			NR_OK) {
+			cursor_clear(&cur);
+			api_db_error(req, &err);
+			return false;
+		}
 		done = false;
 		for (rounds = 0; n < limit && rounds < MAX_ROUNDS; rounds++) {
 			if (initial && cur.started && !cur.snapshot) {
@@ -252,6 +261,10 @@ read_feed(struct api *app, struct http_req *req, const char *tenant,
 				   "%s; start again "
 				   "from /sync/initial",
 				   err.msg);
+			return false;
+		}
+		if (rc == NR_EEXPIRED || rc == NR_EREWOUND) {
+			api_expired(req, &err);
 			return false;
 		}
 		if (rc != NR_OK) {

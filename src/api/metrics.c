@@ -125,6 +125,7 @@ metrics_get(struct api *app, struct http_req *req)
 	static const char *const peer_table[] = {"peer", "table"};
 	static const char *const table_status[] = {"table", "status"};
 	struct qres *res = NULL;
+	unsigned long long rows = 0, bytes = 0;
 	struct nr_err err;
 	struct buf b;
 	int rc;
@@ -150,13 +151,26 @@ metrics_get(struct api *app, struct http_req *req)
 	qres_free(res);
 	res = NULL;
 	if (rc == NR_OK)
-		rc = changes_counts(app->master, &res, &err);
+		rc = changes_heads(app->master, &res, &err);
 	if (rc == NR_OK)
-		gauge_rows(req, "nunez_changelog_entries",
-			   "Entries in the "
+		gauge_rows(req, "nunez_changelog_head",
+			   "The newest seq in the "
 			   "changelog, by table.",
 			   res, table_status, 1, 0, 1, &b);
 	qres_free(res);
+	if (rc == NR_OK)
+		rc = changes_size(app->master, &rows, &bytes, &err);
+	if (rc == NR_OK)
+		buf_printf(&b,
+			   "# HELP nunez_changelog_entries Entries in the "
+			   "changelog, as the table statistics estimate "
+			   "them.\n# TYPE nunez_changelog_entries gauge\n"
+			   "nunez_changelog_entries %llu\n"
+			   "# HELP nunez_changelog_bytes Bytes of the "
+			   "changelog's data and indexes (statistics).\n"
+			   "# TYPE nunez_changelog_bytes gauge\n"
+			   "nunez_changelog_bytes %llu\n",
+			   rows, bytes);
 	buf_printf(&b,
 		   "# HELP nunez_database_up Whether the master "
 		   "answered.\n# TYPE nunez_database_up gauge\n"

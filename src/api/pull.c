@@ -14,6 +14,7 @@
 #include "peers.h"
 #include "query.h"
 #include "resolve.h"
+#include "retention.h"
 #include "synclog.h"
 #include "util.h"
 #include "verify.h"
@@ -78,6 +79,29 @@ at_head(struct api *app, const struct tmeta *tm, const struct cursor *cur)
 	return at;
 }
 
+/* The start of a copy for a peer whose position token expired
+ * (?resync=1): *cur is fresh, and says resync when the position needs
+ * entries a purge deleted, so that the copy's pages also carry the
+ * deletes the peer missed (apply_opts: the rows it holds in a page's
+ * range that the page lacks). Not when the log went back (a restore):
+ * then the rows the peer holds beyond it are kept. False on a database
+ * error (err). */
+static bool
+resync_cursor(struct api *app, const struct tmeta *tm,
+	      const struct cursor_key *key, const char *token,
+	      struct cursor *cur, struct nr_err *err)
+{
+	struct nr_err e;
+	int rc = cursor_open(token, key, (int64_t)time(NULL), cur, &e);
+
+	if (rc == NR_OK && cur->started)
+		rc = retention_check(app->master, tm->name, cur, err);
+	cursor_clear(cur);
+	cur->resync = rc == NR_EEXPIRED;
+	return rc == NR_OK || rc == NR_EEXPIRED || rc == NR_EREWOUND ||
+	       rc == NR_EINVAL;
+}
+
 static void
 pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 	    long limit)
@@ -87,7 +111,7 @@ pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 	const struct cursor_key *key;
 	struct batch b = {0};
 	json_object *body;
-	const char *node;
+	const char *node, *resync;
 	char *next = NULL, *seen_token = NULL;
 	struct nr_err err;
 	bool bad;
@@ -97,9 +121,25 @@ pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 	if (bad)
 		return;
 	key = api_cursor_key(app, req);
-	if (key == NULL || !api_open_cursor(app, req, "cursor",
-					    http_query(req, "cursor"), &cur))
+	if (key == NULL)
 		return;
+	resync = http_query(req, "resync");
+	if (resync != NULL && strcmp(resync, "1") == 0) {
+		if (!resync_cursor(app, tm, key, http_query(req, "cursor"),
+				   &cur, &err)) {
+			api_db_error(req, &err);
+			goto out;
+		}
+	} else if (!api_open_cursor(app, req, "cursor",
+				    http_query(req, "cursor"), &cur)) {
+		return;
+	}
+	/* The position a peer asks from is the one it stored. */
+	if (node != NULL && tm->conf->capture == CAPTURE_TRIGGER &&
+	    retention_ack(app->master, node, tm->name, &cur, &err) != NR_OK) {
+		api_db_error(req, &err);
+		goto out;
+	}
 	if (at_head(app, tm, &cur)) {
 		batch_init(&b, tm);
 		next = cursor_seal(&cur, key);
@@ -120,6 +160,8 @@ pull_cursor(struct api *app, struct http_req *req, const struct tmeta *tm,
 	if (rc != NR_OK) {
 		if (rc == NR_EINVAL)
 			http_error(req, 409, "cursor_stale", "%s", err.msg);
+		else if (rc == NR_EEXPIRED || rc == NR_EREWOUND)
+			api_expired(req, &err);
 		else
 			api_db_error(req, &err);
 		goto out;
@@ -138,6 +180,7 @@ reply:
 			       json_object_new_boolean(b.snapshot));
 	json_object_object_add(body, "seen", api_str(seen_token));
 	json_object_object_add(body, "data", rows_json(&b));
+	codec_resync(&b, body);
 	json_object_object_add(body, "timestamp", now_json());
 	metrics_rows(app->metrics, 0, b.n, 0);
 	http_reply(req, 200, body);

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "query.h"
+#include "retention.h"
 #include "util.h"
 
 #define MAX_CHANGES NR_MAX_BATCH
@@ -230,8 +231,16 @@ push_changes(struct api *app, struct http_req *req, json_object *body,
 		goto out;
 	}
 	rc = codec_changes_parse(changes, tm, MAX_CHANGES, &b, &err);
+	if (rc == NR_OK)
+		rc = codec_resync_parse(body, &b, &err);
 	if (rc != NR_OK) {
 		api_bad_request(req, &err);
+		goto out;
+	}
+	/* The position a peer stored of this node's changelog. */
+	if (seen_token != NULL && tm->conf->capture == CAPTURE_TRIGGER &&
+	    retention_ack(app->master, node, tm->name, &seen, &err) != NR_OK) {
+		api_db_error(req, &err);
 		goto out;
 	}
 	if (!origins_ok(app, req, &b))

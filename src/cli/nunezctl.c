@@ -12,9 +12,12 @@
 #include "housekeeping.h"
 #include "install.h"
 #include "log.h"
+#include "meta.h"
+#include "peers.h"
 #include "query.h"
 #include "remote.h"
 #include "resolve.h"
+#include "retention.h"
 #include "util.h"
 #include "verify.h"
 
@@ -25,6 +28,7 @@ struct opts {
 	bool all;	     /* conflicts list: resolved ones too */
 	bool keep_tables;    /* uninstall: only the triggers */
 	const char *definer; /* init: the triggers' DEFINER, USER@HOST */
+	bool dry_run;	     /* purge: count, delete nothing */
 };
 
 static void
@@ -60,6 +64,14 @@ usage(FILE *f)
 	      "client\n"
 	      "                     change records now (sync_multi does after "
 	      "each run)\n"
+	      "  purge [--dry-run]  delete the changelog entries every peer "
+	      "has read\n"
+	      "                     (retention.*), and old sync log and "
+	      "decided conflicts\n"
+	      "  new-epoch          after a restore of the master: every "
+	      "position peers\n"
+	      "                     and clients hold expires, each copies "
+	      "again\n"
 	      "  gen-key            print a new random API key and its stored "
 	      "form\n"
 	      "  hash-key KEY       print the stored form (sha256:...) of KEY\n"
@@ -357,6 +369,58 @@ cmd_housekeeping(struct env *e, struct nr_err *err)
 	return rc;
 }
 
+/* One table's line of purge. */
+static void
+say_purge(void *arg, const struct retention_table *t)
+{
+	const bool *dry = arg;
+
+	if (t->safe <= t->upto)
+		printf("%s: nothing to purge (purged up to seq %llu; held by "
+		       "%s)\n",
+		       t->table, (unsigned long long)t->upto, t->held_by);
+	else
+		printf("%s: %s %llu entries up to seq %llu (held by %s)\n",
+		       t->table, *dry ? "would delete" : "deleted", t->gone,
+		       (unsigned long long)t->safe, t->held_by);
+}
+
+static int
+cmd_purge(struct env *e, const struct opts *o, struct nr_err *err)
+{
+	struct retention_stats st = {0};
+	bool dry = o->dry_run;
+	int rc;
+
+	rc = retention_purge(e->master, e->cfg,
+			     e->slave != NULL ? e->slave_id : NULL, dry,
+			     say_purge, &dry, &st, err);
+	if (rc == NR_OK && !dry)
+		printf("deleted %llu changelog entries, %llu sync log rows "
+		       "and decided conflicts\n",
+		       st.entries, st.history);
+	return rc;
+}
+
+/* After a restore: the positions peers hold in this changelog expire,
+ * and those this node holds in theirs (as old as the backup) are
+ * forgotten, so every table is copied again both ways. */
+static int
+cmd_new_epoch(struct env *e, struct nr_err *err)
+{
+	unsigned long long n = 0;
+	int rc = meta_new_epoch(e->master, err);
+
+	if (rc == NR_OK)
+		rc = peers_forget_all(e->master, &n, err);
+	if (rc == NR_OK)
+		printf("the changelog has a new epoch, and %llu positions in "
+		       "peers' changelogs are forgotten: every table is "
+		       "copied again both ways at the next sync\n",
+		       n);
+	return rc;
+}
+
 /* touch TABLE [COLUMN]: the table's rows (where COLUMN is not NULL)
  * replicate once more. */
 static int
@@ -438,6 +502,10 @@ run_db_command(const struct config *cfg, const struct opts *o, int argc,
 		rc = cmd_housekeeping(&e, &err);
 	else if (rc == NR_OK && strcmp(cmd, "touch") == 0)
 		rc = cmd_touch(&e, argc - 1, argv + 1, &err);
+	else if (rc == NR_OK && strcmp(cmd, "purge") == 0)
+		rc = cmd_purge(&e, o, &err);
+	else if (rc == NR_OK && strcmp(cmd, "new-epoch") == 0)
+		rc = cmd_new_epoch(&e, &err);
 	else if (rc == NR_OK)
 		rc = cmd_conflicts(&e, o, argc - 1, argv + 1, &err);
 	env_close(&e);
@@ -458,13 +526,14 @@ main(int argc, char **argv)
 	    {"keep-tables", no_argument, NULL, 'k'},
 	    {"env", required_argument, NULL, 'e'},
 	    {"definer", required_argument, NULL, 'd'},
+	    {"dry-run", no_argument, NULL, 'n'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	static const char *const db_cmds[] = {
-	    "init",	    "uninstall", "verify", "conflicts",
-	    "housekeeping", "touch",	 NULL};
+	    "init",  "uninstall", "verify",    "conflicts", "housekeeping",
+	    "touch", "purge",	  "new-epoch", NULL};
 	struct opts o = {0};
 	struct config *cfg = NULL;
 	struct nr_err derr = {0};
@@ -491,6 +560,9 @@ main(int argc, char **argv)
 			break;
 		case 'd':
 			o.definer = optarg;
+			break;
+		case 'n':
+			o.dry_run = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "env.h"
 #include "housekeeping.h"
+#include "retention.h"
 #include "remote.h"
 #include "log.h"
 #include "meta.h"
@@ -319,14 +320,14 @@ static void
 summary(const char *what, int rc, const struct sync_stats *st, double t0,
 	const struct nr_err *err)
 {
-	report(
-	    rc != NR_OK,
-	    "%s: %s, %llu changes read, %llu inserted, %llu updated, %llu "
-	    "deleted, %llu unchanged, %llu conflicts (%llu open), %.2f s%s%s",
-	    what, rc == NR_OK ? "ok" : "FAILED", st->rows, st->a.inserted,
-	    st->a.updated, st->a.deleted, st->a.unchanged, st->a.conflicts,
-	    st->a.open, now() - t0, rc == NR_OK ? "" : ": ",
-	    rc == NR_OK ? "" : err->msg);
+	report(rc != NR_OK,
+	       "%s: %s, %llu changes read, %llu inserted, %llu updated, %llu "
+	       "deleted, %llu unchanged, %llu conflicts (%llu open), %llu "
+	       "resyncs, %.2f s%s%s",
+	       what, rc == NR_OK ? "ok" : "FAILED", st->rows, st->a.inserted,
+	       st->a.updated, st->a.deleted, st->a.unchanged, st->a.conflicts,
+	       st->a.open, st->resyncs, now() - t0, rc == NR_OK ? "" : ": ",
+	       rc == NR_OK ? "" : err->msg);
 }
 
 /* One direction of one table of the local pair; prints its summary. */
@@ -488,6 +489,7 @@ housekeep(struct env *e)
 {
 	static time_t last;
 	struct housekeeping_stats st = {0};
+	struct retention_stats rs = {0};
 	struct nr_err err;
 
 	if (time(NULL) - last < 60)
@@ -499,6 +501,14 @@ housekeep(struct env *e)
 		log_info("housekeeping: forgot %llu nonces, %llu batch ids, "
 			 "%llu client change records",
 			 st.nonces, st.batches, st.client_changes);
+	if (retention_purge(e->master, e->cfg,
+			    e->slave != NULL ? e->slave_id : NULL, false, NULL,
+			    NULL, &rs, &err) != NR_OK)
+		log_warn("purge: %s", err.msg);
+	else if (rs.entries + rs.history > 0)
+		log_info("purge: deleted %llu changelog entries every peer has "
+			 "read, %llu old sync log rows and decided conflicts",
+			 rs.entries, rs.history);
 }
 
 /* The local pair, every table: master to slave and, in master-master,

@@ -370,10 +370,13 @@ set_times(struct ctx *x, const struct change *const *v, size_t n,
 	return rc;
 }
 
-/* Deletes the rows of the n keys pks. */
+/* Deletes the rows of the n keys pks; adds how many to *gone (may be
+ * NULL). */
 static int
-delete_keys(struct ctx *x, char *const *pks, size_t n, struct nr_err *err)
+delete_keys(struct ctx *x, char *const *pks, size_t n, unsigned long long *gone,
+	    struct nr_err *err)
 {
+	unsigned long long k = 0;
 	struct qval *params = NULL;
 	struct buf sql;
 	int rc;
@@ -385,7 +388,9 @@ delete_keys(struct ctx *x, char *const *pks, size_t n, struct nr_err *err)
 	rc = schema_keys_match(x->tm, pks, n, &sql, &params, err);
 	if (rc == NR_OK)
 		rc = query_exec(x->db, buf_str(&sql), params, n * x->tm->npk,
-				NULL, err);
+				&k, err);
+	if (gone != NULL)
+		*gone += k;
 	schema_key_values_free(params, n * x->tm->npk);
 	buf_free(&sql);
 	return rc;
@@ -416,7 +421,7 @@ write_deletes(struct ctx *x, const char *origin, struct nr_err *err)
 		rc = set_times(x, chg, k, err);
 		if (rc != NR_OK)
 			break;
-		rc = delete_keys(x, pks, k, err);
+		rc = delete_keys(x, pks, k, NULL, err);
 		k = 0;
 	}
 	free(pks);
@@ -616,53 +621,132 @@ write_partial(struct ctx *x, const char *origin, struct nr_err *err)
 	return rc;
 }
 
-/* A snapshot page of a mirror: the source has exactly the page's rows in
- * the page's key range, so delete the others there. */
+/* Appends " WHERE" and the condition of the rows here in the key range
+ * of snapshot page b that the page does not hold, with its params at
+ * params (2 * key columns + b->n of them); *np gets how many. The key
+ * bounds are decoded into *lo and *hi (freed by the caller with
+ * schema_key_values_free). */
 static int
-mirror_range(struct ctx *x, struct nr_err *err)
+range_rest(const struct ctx *x, struct buf *sql, char **pks,
+	   struct qval *params, size_t *np, struct qval **lo, struct qval **hi,
+	   struct nr_err *err)
+{
+	const struct batch *b = x->b;
+	size_t nk = schema_key_cmp_nparams(x->tm);
+	int rc;
+
+	*np = 0;
+	buf_adds(sql, " WHERE TRUE");
+	if (b->range_lo != NULL) {
+		rc = schema_key_decode(x->tm, b->range_lo, lo, err);
+		if (rc != NR_OK)
+			return rc;
+		buf_adds(sql, " AND ");
+		schema_key_cmp(x->tm, ">", sql);
+		schema_key_cmp_params(x->tm, *lo, params + *np);
+		*np += nk;
+	}
+	if (b->range_hi != NULL) {
+		rc = schema_key_decode(x->tm, b->range_hi, hi, err);
+		if (rc != NR_OK)
+			return rc;
+		buf_adds(sql, " AND ");
+		schema_key_cmp(x->tm, "<=", sql);
+		schema_key_cmp_params(x->tm, *hi, params + *np);
+		*np += nk;
+	}
+	if (b->n > 0) {
+		buf_adds(sql, " AND ");
+		schema_pkexpr(x->tm, "", sql);
+		buf_adds(sql, " NOT IN ");
+		*np += query_in_list(sql, pks, b->n, params + *np);
+	}
+	return NR_OK;
+}
+
+/* Deletes the rows here of the keys in res (column 0) that keep
+ * (column 0; NULL: none) lacks, as the peer's deletes made now, in
+ * statements of at most CHUNK_ROWS keys; counts them. */
+static int
+delete_rest(struct ctx *x, const struct qres *res, const struct qres *keep,
+	    struct nr_err *err)
+{
+	char **pks = util_calloc(res->nrows + 1, sizeof(char *));
+	struct row_ref *kidx = keep != NULL ? rowidx_build(keep) : NULL;
+	unsigned long long gone = 0;
+	size_t i, n = 0, k;
+	int rc;
+
+	for (i = 0; i < res->nrows; i++) {
+		const char *pk = qres_at(res, i, 0)->p;
+
+		if (keep == NULL || rowidx_find(kidx, keep->nrows, pk) < 0)
+			pks[n++] = (char *)pk;
+	}
+	rc = set_origin(x, x->o->peer, err);
+	if (rc == NR_OK)
+		rc = db_exec(x->db, "SET @nunez_ts = NULL", err);
+	for (i = 0; rc == NR_OK && i < n; i += k) {
+		k = n - i < CHUNK_ROWS ? n - i : CHUNK_ROWS;
+		rc = delete_keys(x, pks + i, k, &gone, err);
+	}
+	x->st->deleted += gone;
+	free(kidx);
+	free(pks);
+	return rc;
+}
+
+/* True when seen says the peer has read this changelog past a first
+ * copy: it has had every row here, so a row it lacks and whose latest
+ * change it saw is one it deleted. */
+static bool
+read_past_copy(const struct cursor *seen)
+{
+	return seen != NULL && seen->started && !seen->snapshot && !seen->tombs;
+}
+
+/* A snapshot page of a mirror: the source has exactly the page's rows in
+ * the page's key range, so delete the others there. A page of a resync
+ * (the position here in the source's changelog expired, so deletes it
+ * purged are not coming): delete the others there too, except those
+ * with a change the source has not seen, which go to it; and only when
+ * the source has read this side past a first copy, else a row it lacks
+ * may be one it never had. */
+static int
+page_range(struct ctx *x, struct nr_err *err)
 {
 	const struct batch *b = x->b;
 	size_t nk = schema_key_cmp_nparams(x->tm), np = 0;
 	char **pks = batch_keys(b);
 	struct qval *params = util_calloc(2 * nk + b->n + 1, sizeof(*params));
 	struct qval *lo = NULL, *hi = NULL;
-	unsigned long long gone = 0;
+	struct qres *rest = NULL, *unseen = NULL;
 	struct buf sql;
-	int rc = NR_OK;
+	int rc;
 
 	buf_init(&sql, 0);
-	buf_adds(&sql, "DELETE FROM ");
+	buf_adds(&sql, "SELECT ");
+	schema_pkexpr(x->tm, "", &sql);
+	buf_adds(&sql, " FROM ");
 	buf_ident(&sql, x->tm->name);
-	buf_adds(&sql, " WHERE TRUE");
-	if (b->range_lo != NULL) {
-		rc = schema_key_decode(x->tm, b->range_lo, &lo, err);
-		if (rc != NR_OK)
-			goto out;
-		buf_adds(&sql, " AND ");
-		schema_key_cmp(x->tm, ">", &sql);
-		schema_key_cmp_params(x->tm, lo, params + np);
-		np += nk;
-	}
-	if (b->range_hi != NULL) {
-		rc = schema_key_decode(x->tm, b->range_hi, &hi, err);
-		if (rc != NR_OK)
-			goto out;
-		buf_adds(&sql, " AND ");
-		schema_key_cmp(x->tm, "<=", &sql);
-		schema_key_cmp_params(x->tm, hi, params + np);
-		np += nk;
-	}
-	if (b->n > 0) {
-		buf_adds(&sql, " AND ");
-		schema_pkexpr(x->tm, "", &sql);
-		buf_adds(&sql, " NOT IN ");
-		np += query_in_list(&sql, pks, b->n, params + np);
-	}
-	rc = set_origin(x, x->o->peer, err);
+	rc = range_rest(x, &sql, pks, params, &np, &lo, &hi, err);
+	buf_adds(&sql, " FOR UPDATE");
 	if (rc == NR_OK)
-		rc = query_exec(x->db, buf_str(&sql), params, np, &gone, err);
-	x->st->deleted += gone;
-out:
+		rc = query_run(x->db, buf_str(&sql), params, np, 0, &rest, err);
+	if (rc == NR_OK && !x->o->mirror && rest->nrows > 0) {
+		char **keys = util_calloc(rest->nrows + 1, sizeof(char *));
+		size_t i;
+
+		for (i = 0; i < rest->nrows; i++)
+			keys[i] = (char *)qres_at(rest, i, 0)->p;
+		rc = changes_latest(x->db, x->tm, keys, rest->nrows, x->o->peer,
+				    x->o->seen, &unseen, err);
+		free(keys);
+	}
+	if (rc == NR_OK && rest->nrows > 0)
+		rc = delete_rest(x, rest, unseen, err);
+	qres_free(unseen);
+	qres_free(rest);
 	schema_key_values_free(lo, x->tm->npk);
 	schema_key_values_free(hi, x->tm->npk);
 	free(pks);
@@ -743,8 +827,9 @@ write_all(struct ctx *x, struct nr_err *err)
 		if (rc == NR_OK)
 			rc = write_deletes(x, orig[i], err);
 	}
-	if (rc == NR_OK && x->b->snapshot && x->o->mirror)
-		rc = mirror_range(x, err);
+	if (rc == NR_OK && x->b->snapshot &&
+	    (x->o->mirror || (x->b->resync && read_past_copy(x->o->seen))))
+		rc = page_range(x, err);
 	if (rc == NR_OK && x->o->detect)
 		rc = db_exec(x->db, "SET @nunez_bulk = 1", err);
 	for (i = 0; i < n && rc == NR_OK; i++) {

@@ -145,6 +145,7 @@ batch_project(const struct batch *in, const struct tmeta *tm, struct batch *out,
 			batch_note_dropped(out, in->cols[i]);
 	}
 	out->snapshot = in->snapshot;
+	out->resync = in->resync;
 	out->range_lo = util_strdup(in->range_lo);
 	out->range_hi = util_strdup(in->range_hi);
 	out->has_more = in->has_more;

@@ -28,6 +28,8 @@ struct batch {
 	struct change *v;
 	size_t n;
 	bool snapshot;	/* rows of the first copy, in key order */
+	bool resync;	/* snapshot: a copy that replaces an expired
+			 * position (apply_opts.resync) */
 	char *range_lo; /* snapshot: the rows cover keys in */
 	char *range_hi; /* (range_lo, range_hi]; NULL is open */
 	bool has_more;

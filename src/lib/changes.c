@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "changes.h"
+#include "retention.h"
 #include "rowidx.h"
 #include "util.h"
 
@@ -124,14 +125,23 @@ same_str(const char *a, const char *b)
  * its head as of now, with every seq missing below the head a gap until
  * the transactions open now are gone. */
 static int
-start(struct db *db, struct cursor *cur, struct nr_err *err)
+start(struct db *db, const char *table, struct cursor *cur, struct nr_err *err)
 {
 	struct qres *res = NULL;
-	uint64_t head;
+	struct qval p[3];
+	uint64_t head, floor = 0;
+	char f[24];
 	int64_t now;
 	size_t i;
 	int rc;
 
+	/* Below the purge point missing seqs were purged (a purge never
+	 * passes a transaction a reader saw open): no gaps. */
+	rc = retention_upto(db, table, &floor, err);
+	if (rc != NR_OK)
+		return rc;
+	snprintf(f, sizeof(f), "%llu", (unsigned long long)floor);
+	p[0] = p[1] = p[2] = qv_str(f);
 	rc = snapshot_head(db, &head, &now, err);
 	if (rc != NR_OK)
 		goto out;
@@ -141,11 +151,11 @@ start(struct db *db, struct cursor *cur, struct nr_err *err)
 	cur->high = head;
 	/* Missing seqs below the head: runs between present ones. */
 	rc = query_run(db,
-		       "SELECT COALESCE(prev, 0) + 1, seq - 1 FROM (SELECT "
+		       "SELECT COALESCE(prev, ?) + 1, seq - 1 FROM (SELECT "
 		       "seq, LAG(seq) OVER (ORDER BY seq) AS prev FROM "
-		       "_nunez_changelog) x WHERE seq > COALESCE(prev, 0) "
-		       "+ 1",
-		       NULL, 0, 0, &res, err);
+		       "_nunez_changelog WHERE seq > ?) x WHERE seq > "
+		       "COALESCE(prev, ?) + 1",
+		       p, 3, 0, &res, err);
 	if (rc != NR_OK)
 		goto out;
 	for (i = 0; i < res->nrows; i++)
@@ -233,6 +243,7 @@ read_snapshot(struct db *db, const struct tmeta *tm, struct cursor *cur,
 		goto out;
 	idx = rowidx_build(last);
 	out->snapshot = true;
+	out->resync = cur->resync;
 	out->range_lo = util_strdup(cur->after_pk);
 	for (i = 0; i < res->nrows; i++) {
 		const char *pk = qres_at(res, i, 0)->p;
@@ -259,6 +270,7 @@ read_snapshot(struct db *db, const struct tmeta *tm, struct cursor *cur,
 		free(cur->after_pk);
 		cur->after_pk = NULL;
 		cur->snapshot = false;
+		cur->resync = false;
 		cur->tombs = true;
 	}
 	out->has_more = true;
@@ -770,21 +782,33 @@ changes_read(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	     const struct changes_opts *o, struct batch *out,
 	     struct nr_err *err)
 {
+	struct cursor was = {0};
 	int rc;
 
 	batch_init(out, tm);
 	if (tm->conf->capture == CAPTURE_TIMESTAMP)
 		return read_by_time(db, tm, cur, o, out, err);
 	if (!cur->started) {
-		rc = start(db, cur, err);
-		if (rc != NR_OK)
-			return rc;
+		bool resync = cur->resync;
+
+		rc = start(db, tm->name, cur, err);
+		cur->resync = resync;
+		return rc == NR_OK ? read_snapshot(db, tm, cur, o, out, err)
+				   : rc;
 	}
+	cursor_copy(&was, cur);
 	if (cur->snapshot)
-		return read_snapshot(db, tm, cur, o, out, err);
-	if (cur->tombs)
-		return read_tombs(db, tm, cur, o, out, err);
-	return read_log(db, tm, cur, o, out, err);
+		rc = read_snapshot(db, tm, cur, o, out, err);
+	else if (cur->tombs)
+		rc = read_tombs(db, tm, cur, o, out, err);
+	else
+		rc = read_log(db, tm, cur, o, out, err);
+	/* After the read: a purge says how far it goes before it deletes,
+	 * so a read that missed an entry sees the purge point. */
+	if (rc == NR_OK)
+		rc = retention_check(db, tm->name, &was, err);
+	cursor_clear(&was);
+	return rc;
 }
 
 int
@@ -815,12 +839,34 @@ changes_head(struct db *db, const char *table, uint64_t *head, char **when,
 }
 
 int
-changes_counts(struct db *db, struct qres **res, struct nr_err *err)
+changes_heads(struct db *db, struct qres **res, struct nr_err *err)
 {
 	return query_run(db,
-			 "SELECT tbl, COUNT(*) FROM _nunez_changelog "
+			 "SELECT tbl, MAX(seq) FROM _nunez_changelog "
 			 "GROUP BY tbl",
 			 NULL, 0, 0, res, err);
+}
+
+int
+changes_size(struct db *db, unsigned long long *rows, unsigned long long *bytes,
+	     struct nr_err *err)
+{
+	struct qres *res = NULL;
+	int rc;
+
+	*rows = *bytes = 0;
+	rc = query_run(db,
+		       "SELECT COALESCE(TABLE_ROWS, 0), COALESCE(DATA_LENGTH, "
+		       "0) + COALESCE(INDEX_LENGTH, 0) FROM "
+		       "information_schema.TABLES WHERE TABLE_SCHEMA = "
+		       "DATABASE() AND TABLE_NAME = '_nunez_changelog'",
+		       NULL, 0, 0, &res, err);
+	if (rc == NR_OK && res->nrows == 1) {
+		*rows = to_u64(qres_at(res, 0, 0));
+		*bytes = to_u64(qres_at(res, 0, 1));
+	}
+	qres_free(res);
+	return rc;
 }
 
 int

@@ -84,7 +84,13 @@ int changes_log(struct db *db, const char *table, const struct changes_entry *v,
 int changes_head(struct db *db, const char *table, uint64_t *head, char **when,
 		 struct nr_err *err) NR_WUR;
 
-/* Rows (table, entries) of the changelog into *res (caller frees). */
-int changes_counts(struct db *db, struct qres **res, struct nr_err *err) NR_WUR;
+/* Rows (table, head seq) of the changelog into *res (caller frees),
+ * read from the index, not counted. */
+int changes_heads(struct db *db, struct qres **res, struct nr_err *err) NR_WUR;
+
+/* The changelog's size as the server's table statistics estimate it:
+ * *rows entries and *bytes of data and indexes. */
+int changes_size(struct db *db, unsigned long long *rows,
+		 unsigned long long *bytes, struct nr_err *err) NR_WUR;
 
 #endif

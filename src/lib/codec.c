@@ -530,3 +530,60 @@ codec_client_change(json_object *row, const struct tmeta *tm, char op,
 	}
 	return rc;
 }
+
+void
+codec_resync(const struct batch *b, json_object *o)
+{
+	json_object *r;
+
+	if (!b->snapshot || !b->resync)
+		return;
+	r = json_object_new_array();
+	json_object_array_add(r, b->range_lo != NULL
+				     ? json_object_new_string(b->range_lo)
+				     : NULL);
+	json_object_array_add(r, b->range_hi != NULL
+				     ? json_object_new_string(b->range_hi)
+				     : NULL);
+	json_object_object_add(o, "resync", json_object_new_boolean(1));
+	json_object_object_add(o, "range", r);
+}
+
+/* The string or null at i of a, into *out (a copy); false otherwise. */
+static bool
+range_end(json_object *a, size_t i, char **out)
+{
+	json_object *v = json_object_array_get_idx(a, i);
+
+	*out = NULL;
+	if (v == NULL)
+		return true;
+	if (!json_object_is_type(v, json_type_string))
+		return false;
+	*out = util_strdup(json_object_get_string(v));
+	return true;
+}
+
+int
+codec_resync_parse(json_object *o, struct batch *b, struct nr_err *err)
+{
+	json_object *v, *r;
+
+	if (!json_object_object_get_ex(o, "resync", &v) ||
+	    !json_object_get_boolean(v))
+		return NR_OK;
+	if (!json_object_object_get_ex(o, "range", &r) ||
+	    !json_object_is_type(r, json_type_array) ||
+	    json_object_array_length(r) != 2)
+		return err_set(err, NR_EINVAL,
+			       "resync needs range: [first key after, last "
+			       "key] (null for an open end)");
+	free(b->range_lo);
+	free(b->range_hi);
+	if (!range_end(r, 0, &b->range_lo) || !range_end(r, 1, &b->range_hi))
+		return err_set(err, NR_EINVAL,
+			       "range holds canonical keys or null");
+	b->snapshot = true;
+	b->resync = true;
+	return NR_OK;
+}

@@ -37,6 +37,16 @@ int codec_changes_parse(json_object *arr, const struct tmeta *tm, size_t max,
  * (bad may be NULL). */
 const char *codec_string(json_object *o, const char *key, bool *bad);
 
+/* Adds to o, when b is a page of a copy that replaces an expired
+ * position, "resync": true and "range": [lo, hi] (its key range, null
+ * for open ends). */
+void codec_resync(const struct batch *b, json_object *o);
+
+/* Reads what codec_resync wrote from o into b (snapshot, resync and the
+ * range); NR_EINVAL when malformed. */
+int codec_resync_parse(json_object *o, struct batch *b,
+		       struct nr_err *err) NR_WUR;
+
 /* The canonical key of row's key columns (other columns are not looked
  * at) into *pk, a new string the caller frees. */
 int codec_key_parse(json_object *row, const struct tmeta *tm, char **pk,

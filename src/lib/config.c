@@ -643,6 +643,19 @@ static const struct field sync_fields[] = {
      false, 0, 86400, 60, NULL, NULL},
 };
 
+static const struct field retention_fields[] = {
+    {"historyDays", F_INT, OFF(struct config, retention.history_days), false, 1,
+     36500, 30, NULL, NULL},
+    {"minHours", F_INT, OFF(struct config, retention.min_hours), false, 0,
+     87600, 24, NULL, NULL},
+    {"pauseMs", F_INT, OFF(struct config, retention.pause_ms), false, 0, 60000,
+     50, NULL, NULL},
+    {"peerDays", F_INT, OFF(struct config, retention.peer_days), false, 1, 3650,
+     7, NULL, NULL},
+    {"purgeChunk", F_INT, OFF(struct config, retention.chunk), false, 100,
+     1000000, 10000, NULL, NULL},
+};
+
 static const struct field log_fields[] = {
     {"format", F_ENUM, OFF(struct config, log.format), false, 0, 0, 0, NULL,
      format_names},
@@ -660,8 +673,8 @@ static const struct field top_fields[] = {
 static const char *const top_legacy[] = {"syncInterval", "port", "demoMode",
 					 NULL};
 static const char *const top_objects[] = {
-    "api",	   "databases", "log", "node", "remoteEnvironments",
-    "replication", "sync",	NULL};
+    "api",	   "databases", "log",	"node", "remoteEnvironments",
+    "replication", "retention", "sync", NULL};
 static const char *const db_legacy[] = {"stats", NULL};
 static const char *const db_objects[] = {"master", "slave", NULL};
 static const char *const repl_objects[] = {"tables", NULL};
@@ -1214,6 +1227,8 @@ parse_top(struct ctx *cx, json_object *top, struct config *cfg)
 	section(cx, top, "node", node_fields, NF(node_fields), NULL, NULL, cfg);
 	section(cx, top, "sync", sync_fields, NF(sync_fields), NULL, NULL, cfg);
 	section(cx, top, "log", log_fields, NF(log_fields), NULL, NULL, cfg);
+	section(cx, top, "retention", retention_fields, NF(retention_fields),
+		NULL, NULL, cfg);
 	o = section(cx, top, "api", api_fields, NF(api_fields), api_objects,
 		    NULL, cfg);
 	parse_keys(cx, o, cfg);

@@ -141,6 +141,14 @@ struct config {
 		int max_empty_batches;	 /* in a row, with more to come */
 	} sync;
 	struct {
+		int peer_days;	  /* a peer not heard from for longer no
+				   * longer holds the changelog back */
+		int min_hours;	  /* changelog entries younger are kept */
+		int history_days; /* sync log and decided conflicts */
+		int chunk;	  /* entries one purge statement removes */
+		int pause_ms;	  /* between two such statements */
+	} retention;
+	struct {
 		int level;  /* enum log_level */
 		int format; /* 0 text, 1 json */
 	} log;

@@ -1,6 +1,6 @@
 /* Cursors: gap bookkeeping and the token form. The token is base64url of
- * {"v":1,"s":snapshot,"d":tombs,"k":after_pk,"t":after_ts,"m":mark_ts,
- *  "h":high,
+ * {"v":1,"s":snapshot,"d":tombs,"r":resync,"k":after_pk,"t":after_ts,"m":mark_ts,
+ *  "h":high, "e":epoch,
  *  "g":[[lo,hi,seen],...]}, then, sealed, "." and the base64url
  * HMAC-SHA256 of what precedes the dot, keyed with the node's cursor key
  * (tokens written before sealing have no dot). */
@@ -41,6 +41,7 @@ cursor_clear(struct cursor *c)
 	free(c->gaps);
 	free(c->after_ts);
 	free(c->mark_ts);
+	free(c->epoch);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -52,6 +53,7 @@ cursor_copy(struct cursor *dst, const struct cursor *src)
 	dst->after_pk = util_strdup(src->after_pk);
 	dst->after_ts = util_strdup(src->after_ts);
 	dst->mark_ts = util_strdup(src->mark_ts);
+	dst->epoch = util_strdup(src->epoch);
 	dst->gaps = util_calloc(src->ngaps, sizeof(*dst->gaps));
 	if (src->ngaps > 0)
 		memcpy(dst->gaps, src->gaps, src->ngaps * sizeof(*src->gaps));
@@ -69,10 +71,11 @@ cursor_same(const struct cursor *a, const struct cursor *b)
 	size_t i;
 
 	if (a->started != b->started || a->snapshot != b->snapshot ||
-	    a->tombs != b->tombs || a->high != b->high ||
-	    a->ngaps != b->ngaps || !same_str(a->after_pk, b->after_pk) ||
+	    a->tombs != b->tombs || a->resync != b->resync ||
+	    a->high != b->high || a->ngaps != b->ngaps ||
+	    !same_str(a->after_pk, b->after_pk) ||
 	    !same_str(a->after_ts, b->after_ts) ||
-	    !same_str(a->mark_ts, b->mark_ts))
+	    !same_str(a->mark_ts, b->mark_ts) || !same_str(a->epoch, b->epoch))
 		return false;
 	for (i = 0; i < a->ngaps; i++)
 		if (a->gaps[i].lo != b->gaps[i].lo ||
@@ -196,6 +199,8 @@ cursor_encode(const struct cursor *c)
 		json_object_object_add(o, "s", json_object_new_boolean(1));
 	if (c->tombs)
 		json_object_object_add(o, "d", json_object_new_boolean(1));
+	if (c->resync)
+		json_object_object_add(o, "r", json_object_new_boolean(1));
 	if (c->after_pk != NULL)
 		json_object_object_add(o, "k",
 				       json_object_new_string(c->after_pk));
@@ -206,6 +211,9 @@ cursor_encode(const struct cursor *c)
 		json_object_object_add(o, "m",
 				       json_object_new_string(c->mark_ts));
 	json_object_object_add(o, "h", json_object_new_uint64(c->high));
+	if (c->epoch != NULL)
+		json_object_object_add(o, "e",
+				       json_object_new_string(c->epoch));
 	for (i = 0; i < c->ngaps; i++) {
 		json_object *e = json_object_new_array();
 
@@ -347,6 +355,8 @@ cursor_parse(const char *token, struct cursor *c, struct nr_err *err)
 		c->snapshot = json_object_get_boolean(v);
 	if (json_object_object_get_ex(o, "d", &v))
 		c->tombs = json_object_get_boolean(v);
+	if (json_object_object_get_ex(o, "r", &v))
+		c->resync = json_object_get_boolean(v);
 	if (json_object_object_get_ex(o, "k", &v)) {
 		if (!json_object_is_type(v, json_type_string)) {
 			rc = err_set(err, NR_EINVAL, "malformed cursor");
@@ -355,7 +365,8 @@ cursor_parse(const char *token, struct cursor *c, struct nr_err *err)
 		c->after_pk = util_strdup(json_object_get_string(v));
 	}
 	if (!opt_string(o, "t", &c->after_ts) ||
-	    !opt_string(o, "m", &c->mark_ts)) {
+	    !opt_string(o, "m", &c->mark_ts) ||
+	    !opt_string(o, "e", &c->epoch)) {
 		rc = err_set(err, NR_EINVAL, "malformed cursor");
 		goto out;
 	}
@@ -399,11 +410,11 @@ cursor_open(const char *token, const struct cursor_key *key, int64_t now,
 		return rc;
 	split(token, &n, &mac);
 	if (mac == NULL && legacy_ok(key, c, now))
-		return NR_OK;
+		return cursor_epoch_ok(c, key, err);
 	if (mac != NULL) {
 		mac_of(key, token, n, want);
 		if (CRYPTO_memcmp(want, mac, MAC_CHARS) == 0)
-			return NR_OK;
+			return cursor_epoch_ok(c, key, err);
 	}
 	cursor_clear(c);
 	return err_set(err, NR_EINVAL,
@@ -412,11 +423,31 @@ cursor_open(const char *token, const struct cursor_key *key, int64_t now,
 				     "was altered, or another node gave it");
 }
 
+int
+cursor_epoch_ok(const struct cursor *c, const struct cursor_key *key,
+		struct nr_err *err)
+{
+	if (!c->started || c->epoch == NULL || key->epoch[0] == '\0' ||
+	    strcmp(c->epoch, key->epoch) == 0)
+		return NR_OK;
+	return err_set(err, NR_EREWOUND,
+		       "the cursor is a position in an earlier changelog of "
+		       "this node (epoch %.32s, now %s: the database was "
+		       "restored or its changelog made again)",
+		       c->epoch, key->epoch);
+}
+
 char *
 cursor_seal(const struct cursor *c, const struct cursor_key *key)
 {
-	char *body = cursor_encode(c), mac[MAC_CHARS + 1], *token;
-	size_t n = strlen(body);
+	struct cursor t = *c;
+	char *body, mac[MAC_CHARS + 1], *token;
+	size_t n;
+
+	/* Stamped with the epoch of the log it is a position in. */
+	t.epoch = key->epoch[0] != '\0' ? (char *)key->epoch : c->epoch;
+	body = cursor_encode(&t);
+	n = strlen(body);
 
 	mac_of(key, body, n, mac);
 	token = util_calloc(1, n + MAC_CHARS + 2);

@@ -26,6 +26,8 @@ struct cursor {
 	bool snapshot;	/* copying the table, after after_pk */
 	bool tombs;	/* after the copy: deletes at or below high
 			 * of keys the table lacks, after after_pk */
+	bool resync;	/* the copy replaces a position that expired:
+			 * its pages say so (batch.resync) */
 	char *after_pk; /* last key copied; NULL before the first */
 	uint64_t high;
 	struct gap *gaps; /* sorted, disjoint */
@@ -35,6 +37,9 @@ struct cursor {
 	 * overlap window. */
 	char *after_ts;
 	char *mark_ts;
+	/* The epoch of the changelog the position is in (see
+	 * cursor_key); NULL in tokens made before epochs. */
+	char *epoch;
 };
 
 #define CURSOR_KEY_BYTES 32
@@ -43,6 +48,10 @@ struct cursor {
  * tokens were sealed) it still takes from outside. */
 struct cursor_key {
 	unsigned char k[CURSOR_KEY_BYTES];
+	/* The epoch of this node's changelog: a random id made when the
+	 * changelog was made, and again after a restore. Sealed tokens
+	 * carry it; a position of another epoch is in another log. */
+	char epoch[33];
 	/* An unsealed token is taken before legacy_until (unix seconds; 0:
 	 * never) if its high is at most legacy_high and its gaps were seen
 	 * at or before legacy_seen (us): a position from before the
@@ -64,15 +73,22 @@ int cursor_parse(const char *token, struct cursor *c,
  * answer) to read key's node's changelog with: it must be sealed with
  * key, or be an unsealed token key's legacy rule takes at now (unix
  * seconds). NULL or "" gives a fresh cursor. NR_EINVAL when forged,
- * altered, another node's or malformed; c as cursor_parse. */
+ * altered, another node's or malformed; NR_EREWOUND when of another
+ * epoch (cursor_epoch_ok); c as cursor_parse. */
 int cursor_open(const char *token, const struct cursor_key *key, int64_t now,
 		struct cursor *c, struct nr_err *err) NR_WUR;
+
+/* NR_OK when c is a position in key's current changelog: fresh, or of
+ * its epoch, or from before epochs; else NR_EREWOUND saying so. */
+int cursor_epoch_ok(const struct cursor *c, const struct cursor_key *key,
+		    struct nr_err *err) NR_WUR;
 
 /* The unsealed token of c; a new string the caller frees. */
 char *cursor_encode(const struct cursor *c);
 
-/* The token of c sealed with key: cursor_encode's text, ".", and the
- * base64url HMAC-SHA256 of that text. A new string the caller frees. */
+/* The token of c sealed with key: cursor_encode's text with key's
+ * epoch, ".", and the base64url HMAC-SHA256 of that text. A new string
+ * the caller frees. */
 char *cursor_seal(const struct cursor *c, const struct cursor_key *key);
 
 /* Frees what c holds and makes it fresh. */

@@ -406,11 +406,10 @@ int
 install_remove(struct db *db, bool tables, struct nr_err *err)
 {
 	static const char *const engine_tables[] = {
-	    "_nunez_changelog",	     "_nunez_cursors",
-	    "_nunez_conflicts",	     "_nunez_sync_log",
-	    "_nunez_meta",	     "_nunez_batches",
-	    "_nunez_nonces",	     "_nunez_client_changes",
-	    "_nunez_schema_version", NULL};
+	    "_nunez_changelog", "_nunez_cursors",	 "_nunez_conflicts",
+	    "_nunez_sync_log",	"_nunez_meta",		 "_nunez_batches",
+	    "_nunez_nonces",	"_nunez_client_changes", "_nunez_acks",
+	    "_nunez_purged",	"_nunez_schema_version", NULL};
 	struct qres *res = NULL;
 	struct buf sql;
 	size_t i;

@@ -46,48 +46,77 @@ unhex(const char *s, unsigned char *out, size_t n)
 	return true;
 }
 
-/* Makes a key and offers it; of several programs making one at once,
- * the first stored wins and all read that one. */
+/* Makes n random bytes and stores them in hex as name: offered (of
+ * several programs making one at once, the first stored wins and all
+ * read that one), or replacing what name held. */
 static int
-make_key(struct db *db, struct nr_err *err)
+make_random(struct db *db, const char *name, size_t n, bool replace,
+	    struct nr_err *err)
 {
 	unsigned char raw[CURSOR_KEY_BYTES];
 	char hex[2 * CURSOR_KEY_BYTES + 1];
-	struct qval p;
+	struct qval p[2];
 	size_t i;
 
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
-		return err_set(err, NR_EIO,
-			       "no random bytes for the cursor key");
-	for (i = 0; i < sizeof(raw); i++)
+	if (n > sizeof(raw) || RAND_bytes(raw, (int)n) != 1)
+		return err_set(err, NR_EIO, "no random bytes for %s", name);
+	for (i = 0; i < n; i++)
 		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
-	p = qv_str(hex);
+	p[0] = qv_str(name);
+	p[1] = qv_str(hex);
+	if (replace)
+		return meta_set(db, name, hex, err);
 	return query_exec(db,
 			  "INSERT IGNORE INTO _nunez_meta (name, value) "
-			  "VALUES ('cursor_key', ?)",
-			  &p, 1, NULL, err);
+			  "VALUES (?, ?)",
+			  p, 2, NULL, err);
+}
+
+/* The value of name, made of n random bytes on first use. */
+static int
+get_random(struct db *db, const char *name, size_t n, char **value,
+	   struct nr_err *err)
+{
+	int rc = meta_get(db, name, value, err);
+
+	if (rc == NR_OK && *value == NULL) {
+		rc = make_random(db, name, n, false, err);
+		if (rc == NR_OK)
+			rc = meta_get(db, name, value, err);
+	}
+	return rc;
+}
+
+int
+meta_new_epoch(struct db *db, struct nr_err *err)
+{
+	return make_random(db, "epoch", EPOCH_BYTES, true, err);
 }
 
 int
 meta_cursor_key(struct db *db, const struct config *cfg, struct cursor_key *key,
 		struct nr_err *err)
 {
-	char *hex = NULL, *legacy = NULL;
+	char *hex = NULL, *legacy = NULL, *epoch = NULL;
 	long long since = 0;
 	unsigned long long head = 0;
 	int rc;
 
 	memset(key, 0, sizeof(*key));
-	rc = meta_get(db, "cursor_key", &hex, err);
-	if (rc == NR_OK && hex == NULL) {
-		rc = make_key(db, err);
-		if (rc == NR_OK)
-			rc = meta_get(db, "cursor_key", &hex, err);
-	}
+	rc = get_random(db, "cursor_key", CURSOR_KEY_BYTES, &hex, err);
 	if (rc == NR_OK && !unhex(hex, key->k, sizeof(key->k)))
 		rc = err_set(err, NR_EDB,
 			     "_nunez_meta holds no usable cursor_key "
 			     "(64 hex digits)");
+	if (rc == NR_OK)
+		rc = get_random(db, "epoch", EPOCH_BYTES, &epoch, err);
+	if (rc == NR_OK && strlen(epoch) != 2 * EPOCH_BYTES)
+		rc = err_set(err, NR_EDB,
+			     "_nunez_meta holds no usable epoch (%d hex "
+			     "digits)",
+			     2 * EPOCH_BYTES);
+	if (rc == NR_OK)
+		memcpy(key->epoch, epoch, 2 * EPOCH_BYTES + 1);
 	if (rc == NR_OK)
 		rc = meta_get(db, "cursor_legacy", &legacy, err);
 	if (rc == NR_OK && legacy != NULL &&
@@ -98,5 +127,6 @@ meta_cursor_key(struct db *db, const struct config *cfg, struct cursor_key *key,
 	}
 	free(hex);
 	free(legacy);
+	free(epoch);
 	return rc;
 }

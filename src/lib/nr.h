@@ -20,6 +20,10 @@ enum nr_rc {
 	NR_EEXIST,     /* already done (a batch id seen before) */
 	NR_EFORBIDDEN, /* not the caller's to touch (another tenant's row) */
 	NR_EMOVED,     /* a stored position moved since a batch's start */
+	NR_EEXPIRED,   /* a position in a changelog that was purged past
+			* it */
+	NR_EREWOUND,   /* a position in a changelog that went back or was
+			* made again (a restore) */
 };
 
 /* The most changes or rows one batch, push or pull may hold: the

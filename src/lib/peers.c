@@ -96,6 +96,12 @@ peers_forget(struct db *db, const char *peer, const char *table,
 }
 
 int
+peers_forget_all(struct db *db, unsigned long long *n, struct nr_err *err)
+{
+	return query_exec(db, "DELETE FROM _nunez_cursors", NULL, 0, n, err);
+}
+
+int
 peers_list(struct db *db, struct qres **out, struct nr_err *err)
 {
 	return query_run(db,

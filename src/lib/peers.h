@@ -36,6 +36,11 @@ int peers_store(struct db *db, const char *peer, const char *table,
 int peers_forget(struct db *db, const char *peer, const char *table,
 		 unsigned long long *n, struct nr_err *err) NR_WUR;
 
+/* Forgets every position (after a restore: each peer is copied again);
+ * *n gets how many. */
+int peers_forget_all(struct db *db, unsigned long long *n,
+		     struct nr_err *err) NR_WUR;
+
 /* Columns of peers_list. */
 enum peers_col {
 	PEERS_PEER,

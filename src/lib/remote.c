@@ -227,6 +227,8 @@ exchange(struct remote *rm, const char *method, const char *path,
 		rc = status >= 500 ? NR_EIO : NR_EINVAL;
 		if (status == 409 && strcmp(code, "position_moved") == 0)
 			rc = NR_EMOVED;
+		if (status == 409 && strcmp(code, "cursor_expired") == 0)
+			rc = NR_EEXPIRED;
 		rc = err_set(err, rc, "%s %s: HTTP %ld: %s", method, path,
 			     status, msg);
 		goto out;
@@ -322,6 +324,13 @@ page_read(json_object *o, const char *remote, const struct tmeta *tm,
 		remote_page_free(page);
 		return err_set(err, NR_EIO, "pull of %s: %s", tm->name, e.msg);
 	}
+	rc = codec_resync_parse(o, &page->batch, err);
+	if (rc != NR_OK) {
+		struct nr_err e = *err;
+
+		remote_page_free(page);
+		return err_set(err, NR_EIO, "pull of %s: %s", tm->name, e.msg);
+	}
 	page->next_cursor = util_strdup(codec_string(o, "next_cursor", NULL));
 	page->seen = util_strdup(codec_string(o, "seen", NULL));
 	page->has_more = json_object_get_boolean(more);
@@ -330,7 +339,8 @@ page_read(json_object *o, const char *remote, const struct tmeta *tm,
 
 int
 remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
-	    size_t limit, struct remote_page *page, struct nr_err *err)
+	    bool resync, size_t limit, struct remote_page *page,
+	    struct nr_err *err)
 {
 	json_object *o = NULL;
 	struct buf query;
@@ -344,8 +354,9 @@ remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
 	buf_init(&query, 0);
 	esc = curl_easy_escape(rm->curl, cursor ? cursor : "", 0);
 	snprintf(path, sizeof(path), "%s/api/pull", rm->prefix);
-	buf_printf(&query, "table=%s&limit=%zu&node=%s&cursor=%s", tm->name,
-		   limit, rm->cfg->node_id, esc ? esc : "");
+	buf_printf(&query, "table=%s&limit=%zu&node=%s&cursor=%s%s", tm->name,
+		   limit, rm->cfg->node_id, esc ? esc : "",
+		   resync ? "&resync=1" : "");
 	curl_free(esc);
 	rc = request(rm, "GET", path, buf_str(&query), NULL, 0, &o, err);
 	buf_free(&query);
@@ -421,6 +432,7 @@ remote_push(struct remote *rm, const struct batch *b, const char *seen,
 	json_object_object_add(body, "cursor",
 			       cursor ? json_object_new_string(cursor) : NULL);
 	json_object_object_add(body, "changes", codec_changes(b));
+	codec_resync(b, body);
 	text = json_object_to_json_string_length(
 	    body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
 	    &len);

@@ -25,11 +25,12 @@ struct remote_page {
 	bool has_more;
 };
 
-/* GET /api/pull of tm's changes after cursor (NULL: from the start),
- * leaving out this node's own. On NR_OK the caller frees page with
- * remote_page_free. */
+/* GET /api/pull of tm's changes after cursor (NULL: from the start;
+ * with resync, a copy that replaces an expired position), leaving out
+ * this node's own. NR_EEXPIRED when the remote no longer holds what
+ * cursor needs. On NR_OK the caller frees page with remote_page_free. */
 int remote_pull(struct remote *rm, const struct tmeta *tm, const char *cursor,
-		size_t limit, struct remote_page *page,
+		bool resync, size_t limit, struct remote_page *page,
 		struct nr_err *err) NR_WUR;
 
 void remote_page_free(struct remote_page *page);
@@ -44,7 +45,7 @@ int remote_page_parse(const char *body, size_t len, const struct tmeta *tm,
 /* POST /api/push of b with the sync protocol; *st gets the remote's
  * counts. The remote stores cursor as this node's position only if it
  * still holds from (NULL: none yet), else NR_EMOVED. seen and cursor
- * may be NULL. */
+ * may be NULL. A page of a resync copy says so (codec_resync). */
 int remote_push(struct remote *rm, const struct batch *b, const char *seen,
 		const char *from, const char *cursor, const char *batch_id,
 		struct apply_stats *st, struct nr_err *err) NR_WUR;

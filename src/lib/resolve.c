@@ -289,3 +289,11 @@ resolve_open_count(struct db *db, const char *table, unsigned long long *n,
 	free(v);
 	return rc;
 }
+
+int
+resolve_purge(struct db *db, int days, unsigned long limit,
+	      unsigned long long *n, struct nr_err *err)
+{
+	return query_purge(db, "_nunez_conflicts", "resolved_at", days, limit,
+			   n, err);
+}

@@ -79,4 +79,9 @@ int resolve_conflict(struct db *db, const char *origin,
 		     struct tmeta *const *tms, size_t ntables, const char *id,
 		     const char *how, struct nr_err *err) NR_WUR;
 
+/* Forgets up to limit conflicts decided more than days ago (open ones
+ * stay); *n gets how many. */
+int resolve_purge(struct db *db, int days, unsigned long limit,
+		  unsigned long long *n, struct nr_err *err) NR_WUR;
+
 #endif

@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "changes.h"
 #include "remote.h"
+#include "retention.h"
 #include "resolve.h"
 #include "log.h"
 #include "meta.h"
@@ -22,6 +23,10 @@
 /* A batch whose start no longer matches the stored position is read
  * again from the stored one, this many times in one run at most. */
 #define MOVED_RETRIES 5
+
+/* Copies again after an expired position, in one run at most: a source
+ * that keeps saying so is failing. */
+#define MAX_RESYNCS 3
 
 /* A source that says it has more but answers the position it was asked
  * for makes no progress: this many times in a row is a failure. */
@@ -84,9 +89,13 @@ own_token(const struct sync_opts *o, bool from_remote, const char *token,
 {
 	int rc;
 
-	if (!from_remote)
-		return cursor_parse(token, c, err);
+	if (!from_remote) {
+		rc = cursor_parse(token, c, err);
+		return rc == NR_OK ? cursor_epoch_ok(c, o->ckey, err) : rc;
+	}
 	rc = cursor_open(token, o->ckey, (int64_t)time(NULL), c, err);
+	if (rc == NR_EEXPIRED)
+		return rc;
 	if (rc != NR_OK) {
 		struct nr_err e = *err;
 
@@ -121,19 +130,29 @@ locate(struct source *s, const struct sink *k, const char *table, char **from,
 	return load_token(s->local->db, k->id, table, &s->seen, err);
 }
 
-/* Reads the batch after from: *b and *more (the source's), *to (owned)
- * where it ends. */
+/* Why a run copies a table again: the position the sink holds expired. */
+enum again {
+	AGAIN_NO,
+	AGAIN_PURGED,  /* the log was purged past it: deletes were lost */
+	AGAIN_REWOUND, /* the log went back (a restore) */
+};
+
+/* Reads the batch after from, or with again the first of a copy that
+ * replaces from: *b and *more (the source's), *to (owned) where it
+ * ends. */
 static int
 source_read(struct source *s, const struct sink *k, const struct sync_opts *o,
-	    const struct tmeta *tm, const char *from, struct batch **b,
-	    char **to, bool *more, struct nr_err *err)
+	    const struct tmeta *tm, const char *from, enum again again,
+	    struct batch **b, char **to, bool *more, struct nr_err *err)
 {
 	struct cursor cur = {0};
 	bool same = true;
 	int rc;
 
 	if (s->local == NULL) {
-		rc = remote_pull(s->rm, tm, from,
+		/* The remote knows why: it says whether the copy carries
+		 * the deletes it purged. */
+		rc = remote_pull(s->rm, tm, from, again != AGAIN_NO,
 				 (size_t)o->cfg->sync.batch_size, &s->page,
 				 err);
 		if (rc != NR_OK)
@@ -147,7 +166,12 @@ source_read(struct source *s, const struct sink *k, const struct sync_opts *o,
 		return NR_OK;
 	}
 	/* A remote sink said where it stands: it held our token. */
-	rc = own_token(o, k->rm != NULL, from, &cur, err);
+	rc = own_token(o, k->rm != NULL, again != AGAIN_NO ? NULL : from, &cur,
+		       err);
+	cur.resync = cur.resync || again == AGAIN_PURGED;
+	/* Where the sink stands is what it still needs of this log. */
+	if (rc == NR_OK && !o->dry_run && tm->conf->capture == CAPTURE_TRIGGER)
+		rc = retention_ack(s->local->db, k->id, tm->name, &cur, err);
 	if (rc == NR_OK)
 		rc = schema_current(s->local->db, tm, &same, err);
 	if (rc == NR_OK && !same)
@@ -221,8 +245,18 @@ sink_deliver(const struct sink *k, const struct source *s,
 				  : remote_push(k->rm, b, s->seen, from, to, id,
 						&st->a, err);
 	}
-	/* A remote source's seen is our token it held. */
+	/* A remote source's seen is our token it held: what it still
+	 * needs of this node's log. */
 	rc = own_token(o, s->rm != NULL, s->seen, &seen, err);
+	/* Of an earlier log here: the source has seen nothing of this one. */
+	if (rc == NR_EEXPIRED) {
+		cursor_clear(&seen);
+		rc = NR_OK;
+	}
+	if (rc == NR_OK && s->rm != NULL && s->seen != NULL && !o->dry_run &&
+	    s->local == NULL && k->local->tm->conf->capture == CAPTURE_TRIGGER)
+		rc = retention_ack(k->local->db, s->id, k->local->tm->name,
+				   &seen, err);
 	apply_opts_init(&ao, o->cfg, s->id, &seen);
 	ao.detect = o->detect;
 	ao.mirror = o->mirror;
@@ -317,9 +351,12 @@ run(struct source *s, const struct sink *k, const struct tmeta *tm,
 {
 	struct log_ctx lc = {k->rm != NULL ? k->id : s->id, tm->name, 0};
 	struct progress pg = {0, 0};
-	struct batch *b;
+	struct batch *b = NULL;
 	char *from = NULL, *to = NULL, source[160];
-	bool more, done, warned = false;
+	bool more = false, done, warned = false;
+	/* The position the sink holds expired: read a copy from the start,
+	 * delivered from where the sink stands. */
+	enum again again = AGAIN_NO;
 	int rc, moved = 0;
 
 	snprintf(source, sizeof(source), "%s %.64s (table %.64s)",
@@ -328,10 +365,22 @@ run(struct source *s, const struct sink *k, const struct tmeta *tm,
 			  (size_t)o->cfg->sync.batch_size);
 	rc = locate(s, k, tm->name, &from, err);
 	while (rc == NR_OK) {
-		rc = source_read(s, k, o, tm, from, &b, &to, &more, err);
+		rc = source_read(s, k, o, tm, from, again, &b, &to, &more, err);
+		if ((rc == NR_EEXPIRED || rc == NR_EREWOUND) &&
+		    again == AGAIN_NO && st->resyncs < MAX_RESYNCS) {
+			log_msg(LOG_WARN, &lc, "%s; copying the table again",
+				err->msg);
+			source_release(s);
+			st->resyncs++;
+			again = rc == NR_EEXPIRED ? AGAIN_PURGED
+						  : AGAIN_REWOUND;
+			rc = NR_OK;
+			continue;
+		}
 		if (rc == NR_OK)
-			rc = check_progress(&pg, o, source, from, to, b->n,
-					    more, err);
+			rc = check_progress(&pg, o, source,
+					    again != AGAIN_NO ? NULL : from, to,
+					    b->n, more, err);
 		if (rc != NR_OK) {
 			source_release(s);
 			break;
@@ -350,12 +399,14 @@ run(struct source *s, const struct sink *k, const struct tmeta *tm,
 			free(from);
 			from = to;
 			to = NULL;
+			again = AGAIN_NO;
 			log_msg(LOG_DEBUG, &lc, "%s %zu changes%s", k->verb,
 				b->n, b->snapshot ? " (copy)" : "");
 		} else if (read_again(&lc, rc, &moved)) {
 			source_release(s);
 			free(to);
 			to = NULL;
+			again = AGAIN_NO;
 			rc = locate(s, k, tm->name, &from, err);
 			continue;
 		}

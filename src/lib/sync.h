@@ -31,7 +31,8 @@ struct sync_opts {
 struct sync_stats {
 	struct apply_stats a;
 	unsigned long long batches;
-	unsigned long long rows; /* changes read */
+	unsigned long long rows;    /* changes read */
+	unsigned long long resyncs; /* expired positions copied again */
 };
 
 /* Brings dst's copy of the table up to src. *st gets the counts even

@@ -138,3 +138,11 @@ synclog_first(struct db *db, const char *table, char **when, struct nr_err *err)
 			  "WHERE tbl = ?",
 			  &p, 1, when, err);
 }
+
+int
+synclog_purge(struct db *db, int days, unsigned long limit,
+	      unsigned long long *n, struct nr_err *err)
+{
+	return query_purge(db, "_nunez_sync_log", "finished_at", days, limit, n,
+			   err);
+}

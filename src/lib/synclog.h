@@ -42,4 +42,9 @@ int synclog_list(struct db *db, const char *peer, const char *table,
 int synclog_first(struct db *db, const char *table, char **when,
 		  struct nr_err *err) NR_WUR;
 
+/* Forgets up to limit rows finished more than days ago; *n gets how
+ * many. */
+int synclog_purge(struct db *db, int days, unsigned long limit,
+		  unsigned long long *n, struct nr_err *err) NR_WUR;
+
 #endif

@@ -346,9 +346,13 @@ is "$(json_get "$H_BODY" '[.changes[].row.name] | join(",")')" "no cache" \
 
 # The gauges, each with its labels and value, once there is something to count.
 h_curl e2 /metrics -H "X-API-Key: $NR_E2_KEY_READ"
-n=$(h_sql e2 master "SELECT COUNT(*) FROM _nunez_changelog WHERE tbl = 'users'")
-like "$H_BODY" "nunez_changelog_entries\{table=\"users\"\} $n
-" "metrics: changelog entries by table ($n)"
+n=$(h_sql e2 master "SELECT MAX(seq) FROM _nunez_changelog WHERE tbl = 'users'")
+like "$H_BODY" "nunez_changelog_head\{table=\"users\"\} $n
+" "metrics: changelog head by table ($n)"
+like "$H_BODY" 'nunez_changelog_entries [0-9]+
+' "metrics: changelog entries as the table statistics estimate them"
+like "$H_BODY" 'nunez_changelog_bytes [1-9][0-9]*
+' "metrics: changelog bytes from the table statistics"
 like "$H_BODY" 'nunez_sync_lag_seconds\{peer="e1",table="users"\} [0-9]+(\.[0-9]+)?
 ' "metrics: lag by peer and table"
 

@@ -42,7 +42,7 @@ is "$(h_sql e1 slave "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRI
 	"master-slave: none on the slave"
 is "$(h_sql e2 slave "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA='appdb'")" 6 \
 	"master-master: triggers on the slave too"
-is "$(h_sql e1 master "SELECT GROUP_CONCAT(version ORDER BY version) FROM _nunez_schema_version")" "1,2,3,4" "every migration recorded"
+is "$(h_sql e1 master "SELECT GROUP_CONCAT(version ORDER BY version) FROM _nunez_schema_version")" "1,2,3,4,5" "every migration recorded"
 is "$(h_sql e1 master "SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'appdb' AND TABLE_NAME = '_nunez_changelog' AND INDEX_NAME = 'tbl_tenant_seq'")" \
 	"tbl,tenant,seq" "the changelog is indexed by table, tenant and seq (a tenant's /sync feed)"
 is "$(h_sql e1 master "SELECT COUNT(*) FROM _nunez_meta WHERE name = 'cursor_legacy'")" 0 \
@@ -50,7 +50,7 @@ is "$(h_sql e1 master "SELECT COUNT(*) FROM _nunez_meta WHERE name = 'cursor_leg
 h_sql e1 master "INSERT INTO _nunez_schema_version VALUES (99, UTC_TIMESTAMP(6))"
 out=$(nr_ctl e1 init 2>&1)
 rc=$?
-like "$rc: $out" "^[1-9][0-9]*: .*version 99, newer than this program's 4" \
+like "$rc: $out" "^[1-9][0-9]*: .*version 99, newer than this program's 5" \
 	"init on engine tables newer than the program: refused, naming both versions"
 h_sql e1 master "DELETE FROM _nunez_schema_version WHERE version = 99"
 
