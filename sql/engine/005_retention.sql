@@ -13,10 +13,12 @@ CREATE TABLE IF NOT EXISTS _nunez_acks (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- How far each table's changelog was purged: entries at or below upto
--- may be gone, and a position that needs one of them has expired.
+-- may be gone, and a position that needs one of them has expired. When
+-- the last purge began, in us since the epoch as gaps are timed.
 CREATE TABLE IF NOT EXISTS _nunez_purged (
   tbl VARCHAR(64) NOT NULL PRIMARY KEY,
   upto BIGINT UNSIGNED NOT NULL,
+  purged_us BIGINT NOT NULL,
   purged_at DATETIME(6) NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 

@@ -125,23 +125,14 @@ same_str(const char *a, const char *b)
  * its head as of now, with every seq missing below the head a gap until
  * the transactions open now are gone. */
 static int
-start(struct db *db, const char *table, struct cursor *cur, struct nr_err *err)
+start(struct db *db, struct cursor *cur, struct nr_err *err)
 {
 	struct qres *res = NULL;
-	struct qval p[3];
-	uint64_t head, floor = 0;
-	char f[24];
+	uint64_t head;
 	int64_t now;
 	size_t i;
 	int rc;
 
-	/* Below the purge point missing seqs were purged (a purge never
-	 * passes a transaction a reader saw open): no gaps. */
-	rc = retention_upto(db, table, &floor, err);
-	if (rc != NR_OK)
-		return rc;
-	snprintf(f, sizeof(f), "%llu", (unsigned long long)floor);
-	p[0] = p[1] = p[2] = qv_str(f);
 	rc = snapshot_head(db, &head, &now, err);
 	if (rc != NR_OK)
 		goto out;
@@ -151,11 +142,11 @@ start(struct db *db, const char *table, struct cursor *cur, struct nr_err *err)
 	cur->high = head;
 	/* Missing seqs below the head: runs between present ones. */
 	rc = query_run(db,
-		       "SELECT COALESCE(prev, ?) + 1, seq - 1 FROM (SELECT "
+		       "SELECT COALESCE(prev, 0) + 1, seq - 1 FROM (SELECT "
 		       "seq, LAG(seq) OVER (ORDER BY seq) AS prev FROM "
-		       "_nunez_changelog WHERE seq > ?) x WHERE seq > "
-		       "COALESCE(prev, ?) + 1",
-		       p, 3, 0, &res, err);
+		       "_nunez_changelog) x WHERE seq > COALESCE(prev, 0) "
+		       "+ 1",
+		       NULL, 0, 0, &res, err);
 	if (rc != NR_OK)
 		goto out;
 	for (i = 0; i < res->nrows; i++)
@@ -589,10 +580,10 @@ read_log(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	if (rc != NR_OK)
 		goto out;
 	if (G < cur->high) {
-		rc = err_set(err, NR_EINVAL,
-			     "table %s: cursor is past the "
-			     "changelog head (%llu > %llu); the changelog was "
-			     "recreated, resync the table",
+		rc = err_set(err, NR_EREWOUND,
+			     "table %s: the position (seq %llu) is past the "
+			     "changelog's head (seq %llu): the changelog went "
+			     "back, as after a restore",
 			     tm->name, (unsigned long long)cur->high,
 			     (unsigned long long)G);
 		goto out;
@@ -791,7 +782,7 @@ changes_read(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	if (!cur->started) {
 		bool resync = cur->resync;
 
-		rc = start(db, tm->name, cur, err);
+		rc = start(db, cur, err);
 		cur->resync = resync;
 		return rc == NR_OK ? read_snapshot(db, tm, cur, o, out, err)
 				   : rc;

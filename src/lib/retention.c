@@ -89,65 +89,78 @@ u64_at(const struct qres *res, size_t row, size_t col)
 	return v->null ? 0 : strtoull(v->p, NULL, 10);
 }
 
-/* The changelog's head (of every table) and how far table was purged. */
+/* Where the changelog of a table stands: the head (of every table), how
+ * far a purge went and when the last began (server us, as gaps). */
+struct purged {
+	uint64_t head, upto;
+	int64_t us;
+};
+
 static int
-head_and_upto(struct db *db, const char *table, uint64_t *head, uint64_t *upto,
-	      struct nr_err *err)
+load_purged(struct db *db, const char *table, struct purged *pg,
+	    struct nr_err *err)
 {
 	struct qval p = qv_str(table);
 	struct qres *res = NULL;
 	int rc;
 
+	memset(pg, 0, sizeof(*pg));
 	rc = query_run(db,
-		       "SELECT (SELECT MAX(seq) FROM _nunez_changelog), "
-		       "(SELECT upto FROM _nunez_purged WHERE tbl = ?)",
+		       "SELECT (SELECT MAX(seq) FROM _nunez_changelog), upto, "
+		       "purged_us FROM (SELECT 1) one LEFT JOIN "
+		       "_nunez_purged ON tbl = ?",
 		       &p, 1, 0, &res, err);
-	if (rc == NR_OK) {
-		*head = u64_at(res, 0, 0);
-		*upto = u64_at(res, 0, 1);
+	if (rc == NR_OK && res->nrows == 1) {
+		pg->head = u64_at(res, 0, 0);
+		pg->upto = u64_at(res, 0, 1);
+		pg->us = (int64_t)u64_at(res, 0, 2);
 	}
 	qres_free(res);
 	return rc;
 }
 
-int
-retention_upto(struct db *db, const char *table, uint64_t *upto,
-	       struct nr_err *err)
+/* The lowest seq at or below pg->upto that c still needs: past high, or
+ * in a gap first missed before the purge began (one missed after it
+ * was purged already, or is still to come); 0 when none. */
+static uint64_t
+purged_need(const struct cursor *c, const struct purged *pg)
 {
-	uint64_t head;
+	size_t i;
 
-	return head_and_upto(db, table, &head, upto, err);
+	for (i = 0; i < c->ngaps && c->gaps[i].lo <= pg->upto; i++)
+		if (c->gaps[i].seen < pg->us)
+			return c->gaps[i].lo;
+	return c->high + 1 <= pg->upto ? c->high + 1 : 0;
 }
 
 int
 retention_check(struct db *db, const char *table, const struct cursor *c,
 		struct nr_err *err)
 {
-	uint64_t head = 0, upto = 0, need;
+	struct purged pg;
+	uint64_t need;
 	int rc;
 
 	if (!c->started)
 		return NR_OK;
-	rc = head_and_upto(db, table, &head, &upto, err);
+	rc = load_purged(db, table, &pg, err);
 	if (rc != NR_OK)
 		return rc;
-	need = c->high + 1;
-	if (c->ngaps > 0 && c->gaps[0].lo < need)
-		need = c->gaps[0].lo;
-	if (c->high > head)
+	if (c->high > pg.head)
 		return err_set(err, NR_EREWOUND,
 			       "table %s: the position (seq %llu) is past the "
 			       "changelog's head (seq %llu): the changelog "
 			       "went back, as after a restore",
 			       table, (unsigned long long)c->high,
-			       (unsigned long long)head);
-	if (need <= upto)
+			       (unsigned long long)pg.head);
+	need = purged_need(c, &pg);
+	if (need > 0)
 		return err_set(err, NR_EEXPIRED,
 			       "table %s: the changelog was purged up to seq "
 			       "%llu and the position needs seq %llu on: its "
 			       "reader was away longer than the changelog "
 			       "keeps (retention.peerDays)",
-			       table, (unsigned long long)upto,
+			       table, (unsigned long long)pg.upto,
 			       (unsigned long long)need);
 	return NR_OK;
 }
@@ -288,19 +301,23 @@ delete_upto(struct db *db, const struct config *cfg, struct retention_table *t,
 	p[0] = qv_str(t->table);
 	p[1] = qv_str(hi);
 	rc = query_exec(db,
-			"INSERT INTO _nunez_purged (tbl, upto, purged_at) "
-			"VALUES (?, ?, UTC_TIMESTAMP(6)) ON DUPLICATE KEY "
-			"UPDATE upto = GREATEST(upto, VALUES(upto)), "
-			"purged_at = VALUES(purged_at)",
+			"INSERT INTO _nunez_purged (tbl, upto, purged_us, "
+			"purged_at) VALUES (?, ?, ROUND(UNIX_TIMESTAMP(NOW(6)) "
+			"* 1000000), UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
+			"upto = GREATEST(upto, VALUES(upto)), purged_us = "
+			"VALUES(purged_us), purged_at = VALUES(purged_at)",
 			p, 2, NULL, err);
 	snprintf(sql, sizeof(sql),
-		 "SET STATEMENT tx_isolation = 'READ-COMMITTED' FOR "
 		 "DELETE FROM _nunez_changelog WHERE tbl = ? AND seq <= ? "
 		 "ORDER BY seq LIMIT %d",
 		 cfg->retention.chunk);
 	while (rc == NR_OK) {
 		n = 0;
-		rc = query_exec(db, sql, p, 2, &n, err);
+		/* For the next transaction only: this statement. */
+		rc = db_exec(
+		    db, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED", err);
+		if (rc == NR_OK)
+			rc = query_exec(db, sql, p, 2, &n, err);
 		t->gone += n;
 		if (rc != NR_OK || n < (unsigned long long)cfg->retention.chunk)
 			break;
@@ -336,23 +353,16 @@ static int
 purge_table(struct db *db, const struct config *cfg, const char *slave_id,
 	    bool dry_run, struct retention_table *t, struct nr_err *err)
 {
-	uint64_t head = 0;
+	struct purged pg;
+	uint64_t head;
 	int rc;
 
 	t->safe = UINT64_MAX;
-	rc = head_and_upto(db, t->table, &head, &t->upto, err);
+	rc = load_purged(db, t->table, &pg, err);
+	head = pg.head;
+	t->upto = pg.upto;
 	if (rc == NR_OK)
 		rc = safe_point(db, cfg, slave_id, t, err);
-	/* Nobody reads it: kept. A purge with no reader to follow could
-	 * pass a transaction still open, whose entry a first reader would
-	 * then never see. */
-	if (rc == NR_OK && t->safe == UINT64_MAX) {
-		t->safe = 0;
-		snprintf(t->held_by, sizeof(t->held_by),
-			 "no peer reads it (none configured or heard from "
-			 "in retention.peerDays)");
-		return NR_OK;
-	}
 	/* The head entry stays: a position at the head must not look
 	 * past it (retention_check). */
 	if (rc == NR_OK && t->safe >= head) {

@@ -34,16 +34,13 @@ int retention_ack(struct db *db, const char *peer, const char *table,
 #define RETENTION_ACK_SECONDS 600
 
 /* NR_EEXPIRED, saying why, when c (a position in db's changelog of
- * table) needs entries a purge removed; NR_EREWOUND when it stands past
- * the changelog's head (the log went back: a restore). Run it after
- * reading with c: a purge records how far it goes before it deletes. */
+ * table) needs entries a purge may have removed: at or below the purge
+ * point, past high or in a gap found missing before the purge began;
+ * NR_EREWOUND when it stands past the changelog's head (the log went
+ * back: a restore). Run it after reading with c: a purge records how
+ * far it goes before it deletes. */
 int retention_check(struct db *db, const char *table, const struct cursor *c,
 		    struct nr_err *err) NR_WUR;
-
-/* How far table's changelog was purged: entries at or below *upto may
- * be gone (0: none purged). */
-int retention_upto(struct db *db, const char *table, uint64_t *upto,
-		   struct nr_err *err) NR_WUR;
 
 /* What a purge did, or would do, to one table. */
 struct retention_table {

@@ -82,7 +82,8 @@ load_token(struct db *db, const char *peer, const char *table, char **token,
 
 /* Parses a token of this node's changelog: checked against its seal
  * when it came from a remote (outside), only parsed when this node
- * stored it itself (the local pair; such a token may predate sealing). */
+ * stored it itself (the local pair; such a token may predate sealing).
+ * NR_EREWOUND when it is of an earlier epoch. */
 static int
 own_token(const struct sync_opts *o, bool from_remote, const char *token,
 	  struct cursor *c, struct nr_err *err)
@@ -94,7 +95,7 @@ own_token(const struct sync_opts *o, bool from_remote, const char *token,
 		return rc == NR_OK ? cursor_epoch_ok(c, o->ckey, err) : rc;
 	}
 	rc = cursor_open(token, o->ckey, (int64_t)time(NULL), c, err);
-	if (rc == NR_EEXPIRED)
+	if (rc == NR_EREWOUND)
 		return rc;
 	if (rc != NR_OK) {
 		struct nr_err e = *err;
@@ -249,7 +250,7 @@ sink_deliver(const struct sink *k, const struct source *s,
 	 * needs of this node's log. */
 	rc = own_token(o, s->rm != NULL, s->seen, &seen, err);
 	/* Of an earlier log here: the source has seen nothing of this one. */
-	if (rc == NR_EEXPIRED) {
+	if (rc == NR_EREWOUND) {
 		cursor_clear(&seen);
 		rc = NR_OK;
 	}
