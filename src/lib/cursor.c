@@ -409,12 +409,14 @@ cursor_open(const char *token, const struct cursor_key *key, int64_t now,
 	if (rc != NR_OK || !c->started)
 		return rc;
 	split(token, &n, &mac);
-	if (mac == NULL && legacy_ok(key, c, now))
-		return cursor_epoch_ok(c, key, err);
-	if (mac != NULL) {
+	if (mac != NULL)
 		mac_of(key, token, n, want);
-		if (CRYPTO_memcmp(want, mac, MAC_CHARS) == 0)
-			return cursor_epoch_ok(c, key, err);
+	if ((mac == NULL && legacy_ok(key, c, now)) ||
+	    (mac != NULL && CRYPTO_memcmp(want, mac, MAC_CHARS) == 0)) {
+		rc = cursor_epoch_ok(c, key, err);
+		if (rc != NR_OK)
+			cursor_clear(c);
+		return rc;
 	}
 	cursor_clear(c);
 	return err_set(err, NR_EINVAL,

@@ -3,6 +3,7 @@
  * and a sealed token opens only with its node's key, unchanged. */
 #include "tap.h"
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,6 +221,71 @@ START_TEST(sealed_tokens_open_with_their_key_only)
 }
 END_TEST
 
+/* A sealed token carries the epoch of the changelog it is a position
+ * in: of another epoch (a restore, a log made again) it is refused as
+ * rewound, not as forged; a token from before epochs is taken. */
+START_TEST(tokens_carry_the_epoch)
+{
+	struct cursor c = {0}, d;
+	struct cursor_key k;
+	struct nr_err err;
+	char *t, *u;
+
+	make_key(&k, 4);
+	snprintf(k.epoch, sizeof(k.epoch), "%s",
+		 "0123456789abcdef0123456789abcdef");
+	c.started = true;
+	c.high = 12;
+	t = cursor_seal(&c, &k);
+	ck_assert_int_eq(cursor_open(t, &k, 0, &d, &err), NR_OK);
+	ck_assert_str_eq(d.epoch, k.epoch);
+	cursor_clear(&d);
+	snprintf(k.epoch, sizeof(k.epoch), "%s",
+		 "fedcba9876543210fedcba9876543210");
+	ck_assert_int_eq(cursor_open(t, &k, 0, &d, &err), NR_EREWOUND);
+	ck_assert(!d.started);
+	ck_assert_ptr_nonnull(strstr(err.msg, "earlier changelog"));
+	/* Parsed only (a token this node stored), the epoch is checked
+	 * apart. */
+	ck_assert_int_eq(cursor_parse(t, &d, &err), NR_OK);
+	ck_assert_int_eq(cursor_epoch_ok(&d, &k, &err), NR_EREWOUND);
+	cursor_clear(&d);
+	/* Sealed before epochs: no "e", taken. */
+	k.epoch[0] = '\0';
+	u = cursor_seal(&c, &k);
+	snprintf(k.epoch, sizeof(k.epoch), "%s",
+		 "0123456789abcdef0123456789abcdef");
+	ck_assert_int_eq(cursor_open(u, &k, 0, &d, &err), NR_OK);
+	ck_assert_ptr_null(d.epoch);
+	cursor_clear(&d);
+	free(t);
+	free(u);
+}
+END_TEST
+
+/* The mark of a copy that replaces an expired position round-trips and
+ * makes another position. */
+START_TEST(resync_mark_round_trips)
+{
+	struct cursor c = {0}, d = {0};
+	struct nr_err err;
+	char *t;
+
+	c.started = c.snapshot = c.resync = true;
+	c.high = 9;
+	c.after_pk = strdup("[3]");
+	t = cursor_encode(&c);
+	ck_assert_int_eq(cursor_parse(t, &d, &err), NR_OK);
+	ck_assert(d.resync);
+	ck_assert(cursor_same(&c, &d));
+	d.resync = false;
+	ck_assert(!cursor_same(&c, &d));
+	free(t);
+	cursor_clear(&c);
+	cursor_clear(&d);
+}
+END_TEST
+
 /* Tokens from before sealing: taken while the grace lasts, if they could
  * be one this node gave before it sealed. */
 START_TEST(unsealed_tokens_only_within_the_grace)
@@ -359,6 +425,8 @@ main(void)
 	tcase_add_test(tc, copy_is_deep);
 	tcase_add_test(tc, deletes_phase_round_trips_and_is_not_delivery);
 	tcase_add_test(tc, same_compares_whole_positions);
+	tcase_add_test(tc, tokens_carry_the_epoch);
+	tcase_add_test(tc, resync_mark_round_trips);
 	suite_add_tcase(s, tc);
 	return tap_run(s);
 }
