@@ -408,6 +408,9 @@ retention_purge(struct db *db, const struct config *cfg, const char *slave_id,
 	for (i = 0; rc == NR_OK && i < cfg->ntables; i++) {
 		struct retention_table t = {.table = cfg->tables[i].name};
 
+		/* Read by time, from the table itself: no changelog. */
+		if (cfg->tables[i].capture == CAPTURE_TIMESTAMP)
+			continue;
 		rc = purge_table(db, cfg, slave_id, dry_run, &t, err);
 		if (rc != NR_OK)
 			break;

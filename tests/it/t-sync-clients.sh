@@ -342,4 +342,29 @@ nr_sync e2 --env e1 >"$T/sync4.out" 2>&1
 ok $? "a pull with a cursor of ${#token} characters runs: $(grep -i fail "$T/sync4.out" | head -1)"
 is "$(h_sql e2 master "SELECT name FROM accounts WHERE id = 'a1000000-0000-0000-0000-0000000000ff'")" \
 	"After the gaps" "... and brings the change made after it"
+# Retention: a client that names itself (client_id) holds the changelog
+# back while it is heard from; away longer than retention.peerDays, its
+# position expires (409 cursor_expired) and it starts from /sync/initial.
+h_curl e1 "/sync/initial/t1?limit=1000" -H "$K1"
+h_curl e1 "/sync/changes/t1?since=$(json_get "$H_BODY" cursor)&client_id=dev-9" -H "$K1"
+h_curl e1 "/sync/changes/t1?since=$(json_get "$H_BODY" next_cursor)&client_id=dev-9" -H "$K1"
+NC=$(json_get "$H_BODY" next_cursor)
+is "$(h_sql e1 master "SELECT COUNT(*) > 0 FROM _nunez_acks WHERE peer = 'client:dev-9'")" 1 \
+	"a client that gives its client_id is a peer of the changelog"
+h_sql e1 master "INSERT INTO accounts (id, tenant_id, name) VALUES ('a1000000-0000-0000-0000-0000000000fe', 't1', 'While away');
+  INSERT INTO products VALUES (9999, 'the changelog head, which a purge keeps')"
+jq '.retention.minHours = 0' "$T/e1/config.json" >"$T/c.json" && mv "$T/c.json" "$T/e1/config.json"
+nr_sync e1 >/dev/null 2>&1 && nr_sync e1 >/dev/null 2>&1
+h_sql e1 master "UPDATE _nunez_acks SET seen_at = UTC_TIMESTAMP(6) - INTERVAL 8 DAY WHERE peer LIKE 'client:%' AND peer <> 'client:dev-9'"
+out=$(nr_ctl e1 purge --dry-run)
+like "$out" "^accounts: .*held by client:dev-9 needs seq" "while heard from, it holds the purge"
+h_sql e1 master "UPDATE _nunez_acks SET seen_at = UTC_TIMESTAMP(6) - INTERVAL 8 DAY WHERE peer = 'client:dev-9'"
+nr_ctl e1 purge >/dev/null
+h_curl e1 "/sync/changes/t1?since=$NC&client_id=dev-9" -H "$K1"
+is "$H_STATUS:$(json_get "$H_BODY" error.code)" "409:cursor_expired" \
+	"away longer than peerDays, its position is purged past: 409 cursor_expired"
+like "$(json_get "$H_BODY" error.message)" "/sync/initial" "... telling it to start from /sync/initial"
+h_curl e1 "/sync/initial/t1?limit=1000" -H "$K1"
+like "$H_STATUS:$(json_get "$H_BODY" '[.rows[].row.name] | join(",")')" "^200:.*While away" \
+	"/sync/initial gives it every row again"
 done_testing

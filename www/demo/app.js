@@ -280,7 +280,8 @@
 			} else {
 				state.online = true;
 				state.lastError = e.message;
-				if (e.code === 'bad_cursor')
+				if (e.code === 'bad_cursor' || e.code === 'cursor_expired' ||
+				    e.code === 'cursor_stale')
 					await tx(['meta'], 'readwrite', (s) =>
 						putMeta(s.meta, 'initialDone', false));
 			}
