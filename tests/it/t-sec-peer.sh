@@ -183,16 +183,19 @@ is "$?:$(sql2 e1 slave "SELECT COUNT(*) FROM products")" "0:2" "upgrade: both en
 for e in e1 e2; do
 	for r in master slave; do
 		sql2 $e $r "UPDATE _nunez_cursors SET cursor_token = SUBSTRING_INDEX(cursor_token, '.', 1);
-			DELETE FROM _nunez_meta WHERE name IN ('cursor_key', 'cursor_legacy');
-			DELETE FROM _nunez_schema_version WHERE version = 4;
-			DROP INDEX tbl_tenant_seq ON _nunez_changelog"
+			DELETE FROM _nunez_meta WHERE name IN ('cursor_key', 'cursor_legacy', 'epoch');
+			DELETE FROM _nunez_schema_version WHERE version >= 4;
+			DROP INDEX tbl_tenant_seq ON _nunez_changelog;
+			DROP TABLE _nunez_acks, _nunez_purged;
+			DROP INDEX finished_at ON _nunez_sync_log;
+			DROP INDEX resolved_at ON _nunez_conflicts"
 	done
 done
 is "$(sql2 e2 master "SELECT COUNT(*) FROM _nunez_cursors WHERE cursor_token LIKE '%.%'")" 0 \
 	"upgrade: every stored position is an unsealed token"
 for e in e1 e2; do ctl2 $e init || bail_out "upgrade $e"; api2 $e || bail_out "api $e"; done
 is "$(sql2 e1 master "SELECT COUNT(*) FROM _nunez_meta WHERE name = 'cursor_legacy'"):$(sql2 e1 master "SELECT MAX(version) FROM _nunez_schema_version")" \
-	"1:4" "upgrade: the migration records when tokens were sealed (this database was in use)"
+	"1:5" "upgrade: the migration records when tokens were sealed (this database was in use)"
 sql2 e1 master "INSERT INTO products (id, name, price) VALUES (3, 'after', 1.00)"
 sql2 e2 master "INSERT INTO products (id, name, price) VALUES (4, 'after', 1.00)"
 sync2 e1 >"$T2/s3.out" 2>&1
