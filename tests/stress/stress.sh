@@ -124,14 +124,22 @@ setup() {	# setup TOPOLOGY
 	active-active) n=2 ;;
 	esac
 	draw 6; BATCH=$((3 + R))
+	# Half the runs purge each changelog after every sync_multi run, as
+	# far as every peer has read it, in chunks of a few entries.
+	MINH=24
+	if chance 50; then
+		MINH=0
+		say "purging after every run"
+	fi
 	echo "$SCHEMA" >"$T/schema.sql"
 	h_up "$T" $n --mode $mode $slave --schema "$T/schema.sql" \
 		--tables "$TABLES" >"$T/up.out" 2>&1 || return 1
 	. "$T/harness.env"
 	for e in $(seq 1 $n); do
-		jq --argjson b $BATCH '.remoteEnvironments = {} | .sync = {batchSize: $b,
-		    retries: 1, retryBackoffMs: 50, circuitBreakerFailures: 1000,
-		    circuitBreakerCooldownSeconds: 1}' \
+		jq --argjson b $BATCH --argjson h $MINH '.remoteEnvironments = {} |
+		    .sync = {batchSize: $b, retries: 1, retryBackoffMs: 50,
+		    circuitBreakerFailures: 1000, circuitBreakerCooldownSeconds: 1} |
+		    .retention = {minHours: $h, purgeChunk: 100, pauseMs: 0}' \
 			"$T/e$e/config.json" >"$T/c.json" && mv "$T/c.json" "$T/e$e/config.json"
 		"$CTL" --config "$T/e$e/config.json" init >/dev/null 2>&1 || return 1
 	done
