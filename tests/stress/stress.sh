@@ -467,7 +467,7 @@ one_run() {	# one_run SEED: 0 when the oracle is content
 	fi
 	h_down "$T" >/dev/null 2>&1
 	if [ $f = 0 ]; then
-		echo "stress[$SEED]: ok: $TOPO, $(grep -c 'killed\|restarted\|cut' "$T/story") faults ($(grep -c 'killed sync_multi' "$T/story") sync_multi kills, $(grep -c 'killed a worker' "$T/story") worker kills, $(grep -c restarted "$T/story") restarts, $(grep -c 'cut conn' "$T/story") cuts), $(grep -c held "$T/story") held-transaction events, $(grep -c deadlock "$T/story") deadlock pairs"
+		echo "stress[$SEED]: ok: $TOPO, $(grep -c 'killed\|restarted\|cut' "$T/story") faults ($(grep -c 'killed sync_multi' "$T/story") sync_multi kills, $(grep -c 'killed a worker' "$T/story") worker kills, $(grep -c restarted "$T/story") restarts, $(grep -c 'cut conn' "$T/story") cuts), $(grep -c held "$T/story") held-transaction events, $(grep -c deadlock "$T/story") deadlock pairs, $(cat "$T"/sync-*.out "$T/last.out" 2>/dev/null | grep -c 'purge: deleted') purges"
 		[ $KEEP = 1 ] || rm -rf "$T"
 		return 0
 	fi
