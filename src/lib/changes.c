@@ -326,12 +326,11 @@ read_tombs(struct db *db, const struct tmeta *tm, struct cursor *cur,
 	idx = rowidx_build(rows);
 	for (i = 0; i < res->nrows; i++) {
 		const char *origin = qres_at(res, i, 1)->p;
-		const char *via = col_str(res, i, 2);
 
 		if (rowidx_find(idx, rows->nrows, pks[i]) >= 0)
 			continue; /* back again: the changelog brings it */
-		if (from_peer(o, origin, via))
-			continue;
+		/* The reader's own deletes too: a first copy may be one
+		 * after a restore of the reader, which lost them. */
 		batch_add(out, 'D', pks[i], origin, col_str(res, i, 3));
 	}
 	free(cur->after_pk);
