@@ -392,9 +392,7 @@ cmd_purge(struct env *e, const struct opts *o, struct nr_err *err)
 	bool dry = o->dry_run;
 	int rc;
 
-	rc = retention_purge(e->master, e->cfg,
-			     e->slave != NULL ? e->slave_id : NULL, dry,
-			     say_purge, &dry, &st, err);
+	rc = env_purge(e, dry, say_purge, &dry, &st, err);
 	if (rc == NR_OK && !dry)
 		printf("deleted %llu changelog entries, %llu sync log rows "
 		       "and decided conflicts\n",

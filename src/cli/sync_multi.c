@@ -501,9 +501,7 @@ housekeep(struct env *e)
 		log_info("housekeeping: forgot %llu nonces, %llu batch ids, "
 			 "%llu client change records",
 			 st.nonces, st.batches, st.client_changes);
-	if (retention_purge(e->master, e->cfg,
-			    e->slave != NULL ? e->slave_id : NULL, false, NULL,
-			    NULL, &rs, &err) != NR_OK)
+	if (env_purge(e, false, NULL, NULL, &rs, &err) != NR_OK)
 		log_warn("purge: %s", err.msg);
 	else if (rs.entries + rs.history > 0)
 		log_info("purge: deleted %llu changelog entries every peer has "

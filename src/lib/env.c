@@ -126,6 +126,31 @@ env_check_installed(struct env *e, struct nr_err *err)
 	return rc;
 }
 
+int
+env_purge(struct env *e, bool dry_run, retention_report say, void *arg,
+	  struct retention_stats *st, struct nr_err *err)
+{
+	const struct config *cfg = e->cfg;
+	const char **peers = util_calloc(cfg->nremotes + 2, sizeof(char *));
+	const char *master = cfg->node_id;
+	size_t i, n = 0;
+	int rc;
+
+	for (i = 0; i < cfg->nremotes; i++)
+		if (cfg->remotes[i].enabled)
+			peers[n++] = cfg->remotes[i].name;
+	if (e->slave != NULL)
+		peers[n++] = e->slave_id;
+	rc = retention_purge(e->master, cfg, peers, n, dry_run, say, arg, st,
+			     err);
+	/* The slave captures too only in master-master mode. */
+	if (rc == NR_OK && e->slave != NULL && cfg->mode == MODE_MASTER_MASTER)
+		rc = retention_purge(e->slave, cfg, &master, 1, dry_run, say,
+				     arg, st, err);
+	free(peers);
+	return rc;
+}
+
 void
 env_close(struct env *e)
 {

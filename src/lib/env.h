@@ -6,6 +6,7 @@
 #include "config.h"
 #include "cursor.h"
 #include "db.h"
+#include "retention.h"
 #include "schema.h"
 
 struct env {
@@ -29,6 +30,13 @@ int env_load_tables(struct env *e, struct nr_err *err) NR_WUR;
 
 /* Checks the engine is installed (schema version) on both databases. */
 int env_check_installed(struct env *e, struct nr_err *err) NR_WUR;
+
+/* Purges the changelogs of the environment (retention_purge): the
+ * master's, read by the enabled remotes and the slave, and in
+ * master-master mode the slave's, read by the master. say gets each
+ * table of each (arg is the caller's); *st adds up both. */
+int env_purge(struct env *e, bool dry_run, retention_report say, void *arg,
+	      struct retention_stats *st, struct nr_err *err) NR_WUR;
 
 void env_close(struct env *e);
 

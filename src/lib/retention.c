@@ -183,18 +183,14 @@ hold(struct retention_table *t, const char *peer, uint64_t need)
 			 (unsigned long long)need);
 }
 
-/* True when peer is the slave or a configured remote: such a peer holds
- * the changelog back however long it is away. */
+/* True when peer is one of the n configured peers. */
 static bool
-configured(const struct config *cfg, const char *slave_id, const char *peer)
+configured(const char *const *peers, size_t n, const char *peer)
 {
 	size_t i;
 
-	if (slave_id != NULL && strcmp(slave_id, peer) == 0)
-		return true;
-	for (i = 0; i < cfg->nremotes; i++)
-		if (cfg->remotes[i].enabled &&
-		    strcmp(cfg->remotes[i].name, peer) == 0)
+	for (i = 0; i < n; i++)
+		if (strcmp(peers[i], peer) == 0)
 			return true;
 	return false;
 }
@@ -215,8 +211,8 @@ acked(const struct qres *res, const char *peer)
  * of those heard from in retention.peerDays; a configured peer without
  * one holds everything. */
 static int
-safe_point(struct db *db, const struct config *cfg, const char *slave_id,
-	   struct retention_table *t, struct nr_err *err)
+safe_point(struct db *db, const struct config *cfg, const char *const *peers,
+	   size_t npeers, struct retention_table *t, struct nr_err *err)
 {
 	struct qres *res = NULL;
 	struct qval p[2];
@@ -233,17 +229,14 @@ safe_point(struct db *db, const struct config *cfg, const char *slave_id,
 		       p, 2, 0, &res, err);
 	if (rc != NR_OK)
 		return rc;
-	if (slave_id != NULL && !acked(res, slave_id))
-		hold(t, slave_id, 0);
-	for (i = 0; i < cfg->nremotes; i++)
-		if (cfg->remotes[i].enabled &&
-		    !acked(res, cfg->remotes[i].name))
-			hold(t, cfg->remotes[i].name, 0);
+	for (i = 0; i < npeers; i++)
+		if (!acked(res, peers[i]))
+			hold(t, peers[i], 0);
 	for (i = 0; i < res->nrows; i++) {
 		const char *peer = qres_at(res, i, 0)->p;
 
 		if (strcmp(qres_at(res, i, 2)->p, "1") == 0 ||
-		    configured(cfg, slave_id, peer))
+		    configured(peers, npeers, peer))
 			hold(t, peer, u64_at(res, i, 1));
 	}
 	qres_free(res);
@@ -350,8 +343,9 @@ count_upto(struct db *db, struct retention_table *t, struct nr_err *err)
 }
 
 static int
-purge_table(struct db *db, const struct config *cfg, const char *slave_id,
-	    bool dry_run, struct retention_table *t, struct nr_err *err)
+purge_table(struct db *db, const struct config *cfg, const char *const *peers,
+	    size_t npeers, bool dry_run, struct retention_table *t,
+	    struct nr_err *err)
 {
 	struct purged pg;
 	uint64_t head;
@@ -362,7 +356,7 @@ purge_table(struct db *db, const struct config *cfg, const char *slave_id,
 	head = pg.head;
 	t->upto = pg.upto;
 	if (rc == NR_OK)
-		rc = safe_point(db, cfg, slave_id, t, err);
+		rc = safe_point(db, cfg, peers, npeers, t, err);
 	/* The head entry stays: a position at the head must not look
 	 * past it (retention_check). */
 	if (rc == NR_OK && t->safe >= head) {
@@ -398,9 +392,10 @@ purge_history(struct db *db, const struct config *cfg, history_fn fn,
 }
 
 int
-retention_purge(struct db *db, const struct config *cfg, const char *slave_id,
-		bool dry_run, retention_report say, void *arg,
-		struct retention_stats *st, struct nr_err *err)
+retention_purge(struct db *db, const struct config *cfg,
+		const char *const *peers, size_t npeers, bool dry_run,
+		retention_report say, void *arg, struct retention_stats *st,
+		struct nr_err *err)
 {
 	size_t i;
 	int rc = NR_OK;
@@ -411,7 +406,7 @@ retention_purge(struct db *db, const struct config *cfg, const char *slave_id,
 		/* Read by time, from the table itself: no changelog. */
 		if (cfg->tables[i].capture == CAPTURE_TIMESTAMP)
 			continue;
-		rc = purge_table(db, cfg, slave_id, dry_run, &t, err);
+		rc = purge_table(db, cfg, peers, npeers, dry_run, &t, err);
 		if (rc != NR_OK)
 			break;
 		if (!dry_run)

@@ -59,14 +59,15 @@ struct retention_stats {
 	unsigned long long history; /* sync log rows, decided conflicts */
 };
 
-/* Purges db's changelog (a master's) of every table of cfg down to its
- * safe point, cfg->retention.chunk entries a statement with
- * retention.pauseMs between, and forgets history older than
- * retention.historyDays. slave_id: the local slave's node id (a peer),
- * or NULL. A dry run deletes nothing and counts what it would. */
+/* Purges db's changelog of every table of cfg down to its safe point,
+ * cfg->retention.chunk entries a statement with retention.pauseMs
+ * between, and forgets history older than retention.historyDays. peers
+ * (npeers node ids, borrowed) are the configured readers of this
+ * changelog, who hold it back however long they are away. A dry run
+ * deletes nothing and counts what it would. */
 int retention_purge(struct db *db, const struct config *cfg,
-		    const char *slave_id, bool dry_run, retention_report say,
-		    void *arg, struct retention_stats *st,
+		    const char *const *peers, size_t npeers, bool dry_run,
+		    retention_report say, void *arg, struct retention_stats *st,
 		    struct nr_err *err) NR_WUR;
 
 #endif
