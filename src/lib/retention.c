@@ -60,7 +60,9 @@ retention_ack(struct db *db, const char *peer, const char *table,
 	char n[24];
 	int rc;
 
-	if (memo[slot].key == key && memo[slot].need == need &&
+	/* A peer's need only grows, but for 0 (a copy begins): a 0 is
+	 * always written, another process may have written more since. */
+	if (need > 0 && memo[slot].key == key && memo[slot].need == need &&
 	    now - memo[slot].at < RETENTION_ACK_SECONDS)
 		return NR_OK;
 	snprintf(n, sizeof(n), "%llu", (unsigned long long)need);

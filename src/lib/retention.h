@@ -26,8 +26,8 @@
 uint64_t retention_need(const struct cursor *c);
 
 /* Records that peer has read table's changes up to c. Written when the
- * need moved, else at most once a RETENTION_ACK_SECONDS by this process;
- * peer and table are borrowed. */
+ * need moved or is 0, else at most once a RETENTION_ACK_SECONDS by this
+ * process; peer and table are borrowed. */
 int retention_ack(struct db *db, const char *peer, const char *table,
 		  const struct cursor *c, struct nr_err *err) NR_WUR;
 

@@ -41,8 +41,8 @@ h_up "$T" 1 --no-slave --schema "$T/schema.sql" \
 	--tables '[{"name": "w", "primaryKey": "id"}]' >/dev/null || exit 1
 "$CTL" --config "$T/e1/config.json" init >/dev/null || exit 1
 SOCK=$T/e1/master/sock
-write() {	# write SECONDS: the writer's line
-	"$WRITER" "$SOCK" appdb w "$RATE" "$1"
+write() {	# write SECONDS: the writer's line (exec: a kill reaches it)
+	exec "$WRITER" "$SOCK" appdb w "$RATE" "$1"
 }
 
 note "filling the changelog with $ENTRIES entries two days old"
@@ -58,9 +58,10 @@ sql "ANALYZE TABLE _nunez_changelog" >/dev/null
 
 note "the writer alone, $SECONDS_ALONE s"
 alone=$(write "$SECONDS_ALONE") || exit 1
+[ -n "$alone" ] || exit 1
 
 note "the writer during nunezctl purge"
-write 3600 >"$T/during" &
+(write 3600 >"$T/during") &
 wp=$!
 sleep 2
 t0=$(date +%s.%N)
@@ -84,7 +85,7 @@ printf '  p99 during / alone: %.2f\n' \
 note "steady load: a purge every 10 s with retention.minHours 0"
 jq '.retention.minHours = 0' "$T/e1/config.json" >"$T/c.json" &&
 	mv "$T/c.json" "$T/e1/config.json"
-write 60 >"$T/steady" &
+(write 60 >"$T/steady") &
 wp=$!
 sizes=""
 for r in 1 2 3 4 5 6; do
