@@ -23,6 +23,7 @@
 #include "remote.h"
 #include "log.h"
 #include "meta.h"
+#include "peers.h"
 #include "query.h"
 #include "sync.h"
 #include "synclog.h"
@@ -365,6 +366,29 @@ local_direction(struct env *e, size_t t, bool to_slave, const struct opts *o)
 	return rc;
 }
 
+/* The remote's row count of table t when this node's pull of it is a
+ * first copy (no position yet, or in the copy) shown on a terminal; else
+ * 0 (unknown): counting reads the remote's whole table. */
+static unsigned long long
+remote_first_copy_rows(struct env *e, struct remote *rm,
+		       const struct config_remote *r, size_t t)
+{
+	const char *table = e->tm_master[t]->name;
+	struct cursor c = {0};
+	unsigned long long n = 0;
+	struct nr_err err;
+	bool copy;
+
+	if (!isatty(STDERR_FILENO) ||
+	    peers_load(e->master, r->name, table, &c, &err) != NR_OK)
+		return 0;
+	copy = !c.started || c.snapshot;
+	cursor_clear(&c);
+	if (copy && remote_rows(rm, table, &n, &err) != NR_OK)
+		n = 0;
+	return n;
+}
+
 /* One direction of one table with a remote. */
 static int
 remote_direction(struct env *e, struct remote *rm,
@@ -387,10 +411,12 @@ remote_direction(struct env *e, struct remote *rm,
 	so.dry_run = o->dry_run;
 	snprintf(what, sizeof(what), "remote %s %s %s", r->name, dir,
 		 e->tm_master[t]->name);
-	/* A push reads this master; a pull's source is the remote, whose
-	 * statistics are not asked for (the line has no total then). */
+	/* A push reads this master; a pull's first copy asks the remote
+	 * for its row count. */
 	progress_init(&pr, what, pull ? NULL : e->master,
 		      e->tm_master[t]->name);
+	if (pull)
+		pr.total = remote_first_copy_rows(e, rm, r, t);
 	so.progress = progress;
 	so.progress_arg = &pr;
 	rc = pull ? sync_pull_remote(rm, r->name, &local, &so, &st, &err)

@@ -480,3 +480,21 @@ out:
 	json_object_put(o);
 	return rc;
 }
+
+int
+remote_rows(struct remote *rm, const char *table, unsigned long long *rows,
+	    struct nr_err *err)
+{
+	json_object *o = NULL, *m;
+	char path[600], query[256];
+	int rc;
+
+	*rows = 0;
+	snprintf(path, sizeof(path), "%s/api/metadata", rm->prefix);
+	snprintf(query, sizeof(query), "table=%s", table);
+	rc = request(rm, "GET", path, query, NULL, 0, &o, err);
+	if (rc == NR_OK && json_object_object_get_ex(o, "metadata", &m))
+		*rows = count(m, "total_records");
+	json_object_put(o);
+	return rc;
+}

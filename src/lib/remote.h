@@ -57,4 +57,9 @@ int remote_metadata(struct remote *rm, const char *table, char **cursor,
 		    unsigned long long *rows, char sum[24],
 		    struct nr_err *err) NR_WUR;
 
+/* GET /api/metadata: the remote's row count of table (*rows), counted
+ * there: for the progress of a first copy. */
+int remote_rows(struct remote *rm, const char *table, unsigned long long *rows,
+		struct nr_err *err) NR_WUR;
+
 #endif

@@ -28,6 +28,15 @@ like "$(cat "$T/tty.lines")" "^remote e2 push users: ok, 30000 changes read, 300
 	"... the summary lines without --verbose"
 is "$(h_sql e2 master "SELECT COUNT(*) FROM users")" 30000 "... and the rows arrived"
 
+# A pull's first copy: the total is the remote's row count.
+h_sql e2 master "DELETE FROM _nunez_cursors WHERE peer = 'e1'"
+script -qefc "$SYNC --config $T/e2/config.json --env e1" /dev/null \
+	>"$T/tty2.out" 2>&1
+is "$?" 0 "on a terminal: a pull's first copy exits 0"
+tr '\r' '\n' <"$T/tty2.out" >"$T/tty2.lines"
+like "$(cat "$T/tty2.lines")" "^remote e1 pull users: [0-9]+ of ~30000 rows \([0-9]+%\), [0-9]+ rows/s, ETA [0-9]+:[0-5][0-9]" \
+	"... its progress line counts against the remote's rows, with the time left"
+
 # Cron, all well: nothing on stdout or stderr, so nothing is mailed.
 h_sql e1 master "UPDATE users SET name = 'changed' WHERE id <= 5"
 logged=$(h_sql e1 master "SELECT COUNT(*) FROM _nunez_sync_log WHERE status = 'ok'")
